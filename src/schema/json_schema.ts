@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { SessionPayloadV1 } from './session_payload.js';
+
+/** The JSON Schema of payload v1, as committed in `schema/session-payload.v1.json`. */
+export function sessionPayloadJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://signalroom.dev/schema/session-payload.v1.json',
+    title: 'SignalRoom session payload v1',
+    ...z.toJSONSchema(SessionPayloadV1, { target: 'draft-2020-12' }),
+  };
+}
+
+export const renderJsonSchema = (): string => `${JSON.stringify(sessionPayloadJsonSchema(), null, 2)}\n`;
