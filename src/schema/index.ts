@@ -1,3 +1,4 @@
+export { sessionPayloadJsonSchema } from './json_schema.js';
 export {
   END_REASONS,
   EndReason,
@@ -30,4 +31,3 @@ export {
   Urgency,
   Usage,
 } from './session_payload.js';
-export { sessionPayloadJsonSchema } from './json_schema.js';

@@ -134,7 +134,13 @@ export const Signals = z
   .strict();
 export type Signals = z.infer<typeof Signals>;
 export type SignalName = keyof Signals;
-export const SIGNAL_NAMES = ['team_size', 'monthly_volume', 'integration_needs', 'urgency', 'industry'] as const;
+export const SIGNAL_NAMES = [
+  'team_size',
+  'monthly_volume',
+  'integration_needs',
+  'urgency',
+  'industry',
+] as const;
 
 export const ToolCall = z.object({
   call_id: z.string(),

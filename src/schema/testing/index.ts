@@ -1,0 +1,1 @@
+export { samplePayload } from './sample_payload.js';
