@@ -1,0 +1,11 @@
+/** Fakes the product ships for its own tests and for anyone testing an agent without a provider. */
+export {
+  ScriptedLLM,
+  type ScriptedLLMOptions,
+  type ScriptedRequest,
+  type ScriptedResponse,
+  type ScriptedToolCall,
+  type ScriptedUsage,
+  type ScriptStep,
+  type UsageTotals,
+} from './scripted_llm.js';
