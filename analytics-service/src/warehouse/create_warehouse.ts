@@ -1,0 +1,32 @@
+/** Opens the configured warehouse backend and brings its schema up to date. */
+import type { PiiMode } from '../../../src/schema/index.js';
+import { DuckDbWarehouse } from './duckdb_warehouse.js';
+import { PostgresWarehouse } from './postgres_warehouse.js';
+import type { Warehouse, WarehouseDriver } from './types.js';
+
+export interface WarehouseConfig {
+  driver: WarehouseDriver;
+  /** DuckDB file (driver `duckdb`). */
+  duckdbPath: string;
+  /** `postgres://…` (driver `postgres`). */
+  url?: string;
+  piiMode?: PiiMode;
+}
+
+export async function openWarehouse(config: WarehouseConfig): Promise<Warehouse> {
+  const opts = { piiMode: config.piiMode ?? 'hashed' };
+  let warehouse: Warehouse;
+  if (config.driver === 'postgres') {
+    if (!config.url) throw new Error('WAREHOUSE_URL is required when WAREHOUSE_DRIVER=postgres');
+    warehouse = PostgresWarehouse.open(config.url, opts);
+  } else {
+    warehouse = await DuckDbWarehouse.open(config.duckdbPath, opts);
+  }
+  try {
+    await warehouse.migrate();
+  } catch (err) {
+    await warehouse.close().catch(() => undefined);
+    throw err;
+  }
+  return warehouse;
+}

@@ -1,0 +1,14 @@
+export { openWarehouse, type WarehouseConfig } from './create_warehouse.js';
+export { DuckDbWarehouse } from './duckdb_warehouse.js';
+export { MIGRATIONS, type Migration } from './migrations.js';
+export { applyPiiToLead, hashContactValue } from './pii.js';
+export { PostgresWarehouse } from './postgres_warehouse.js';
+export type {
+  DeliveryStatus,
+  DeliveryStatusValue,
+  MigrationReport,
+  Row,
+  Warehouse,
+  WarehouseDriver,
+  WarehouseOptions,
+} from './types.js';

@@ -1,0 +1,211 @@
+/**
+ * Warehouse schema, as numbered migrations applied in order and recorded in `schema_migrations`.
+ * A migration is never edited once released: add a new one instead. The same SQL runs on DuckDB
+ * and PostgreSQL; the few types that differ are written as `{{json}}` and `{{double}}`.
+ *
+ * Tables and columns (times are TIMESTAMPTZ in UTC, `_ms` durations in milliseconds, `_usd` dollars)
+ *
+ * schema_migrations  version (PK), name, applied_at
+ *
+ * sessions           one row per session, keyed on session_id
+ *   session_id (PK), agent_name, agent_version, prompt_version, room_name, participant_identity,
+ *   started_at, ended_at, duration_ms, end_reason, stage_reached, stages_completed (text[]), outcome,
+ *   industry, team_size, monthly_volume, urgency, integrations (text[]),
+ *   score (0–100), tier (e.g. `A1`), fit, engagement, fit_grade (A|B|C), engagement_level (1|2|3),
+ *   score_model_version,
+ *   cost_usd, cost_llm_usd, cost_stt_usd, cost_tts_usd, cost_livekit_usd, price_book_version,
+ *   cost_unpriced (json: string[] of usage rows no price matched),
+ *   signal_coverage (0–1), signals_present (text[]), signals_missing (text[]),
+ *   turn_count, interrupted_turns, talk_ratio, knowledge_questions, tool_call_count, error_count,
+ *   latency_{eou,stt,llm,tts,e2e}_p50_ms, latency_{eou,stt,llm,tts,e2e}_p95_ms,
+ *   sla_breach_count, sla_breaches (json: string[]),
+ *   contact_pii_mode (full|hashed|none, as stored), contact_name, contact_email, contact_phone,
+ *   contact_company (each `sha256:<hex>` under `hashed`, null under `none`),
+ *   labels (json), payload (json: the payload with contact fields under the warehouse PII policy),
+ *   processed_at (when the worker scored it), updated_at (last write)
+ *
+ * turns              one row per turn; PK (session_id, turn_index), turn_index = position in payload.turns
+ *   session_id, turn_index, turn_id, started_at, eou_delay_ms, transcription_delay_ms,
+ *   on_user_turn_completed_delay_ms, llm_ttft_ms, llm_duration_ms, llm_prompt_tokens,
+ *   llm_prompt_cached_tokens, llm_completion_tokens, tts_ttfb_ms, tts_duration_ms,
+ *   tts_audio_duration_ms, tts_characters, e2e_latency_ms, interrupted
+ *
+ * tool_calls         one row per tool call; PK (session_id, ordinal)
+ *   session_id, ordinal, call_id, name, status, error, duration_ms, started_at, turn_id,
+ *   output_summary, arguments (json, contact fields under the PII policy)
+ *
+ * signals            one row per stated signal; PK (session_id, name)
+ *   session_id, name, value (json: number | string | string[]), evidence (json: Evidence[]),
+ *   history (json | null)
+ *
+ * leads              one row per session; PK session_id
+ *   session_id, score, tier, fit, engagement, model_version, reasons (json: ScoreReason[]),
+ *   contact (json: {pii_mode, name?, email?, phone?, company?} under the PII policy), updated_at
+ *
+ * deliveries         delivery status per session and destination; PK (session_id, destination)
+ *   session_id, destination (`warehouse`, `hubspot`, …), status (ok|parked|failed|retrying),
+ *   attempts, last_error, updated_at
+ *
+ * Child tables are replaced (delete + insert) in the same transaction as their session row.
+ */
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** Statements, run in order inside one transaction. */
+  readonly statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial warehouse schema',
+    statements: [
+      `CREATE TABLE sessions (
+        session_id TEXT PRIMARY KEY,
+        agent_name TEXT NOT NULL,
+        agent_version TEXT NOT NULL,
+        prompt_version TEXT NOT NULL,
+        room_name TEXT,
+        participant_identity TEXT,
+        started_at TIMESTAMPTZ NOT NULL,
+        ended_at TIMESTAMPTZ NOT NULL,
+        duration_ms {{double}} NOT NULL,
+        end_reason TEXT NOT NULL,
+        stage_reached TEXT NOT NULL,
+        stages_completed TEXT[] NOT NULL,
+        outcome TEXT NOT NULL,
+        industry TEXT,
+        team_size BIGINT,
+        monthly_volume BIGINT,
+        urgency TEXT,
+        integrations TEXT[],
+        score {{double}} NOT NULL,
+        tier TEXT NOT NULL,
+        fit {{double}} NOT NULL,
+        engagement {{double}} NOT NULL,
+        fit_grade TEXT NOT NULL,
+        engagement_level INTEGER NOT NULL,
+        score_model_version TEXT NOT NULL,
+        cost_usd {{double}} NOT NULL,
+        cost_llm_usd {{double}} NOT NULL,
+        cost_stt_usd {{double}} NOT NULL,
+        cost_tts_usd {{double}} NOT NULL,
+        cost_livekit_usd {{double}} NOT NULL,
+        price_book_version TEXT NOT NULL,
+        cost_unpriced {{json}} NOT NULL,
+        signal_coverage {{double}} NOT NULL,
+        signals_present TEXT[] NOT NULL,
+        signals_missing TEXT[] NOT NULL,
+        turn_count INTEGER NOT NULL,
+        interrupted_turns INTEGER NOT NULL,
+        talk_ratio {{double}},
+        knowledge_questions INTEGER NOT NULL,
+        tool_call_count INTEGER NOT NULL,
+        error_count INTEGER NOT NULL,
+        latency_eou_p50_ms {{double}},
+        latency_eou_p95_ms {{double}},
+        latency_stt_p50_ms {{double}},
+        latency_stt_p95_ms {{double}},
+        latency_llm_p50_ms {{double}},
+        latency_llm_p95_ms {{double}},
+        latency_tts_p50_ms {{double}},
+        latency_tts_p95_ms {{double}},
+        latency_e2e_p50_ms {{double}},
+        latency_e2e_p95_ms {{double}},
+        sla_breach_count INTEGER NOT NULL,
+        sla_breaches {{json}} NOT NULL,
+        contact_pii_mode TEXT NOT NULL,
+        contact_name TEXT,
+        contact_email TEXT,
+        contact_phone TEXT,
+        contact_company TEXT,
+        labels {{json}},
+        payload {{json}} NOT NULL,
+        processed_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE turns (
+        session_id TEXT NOT NULL,
+        turn_index INTEGER NOT NULL,
+        turn_id TEXT NOT NULL,
+        started_at TIMESTAMPTZ,
+        eou_delay_ms {{double}},
+        transcription_delay_ms {{double}},
+        on_user_turn_completed_delay_ms {{double}},
+        llm_ttft_ms {{double}},
+        llm_duration_ms {{double}},
+        llm_prompt_tokens BIGINT,
+        llm_prompt_cached_tokens BIGINT,
+        llm_completion_tokens BIGINT,
+        tts_ttfb_ms {{double}},
+        tts_duration_ms {{double}},
+        tts_audio_duration_ms {{double}},
+        tts_characters BIGINT,
+        e2e_latency_ms {{double}},
+        interrupted BOOLEAN NOT NULL,
+        PRIMARY KEY (session_id, turn_index)
+      )`,
+      `CREATE TABLE tool_calls (
+        session_id TEXT NOT NULL,
+        ordinal INTEGER NOT NULL,
+        call_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        error TEXT,
+        duration_ms {{double}},
+        started_at TIMESTAMPTZ,
+        turn_id TEXT,
+        output_summary TEXT NOT NULL,
+        arguments {{json}} NOT NULL,
+        PRIMARY KEY (session_id, ordinal)
+      )`,
+      `CREATE TABLE signals (
+        session_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value {{json}} NOT NULL,
+        evidence {{json}} NOT NULL,
+        history {{json}},
+        PRIMARY KEY (session_id, name)
+      )`,
+      `CREATE TABLE leads (
+        session_id TEXT PRIMARY KEY,
+        score {{double}} NOT NULL,
+        tier TEXT NOT NULL,
+        fit {{double}} NOT NULL,
+        engagement {{double}} NOT NULL,
+        model_version TEXT NOT NULL,
+        reasons {{json}} NOT NULL,
+        contact {{json}} NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE deliveries (
+        session_id TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        last_error TEXT,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (session_id, destination)
+      )`,
+      'CREATE INDEX sessions_ended_at_idx ON sessions (ended_at)',
+      'CREATE INDEX sessions_tier_idx ON sessions (tier)',
+      'CREATE INDEX deliveries_status_idx ON deliveries (status)',
+    ],
+  },
+];
+
+export type SqlDialect = 'duckdb' | 'postgres';
+
+const TYPE_TOKENS: Record<SqlDialect, Record<string, string>> = {
+  duckdb: { json: 'JSON', double: 'DOUBLE' },
+  postgres: { json: 'JSONB', double: 'DOUBLE PRECISION' },
+};
+
+/** The statement with `{{token}}` types replaced for one dialect. */
+export function renderStatement(sql: string, dialect: SqlDialect): string {
+  return sql.replace(/\{\{(\w+)\}\}/g, (whole, token: string) => TYPE_TOKENS[dialect][token] ?? whole);
+}
+
+export const SCHEMA_MIGRATIONS_DDL =
+  'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)';

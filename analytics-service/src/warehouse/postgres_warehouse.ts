@@ -1,0 +1,177 @@
+/**
+ * PostgreSQL backend. A batch is one transaction: sessions upserted first (ON CONFLICT, ids in
+ * sorted order so concurrent workers lock rows in the same order and a duplicate session waits
+ * for the other worker's commit), then child rows deleted and re-inserted. Every table's rows go
+ * in as one JSON array parameter through `json_populate_recordset`, one statement per table.
+ */
+import pg from 'pg';
+import type { PiiMode } from '../../../src/schema/index.js';
+import type { ScoredSession } from '../types.js';
+import { MIGRATIONS, renderStatement, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
+import {
+  DELIVERIES,
+  dedupeDeliveries,
+  dedupeSessions,
+  deliveryRow,
+  emptyTableRows,
+  LEADS,
+  SESSION_TABLES,
+  SESSIONS,
+  sessionRows,
+  type TableSpec,
+  type Value,
+} from './rows.js';
+import type { DeliveryStatus, MigrationReport, Row, Warehouse, WarehouseOptions } from './types.js';
+
+/** Advisory lock id held while migrating, so two workers starting together do not race. */
+const MIGRATION_LOCK_ID = 740_221_001;
+
+const OID = { int8: 20, numeric: 1700, timestamp: 1114, timestamptz: 1184 } as const;
+
+function getTypeParser(oid: number, format?: 'text' | 'binary'): (v: string) => unknown {
+  switch (oid) {
+    case OID.int8:
+    case OID.numeric:
+      return (v) => Number(v);
+    case OID.timestamptz:
+      return (v) => new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString();
+    case OID.timestamp:
+      return (v) => new Date(`${v.replace(' ', 'T')}Z`).toISOString();
+    default:
+      return pg.types.getTypeParser(oid, format ?? 'text') as (v: string) => unknown;
+  }
+}
+
+function objects(spec: TableSpec, rows: readonly Value[][]): string {
+  const out = rows.map((row) => {
+    const o: Record<string, Value> = {};
+    spec.columns.forEach(([name], i) => {
+      o[name] = row[i] ?? null;
+    });
+    return o;
+  });
+  return JSON.stringify(out);
+}
+
+function upsertSql(spec: TableSpec): string {
+  const cols = spec.columns.map(([n]) => n);
+  const updates = cols.filter((c) => !spec.key.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
+  return `INSERT INTO ${spec.name} (${cols.join(', ')})
+    SELECT ${cols.join(', ')} FROM json_populate_recordset(NULL::${spec.name}, $1::json)
+    ON CONFLICT (${spec.key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
+}
+
+function insertSql(spec: TableSpec): string {
+  const cols = spec.columns.map(([n]) => n).join(', ');
+  return `INSERT INTO ${spec.name} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${spec.name}, $1::json)`;
+}
+
+export class PostgresWarehouse implements Warehouse {
+  readonly driver = 'postgres' as const;
+  private readonly piiMode: PiiMode;
+
+  constructor(
+    /** The connection pool, for callers that need a client of their own. */
+    readonly pool: pg.Pool,
+    opts: WarehouseOptions = {},
+  ) {
+    this.piiMode = opts.piiMode ?? 'hashed';
+  }
+
+  static open(url: string, opts: WarehouseOptions & { maxConnections?: number } = {}): PostgresWarehouse {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: opts.maxConnections ?? 4,
+      types: { getTypeParser },
+    });
+    // An idle client's error (server restart) must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    return new PostgresWarehouse(pool, opts);
+  }
+
+  private async inTransaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  migrate(): Promise<MigrationReport> {
+    return this.inTransaction(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+      await c.query(SCHEMA_MIGRATIONS_DDL);
+      const res = await c.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const done = new Set(res.rows.map((r) => Number(r.version)));
+      const applied: number[] = [];
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        for (const sql of m.statements) await c.query(renderStatement(sql, 'postgres'));
+        await c.query('INSERT INTO schema_migrations VALUES ($1, $2, now())', [m.version, m.name]);
+        applied.push(m.version);
+      }
+      return { applied, current: Math.max(0, ...done, ...applied) };
+    });
+  }
+
+  async upsertSessions(
+    sessions: readonly ScoredSession[],
+    deliveries: readonly DeliveryStatus[] = [],
+  ): Promise<void> {
+    if (sessions.length === 0 && deliveries.length === 0) return;
+    const unique = dedupeSessions(sessions);
+    const now = new Date().toISOString();
+    const rows = emptyTableRows();
+    for (const s of unique) sessionRows(s, this.piiMode, now, rows);
+    const ids = unique.map((s) => s.session_id);
+    await this.inTransaction(async (c) => {
+      if (ids.length > 0) {
+        await c.query(upsertSql(SESSIONS), [objects(SESSIONS, rows.sessions)]);
+        for (const spec of SESSION_TABLES) {
+          if (spec === SESSIONS || spec === LEADS) continue;
+          await c.query(`DELETE FROM ${spec.name} WHERE session_id = ANY($1::text[])`, [ids]);
+          if (rows[spec.name].length > 0) await c.query(insertSql(spec), [objects(spec, rows[spec.name])]);
+        }
+        await c.query(upsertSql(LEADS), [objects(LEADS, rows.leads)]);
+      }
+      await this.writeDeliveries(c, deliveries, now);
+    });
+  }
+
+  private async writeDeliveries(
+    c: pg.PoolClient,
+    rows: readonly DeliveryStatus[],
+    now: string,
+  ): Promise<void> {
+    const unique = dedupeDeliveries(rows);
+    if (unique.length === 0) return;
+    await c.query(upsertSql(DELIVERIES), [
+      objects(
+        DELIVERIES,
+        unique.map((d) => deliveryRow(d, now)),
+      ),
+    ]);
+  }
+
+  async recordDeliveries(rows: readonly DeliveryStatus[]): Promise<void> {
+    if (rows.length === 0) return;
+    const now = new Date().toISOString();
+    await this.inTransaction((c) => this.writeDeliveries(c, rows, now));
+  }
+
+  async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const res = await this.pool.query(sql, params as unknown[]);
+    return res.rows as T[];
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

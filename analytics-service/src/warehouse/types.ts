@@ -1,0 +1,53 @@
+/**
+ * The warehouse: where every scored session lands as rows (see `migrations.ts` for tables and
+ * columns). Two backends behind one interface: DuckDB (embedded file, the default) and PostgreSQL.
+ * Every write is an upsert keyed on `session_id`, so a redelivered message changes nothing.
+ */
+import type { PiiMode } from '../../../src/schema/index.js';
+import type { ScoredSession } from '../types.js';
+
+export type WarehouseDriver = 'duckdb' | 'postgres';
+
+export type DeliveryStatusValue = 'ok' | 'parked' | 'failed' | 'retrying';
+
+/** One row of the `deliveries` table. */
+export interface DeliveryStatus {
+  session_id: string;
+  destination: string;
+  status: DeliveryStatusValue;
+  attempts: number;
+  last_error: string | null;
+}
+
+export interface MigrationReport {
+  /** Versions applied by this call (empty when the schema was already current). */
+  applied: number[];
+  current: number;
+}
+
+export type Row = Record<string, unknown>;
+
+export interface Warehouse {
+  readonly driver: WarehouseDriver;
+  /** Applies pending migrations; safe to call on every start-up and from several processes. */
+  migrate(): Promise<MigrationReport>;
+  /**
+   * Upserts sessions and replaces their child rows (turns, tool calls, signals, lead), all in one
+   * transaction. Duplicate session ids in one call: the last one wins. `deliveries` rows given
+   * here are written in the same transaction.
+   */
+  upsertSessions(sessions: readonly ScoredSession[], deliveries?: readonly DeliveryStatus[]): Promise<void>;
+  /** Upserts delivery status rows on (session_id, destination), in one transaction. */
+  recordDeliveries(rows: readonly DeliveryStatus[]): Promise<void>;
+  /**
+   * Read helper. Parameters are positional `$1`, `$2`… on both backends. Rows come back plain:
+   * integers as numbers, timestamps as ISO strings, JSON columns parsed.
+   */
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export interface WarehouseOptions {
+  /** How contact fields are stored: `hashed` (default) stores `sha256:<hex>`, `none` drops them. */
+  piiMode?: PiiMode;
+}

@@ -1,0 +1,164 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
+import { MIGRATIONS } from '../../src/warehouse/migrations.js';
+import { PostgresWarehouse } from '../../src/warehouse/postgres_warehouse.js';
+import type { Warehouse } from '../../src/warehouse/types.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { scoredSample } from './scored_fixture.js';
+
+const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));
+const CHILD_TABLES = ['turns', 'tool_calls', 'signals', 'leads'] as const;
+
+async function counts(w: Warehouse, id: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of ['sessions', ...CHILD_TABLES, 'deliveries']) {
+    const [row] = await w.query<{ n: number }>(`SELECT count(*) AS n FROM ${t} WHERE session_id = $1`, [id]);
+    out[t] = Number(row?.n);
+  }
+  return out;
+}
+
+/** `setup` prepares an empty database once and returns how to open it (again). */
+function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse>>) {
+  describe(`warehouse (${name})`, () => {
+    let w: Warehouse;
+    let open: () => Promise<Warehouse>;
+    beforeAll(async () => {
+      open = await setup();
+      w = await open();
+    });
+    afterAll(async () => {
+      await w?.close();
+    });
+
+    it('applies migrations once and is idempotent on start-up', async () => {
+      const first = await w.migrate();
+      expect(first.current).toBe(LATEST);
+      const again = await w.migrate();
+      expect(again.applied).toEqual([]);
+      expect(again.current).toBe(LATEST);
+      const rows = await w.query<{ version: number }>(
+        'SELECT version FROM schema_migrations ORDER BY version',
+      );
+      expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+      // A restart on the same database finds nothing to do.
+      await w.close();
+      w = await open();
+      expect((await w.migrate()).applied).toEqual([]);
+    });
+
+    it('upserting the same session twice leaves one row in every table', async () => {
+      const s = scoredSample('sess_twice');
+      const delivery = {
+        session_id: 'sess_twice',
+        destination: 'warehouse',
+        status: 'ok',
+        attempts: 1,
+        last_error: null,
+      } as const;
+      await w.upsertSessions([s], [delivery]);
+      await w.upsertSessions([s, s], [delivery]);
+      expect(await counts(w, 'sess_twice')).toEqual({
+        sessions: 1,
+        turns: 6,
+        tool_calls: 2,
+        signals: 5,
+        leads: 1,
+        deliveries: 1,
+      });
+    });
+
+    it('replaces child rows when a session is written again with different content', async () => {
+      await w.upsertSessions([scoredSample('sess_replace', { turns: 8, score: 10 })]);
+      await w.upsertSessions([scoredSample('sess_replace', { turns: 3, score: 90 })]);
+      const c = await counts(w, 'sess_replace');
+      expect(c.turns).toBe(3);
+      expect(c.sessions).toBe(1);
+      const [row] = await w.query('SELECT score, tier, turn_count FROM sessions WHERE session_id = $1', [
+        'sess_replace',
+      ]);
+      expect(row).toMatchObject({ score: 90, tier: 'A1', turn_count: 3 });
+      const [lead] = await w.query('SELECT score FROM leads WHERE session_id = $1', ['sess_replace']);
+      expect(lead?.score).toBe(90);
+    });
+
+    it('writes a batch in one call and stores typed, PII-hashed columns', async () => {
+      const batch = Array.from({ length: 50 }, (_, i) => scoredSample(`sess_batch_${i}`));
+      await w.upsertSessions(batch);
+      const [n] = await w.query<{ n: number }>(
+        "SELECT count(*) AS n FROM sessions WHERE session_id LIKE 'sess_batch_%'",
+      );
+      expect(Number(n?.n)).toBe(50);
+      const [row] = await w.query('SELECT * FROM sessions WHERE session_id = $1', ['sess_batch_7']);
+      expect(row).toMatchObject({
+        agent_name: 'signalroom-sales',
+        prompt_version: 'sales-v1',
+        started_at: '2026-11-20T15:00:00.000Z',
+        duration_ms: 48000,
+        end_reason: 'user_initiated',
+        stage_reached: 'closing',
+        outcome: 'meeting_booked',
+        industry: 'legal',
+        team_size: 12,
+        monthly_volume: 217,
+        urgency: 'high',
+        integrations: ['hubspot', 'slack'],
+        cost_usd: 0.05,
+        cost_llm_usd: 0.02,
+        price_book_version: 'test-2026-11',
+        latency_llm_p95_ms: 500,
+        latency_stt_p95_ms: null,
+        sla_breach_count: 0,
+        contact_pii_mode: 'hashed',
+      });
+      expect(String(row?.contact_email)).toMatch(/^sha256:[0-9a-f]{64}$/);
+      const payload = row?.payload as { lead: { email: string }; session_id: string };
+      expect(payload.session_id).toBe('sess_batch_7');
+      expect(payload.lead.email).toMatch(/^sha256:/);
+      expect(JSON.stringify(row)).not.toContain('maria@example.com');
+      const [sig] = await w.query(
+        "SELECT value, evidence FROM signals WHERE session_id = $1 AND name = 'integration_needs'",
+        ['sess_batch_7'],
+      );
+      expect(sig?.value).toEqual(['hubspot', 'slack']);
+      expect(sig?.evidence).toHaveLength(2);
+    });
+
+    it('upserts delivery status on (session_id, destination)', async () => {
+      const base = { session_id: 'sess_deliv', destination: 'hubspot', attempts: 1, last_error: null };
+      await w.recordDeliveries([{ ...base, status: 'retrying' }]);
+      await w.recordDeliveries([{ ...base, status: 'parked', attempts: 5, last_error: 'HTTP 400' }]);
+      const rows = await w.query(
+        'SELECT destination, status, attempts, last_error FROM deliveries WHERE session_id = $1',
+        ['sess_deliv'],
+      );
+      expect(rows).toEqual([
+        { destination: 'hubspot', status: 'parked', attempts: 5, last_error: 'HTTP 400' },
+      ]);
+    });
+  });
+}
+
+let dir = '';
+let pgServer: TestPostgres | undefined;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sr-wh-'));
+});
+afterAll(async () => {
+  await pgServer?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+backendSuite('duckdb', async () => {
+  const path = join(dir, 'wh.duckdb');
+  return () => DuckDbWarehouse.open(path);
+});
+
+backendSuite('postgres', async () => {
+  pgServer = await startPostgres();
+  const url = await pgServer.createDatabase('wh_test');
+  return async () => PostgresWarehouse.open(url);
+});
