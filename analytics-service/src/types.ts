@@ -16,6 +16,8 @@ export interface CostLine {
   component: CostComponent;
   provider: string;
   model: string;
+  /** Price-book kind of the line (`llm_input`, `llm_cached_input`, `stt_audio`, …). Added by pricing. */
+  kind?: string;
   /** Billing unit of the price book row, e.g. `1M_input_tokens`, `audio_minute`, `1M_characters`. */
   unit: string;
   quantity: number;

@@ -1,0 +1,172 @@
+/**
+ * The price book: a versioned list of unit prices, one row per provider, model and billing kind.
+ * Cost is computed from a payload's usage and a price book, so it can be recomputed when prices
+ * change (the version is stored with every cost breakdown).
+ *
+ * Matching a usage row to an entry (provider compared case-insensitively):
+ *   1. an entry whose `model` equals the usage model;
+ *   2. else the entry whose `model` ends in `*` with the longest prefix of the usage model
+ *      (`gpt-4o-mini*` beats `gpt-4o*` for `gpt-4o-mini-2024-07-18`);
+ *   3. else an entry whose `model` is `*`.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import bundled from '../../config/price_book.json' with { type: 'json' };
+
+export const PRICE_KINDS = [
+  'llm_input',
+  'llm_cached_input',
+  'llm_output',
+  'llm_audio_input',
+  'llm_audio_output',
+  'stt_audio',
+  'tts_characters',
+  'tts_audio',
+  'livekit_agent_minute',
+  'interruption_request',
+  'eot_request',
+] as const;
+export const PriceKind = z.enum(PRICE_KINDS);
+export type PriceKind = z.infer<typeof PriceKind>;
+
+/** Billing units and how many base units (tokens, characters, milliseconds, requests) each holds. */
+export const UNIT_SIZES = {
+  '1K_tokens': { base: 'tokens', size: 1_000 },
+  '1M_tokens': { base: 'tokens', size: 1_000_000 },
+  '1K_characters': { base: 'characters', size: 1_000 },
+  '1M_characters': { base: 'characters', size: 1_000_000 },
+  second: { base: 'ms', size: 1_000 },
+  minute: { base: 'ms', size: 60_000 },
+  hour: { base: 'ms', size: 3_600_000 },
+  request: { base: 'requests', size: 1 },
+  '1K_requests': { base: 'requests', size: 1_000 },
+} as const;
+export type PriceUnit = keyof typeof UNIT_SIZES;
+export const PriceUnit = z.enum(Object.keys(UNIT_SIZES) as [PriceUnit, ...PriceUnit[]]);
+
+/** What each kind counts, so a unit of the wrong dimension is rejected at load time. */
+export const KIND_BASE: Record<PriceKind, (typeof UNIT_SIZES)[PriceUnit]['base']> = {
+  llm_input: 'tokens',
+  llm_cached_input: 'tokens',
+  llm_output: 'tokens',
+  llm_audio_input: 'tokens',
+  llm_audio_output: 'tokens',
+  stt_audio: 'ms',
+  tts_characters: 'characters',
+  tts_audio: 'ms',
+  livekit_agent_minute: 'ms',
+  interruption_request: 'requests',
+  eot_request: 'requests',
+};
+
+export const PriceEntry = z
+  .object({
+    provider: z.string().min(1),
+    /** Exact model, a prefix ending in `*`, or `*` for every model of the provider. */
+    model: z.string().min(1),
+    kind: PriceKind,
+    unit: PriceUnit,
+    price_usd: z.number().nonnegative(),
+    /** Each usage row is rounded up to this many units before pricing (LiveKit bills whole minutes). */
+    min_increment: z.number().positive().optional(),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (UNIT_SIZES[e.unit].base !== KIND_BASE[e.kind]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unit'],
+        message: `unit '${e.unit}' does not measure ${KIND_BASE[e.kind]}, which kind '${e.kind}' counts`,
+      });
+    }
+  });
+export type PriceEntry = z.infer<typeof PriceEntry>;
+
+export const PriceBook = z
+  .object({
+    version: z.string().min(1),
+    currency: z.literal('USD'),
+    notes: z.string().optional(),
+    entries: z.array(PriceEntry),
+  })
+  .strict()
+  .superRefine((book, ctx) => {
+    const seen = new Map<string, number>();
+    book.entries.forEach((e, i) => {
+      const key = `${e.provider.toLowerCase()}/${e.model}/${e.kind}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', i],
+          message: `duplicate entry ${key} (also entries.${first})`,
+        });
+      } else {
+        seen.set(key, i);
+      }
+    });
+  });
+export type PriceBook = z.infer<typeof PriceBook>;
+
+export type LoadResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Formats the first zod issues as `path: message`, naming the bad field. */
+export function formatIssues(source: string, error: z.ZodError): string {
+  const lines = error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  return `${source}: ${lines.join('; ')}`;
+}
+
+/** Validates a parsed price book (from JSON or code). */
+export function parsePriceBook(data: unknown, source = 'price book'): LoadResult<PriceBook> {
+  const parsed = PriceBook.safeParse(data);
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, error: formatIssues(source, parsed.error) };
+}
+
+/** The price book shipped in `analytics-service/config/price_book.json`. */
+export function defaultPriceBook(): PriceBook {
+  const r = parsePriceBook(bundled, 'bundled price_book.json');
+  if (!r.ok) throw new Error(r.error); // a broken bundled file is a build error, caught by tests
+  return r.value;
+}
+
+/** Reads a price book from a JSON file (`PRICE_BOOK_PATH`), or the bundled one when no path is given. */
+export async function loadPriceBook(path?: string): Promise<LoadResult<PriceBook>> {
+  if (!path) return { ok: true, value: defaultPriceBook() };
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    return { ok: false, error: `price book ${path}: cannot read: ${(err as Error).message}` };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `price book ${path}: invalid JSON: ${(err as Error).message}` };
+  }
+  return parsePriceBook(data, `price book ${path}`);
+}
+
+/** Finds the entry for a usage row, following the matching order in the file header. */
+export function findPrice(
+  book: PriceBook,
+  provider: string,
+  model: string,
+  kind: PriceKind,
+): PriceEntry | undefined {
+  const p = provider.toLowerCase();
+  const candidates = book.entries.filter((e) => e.kind === kind && e.provider.toLowerCase() === p);
+  const exact = candidates.find((e) => e.model === model);
+  if (exact) return exact;
+  let best: PriceEntry | undefined;
+  for (const e of candidates) {
+    if (e.model === '*' || !e.model.endsWith('*')) continue;
+    const prefix = e.model.slice(0, -1);
+    if (model.startsWith(prefix) && (!best || prefix.length > best.model.length - 1)) best = e;
+  }
+  return best ?? candidates.find((e) => e.model === '*');
+}

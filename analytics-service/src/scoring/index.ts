@@ -1,0 +1,9 @@
+export { buildScoredSession, type ScoringDeps } from './build_scored_session.js';
+export { engagementLevel, fitGrade, scoreLead, topReasons } from './score_lead.js';
+export {
+  Band,
+  defaultScoringConfig,
+  loadScoringConfig,
+  parseScoringConfig,
+  ScoringConfig,
+} from './scoring_config.js';

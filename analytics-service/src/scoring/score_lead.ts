@@ -1,0 +1,197 @@
+/**
+ * The explainable lead score: fit (who the prospect is) and engagement (what they did on the call),
+ * each a sum of rule points normalised to 0–100, combined by configurable weights. Every rule that
+ * fires leaves a reason with its rule id, points, a plain-language detail and the signal evidence.
+ * Pure: the same payload, analysis and config give the same score.
+ */
+import type { Evidence, SessionPayload } from '../../../src/schema/index.js';
+import type { EngagementLevel, FitGrade, LeadScore, ScoreReason, SessionAnalysis, Tier } from '../types.js';
+import type { Band, ScoringConfig } from './scoring_config.js';
+
+const clamp100 = (v: number) => Math.min(100, Math.max(0, Math.round(v)));
+const bandLabel = (b: Band) => (b.max === undefined ? `${b.min}+` : `${b.min}–${b.max}`);
+const findBand = (bands: readonly Band[], v: number) =>
+  bands.find((b) => v >= b.min && (b.max === undefined || v <= b.max));
+const pts = (n: number) => `${n} point${Math.abs(n) === 1 ? '' : 's'}`;
+
+function fitReasons(payload: SessionPayload, cfg: ScoringConfig['fit']): ScoreReason[] {
+  const out: ScoreReason[] = [];
+  const s = payload.signals;
+  const reason = (rule: string, points: number, detail: string, evidence: Evidence[]) =>
+    out.push({ rule, kind: 'fit', points, detail, evidence });
+
+  if (s.industry) {
+    const id = s.industry.value;
+    const listed = cfg.industry.points[id];
+    const points = listed ?? cfg.industry.unlisted_points;
+    reason(
+      listed === undefined ? 'fit.industry.unlisted' : `fit.industry.${id}`,
+      points,
+      listed === undefined
+        ? `industry ${id} is not in the scoring list (${pts(points)})`
+        : `industry ${id} scores ${pts(points)}`,
+      s.industry.evidence,
+    );
+  }
+  if (s.team_size) {
+    const band = findBand(cfg.team_size.bands, s.team_size.value);
+    if (band) {
+      reason(
+        `fit.team_size.${band.id}`,
+        band.points,
+        `team of ${s.team_size.value} is in the ${bandLabel(band)} band (${pts(band.points)})`,
+        s.team_size.evidence,
+      );
+    }
+  }
+  if (s.monthly_volume) {
+    const band = findBand(cfg.monthly_volume.bands, s.monthly_volume.value);
+    if (band) {
+      reason(
+        `fit.monthly_volume.${band.id}`,
+        band.points,
+        `${s.monthly_volume.value} documents a month is in the ${bandLabel(band)} band (${pts(band.points)})`,
+        s.monthly_volume.evidence,
+      );
+    }
+  }
+  if (s.integration_needs) {
+    // The value is sorted and the evidence is in order stated, so every integration reason carries
+    // all of the signal's evidence rather than guessing which statement named which tool.
+    let budget = cfg.integrations.cap;
+    for (const id of s.integration_needs.value) {
+      const listed = cfg.integrations.points[id];
+      if (listed === undefined) {
+        reason(
+          'fit.integration.unsupported',
+          0,
+          `needs ${id}, which is not a supported integration (0 points)`,
+          s.integration_needs.evidence,
+        );
+        continue;
+      }
+      const points = Math.max(0, Math.min(listed, budget));
+      budget -= points;
+      reason(
+        `fit.integration.${id}`,
+        points,
+        points < listed
+          ? `needs ${id}, a supported integration (${pts(points)} of ${listed}: integrations are capped at ${cfg.integrations.cap})`
+          : `needs ${id}, a supported integration (${pts(points)})`,
+        s.integration_needs.evidence,
+      );
+    }
+  }
+  return out;
+}
+
+function engagementReasons(
+  payload: SessionPayload,
+  analysis: SessionAnalysis,
+  cfg: ScoringConfig['engagement'],
+): ScoreReason[] {
+  const out: ScoreReason[] = [];
+  const reason = (rule: string, points: number, detail: string, evidence: Evidence[] = []) =>
+    out.push({ rule, kind: 'engagement', points, detail, evidence });
+
+  const urgency = payload.signals.urgency;
+  if (urgency) {
+    const points = cfg.urgency[urgency.value];
+    reason(
+      `engagement.urgency.${urgency.value}`,
+      points,
+      `urgency is ${urgency.value} (${pts(points)})`,
+      urgency.evidence,
+    );
+  }
+  const bookedByTool = payload.tool_calls.some(
+    (c) => c.status === 'ok' && cfg.meeting_booked.tool_names.includes(c.name),
+  );
+  if (payload.outcome === 'meeting_booked' || bookedByTool) {
+    reason(
+      'engagement.meeting_booked',
+      cfg.meeting_booked.points,
+      `a sales meeting was booked during the call (${pts(cfg.meeting_booked.points)})`,
+    );
+  }
+  if (payload.outcome === 'callback_requested') {
+    reason(
+      'engagement.callback_requested',
+      cfg.callback_requested.points,
+      `the prospect asked to be called back (${pts(cfg.callback_requested.points)})`,
+    );
+  }
+  if (payload.outcome === 'not_interested') {
+    reason(
+      'engagement.not_interested',
+      cfg.not_interested.points,
+      `the prospect said they are not interested (${pts(cfg.not_interested.points)})`,
+    );
+  }
+  const kq = cfg.knowledge_questions;
+  if (analysis.knowledge_questions > 0) {
+    const points = Math.min(analysis.knowledge_questions * kq.points_each, kq.cap);
+    const n = analysis.knowledge_questions;
+    reason(
+      'engagement.knowledge_questions',
+      points,
+      `asked ${n} question${n === 1 ? '' : 's'} the agent answered from the knowledge base (${pts(points)}: ${kq.points_each} each, capped at ${kq.cap})`,
+    );
+  }
+  const band = findBand(cfg.turns.bands, analysis.turn_count);
+  if (band) {
+    reason(
+      `engagement.turns.${band.id}`,
+      band.points,
+      `${analysis.turn_count} conversation turn${analysis.turn_count === 1 ? '' : 's'} is in the ${bandLabel(band)} band (${pts(band.points)})`,
+    );
+  }
+  return out;
+}
+
+export function fitGrade(fit: number, t: ScoringConfig['thresholds']['fit_grade']): FitGrade {
+  return fit >= t.A ? 'A' : fit >= t.B ? 'B' : 'C';
+}
+
+export function engagementLevel(
+  engagement: number,
+  t: ScoringConfig['thresholds']['engagement_level'],
+): EngagementLevel {
+  return engagement >= t['1'] ? 1 : engagement >= t['2'] ? 2 : 3;
+}
+
+/** Scores a lead from its payload and analysis under a scoring config. */
+export function scoreLead(
+  payload: SessionPayload,
+  analysis: SessionAnalysis,
+  config: ScoringConfig,
+): LeadScore {
+  const fitR = fitReasons(payload, config.fit);
+  const engR = engagementReasons(payload, analysis, config.engagement);
+  const sum = (rs: ScoreReason[]) => rs.reduce((s, r) => s + r.points, 0);
+  const fit = clamp100((100 * sum(fitR)) / config.fit.max_points);
+  const engagement = clamp100((100 * sum(engR)) / config.engagement.max_points);
+  const { fit: wf, engagement: we } = config.weights;
+  const score = clamp100((wf * fit + we * engagement) / (wf + we));
+  const fit_grade = fitGrade(fit, config.thresholds.fit_grade);
+  const engagement_level = engagementLevel(engagement, config.thresholds.engagement_level);
+  const tier: Tier = `${fit_grade}${engagement_level}`;
+  return {
+    model_version: config.version,
+    fit,
+    engagement,
+    score,
+    fit_grade,
+    engagement_level,
+    tier,
+    reasons: [...fitR, ...engR],
+  };
+}
+
+/** The reasons that moved the score most (largest absolute points first), for CRM summaries. */
+export function topReasons(score: LeadScore, n = 3): ScoreReason[] {
+  return [...score.reasons]
+    .filter((r) => r.points !== 0)
+    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points))
+    .slice(0, n);
+}
