@@ -1,0 +1,130 @@
+/**
+ * Fitting a payload into a driver's size limit, and reading it back.
+ * Order: plain JSON → gzip (`content_encoding=gzip`) → drop bulky optional fields one step at a
+ * time (`payload.truncated.dropped` lists them) → give up with an error. Never silent.
+ */
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { SessionPayload } from '../schema/index.js';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+export const ATTR_SCHEMA_VERSION = 'schema_version';
+export const ATTR_SESSION_ID = 'session_id';
+export const ATTR_CONTENT_ENCODING = 'content_encoding';
+export const ATTR_TRUNCATED = 'truncated';
+
+/**
+ * How a driver carries bytes: `binary` (Pub/Sub data, local files) as is; `base64` (SQS bodies are
+ * text) so a gzipped body costs 4/3 of its size on the wire.
+ */
+export type WireFormat = 'binary' | 'base64';
+
+export interface EncodedMessage {
+  readonly sessionId: string;
+  /** JSON, or gzip of JSON when `compressed`. */
+  readonly bytes: Buffer;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly compressed: boolean;
+  /** Names of the dropped fields; empty when nothing was dropped. */
+  readonly dropped: readonly string[];
+}
+
+export type EncodeResult = { ok: true; message: EncodedMessage } | { ok: false; error: string };
+
+/** Turns kept by the `turns.after_first_n` step. */
+export const KEEP_FIRST_TURNS = 20;
+
+type Step = { name: string; apply: (p: SessionPayload) => SessionPayload };
+
+/** Bulky optional content, cheapest to lose first. Each step keeps the payload valid. */
+const TRUNCATION_STEPS: readonly Step[] = [
+  { name: 'transcript', apply: ({ transcript: _t, ...p }) => p },
+  {
+    name: 'turns.text',
+    apply: (p) => ({ ...p, turns: p.turns.map(({ user_text: _u, agent_text: _a, ...t }) => t) }),
+  },
+  { name: 'unattributed_metrics', apply: (p) => ({ ...p, unattributed_metrics: [] }) },
+  {
+    name: 'tool_calls.arguments',
+    apply: (p) => ({
+      ...p,
+      tool_calls: p.tool_calls.map((c) => ({ ...c, arguments: {}, output_summary: '' })),
+    }),
+  },
+  {
+    name: `turns.after_first_${KEEP_FIRST_TURNS}`,
+    apply: (p) => ({ ...p, turns: p.turns.slice(0, KEEP_FIRST_TURNS) }),
+  },
+  { name: 'errors', apply: (p) => ({ ...p, errors: [] }) },
+  { name: 'turns', apply: (p) => ({ ...p, turns: [] }) },
+];
+
+function attributeBytes(attrs: Record<string, string>): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(attrs)) n += Buffer.byteLength(k) + Buffer.byteLength(v) + 6;
+  return n;
+}
+
+function wireBytes(bytes: number, wire: WireFormat, compressed: boolean): number {
+  return wire === 'base64' && compressed ? Math.ceil(bytes / 3) * 4 : bytes;
+}
+
+/** Encodes `payload` to fit `maxBytes` (body plus attributes). `payload` must already be valid. */
+export async function encodeMessage(
+  payload: SessionPayload,
+  opts: { maxBytes: number; wire: WireFormat },
+): Promise<EncodeResult> {
+  const baseAttrs = {
+    [ATTR_SCHEMA_VERSION]: String(payload.schema_version),
+    [ATTR_SESSION_ID]: payload.session_id,
+  };
+  // Room for `content_encoding=identity|gzip` and `truncated=true`.
+  const budget = opts.maxBytes - attributeBytes(baseAttrs) - 64;
+  let current = payload;
+  const dropped: string[] = [];
+  for (let step = 0; ; step++) {
+    const json = Buffer.from(JSON.stringify(current));
+    const attrs = dropped.length > 0 ? { ...baseAttrs, [ATTR_TRUNCATED]: 'true' } : baseAttrs;
+    if (wireBytes(json.length, opts.wire, false) <= budget) {
+      return {
+        ok: true,
+        message: message(payload, json, { ...attrs, [ATTR_CONTENT_ENCODING]: 'identity' }, false),
+      };
+    }
+    const gz = await gzipAsync(json);
+    if (wireBytes(gz.length, opts.wire, true) <= budget) {
+      return { ok: true, message: message(payload, gz, { ...attrs, [ATTR_CONTENT_ENCODING]: 'gzip' }, true) };
+    }
+    const next = TRUNCATION_STEPS[step];
+    if (next === undefined) {
+      return {
+        ok: false,
+        error: `payload too large for the driver limit of ${opts.maxBytes} bytes even gzipped and without ${dropped.join(', ')}`,
+      };
+    }
+    dropped.push(next.name);
+    current = { ...next.apply(current), truncated: { dropped: [...dropped] } };
+  }
+
+  function message(
+    p: SessionPayload,
+    bytes: Buffer,
+    attributes: Record<string, string>,
+    compressed: boolean,
+  ): EncodedMessage {
+    return { sessionId: p.session_id, bytes, attributes, compressed, dropped: [...dropped] };
+  }
+}
+
+/** Decodes a message body to JSON text according to its `content_encoding` attribute. */
+export async function decodeBody(
+  bytes: Buffer,
+  attributes: Readonly<Record<string, string>>,
+): Promise<string> {
+  const encoding = attributes[ATTR_CONTENT_ENCODING] ?? 'identity';
+  if (encoding === 'gzip') return (await gunzipAsync(bytes)).toString('utf8');
+  if (encoding === 'identity') return bytes.toString('utf8');
+  throw new Error(`unknown content_encoding ${JSON.stringify(encoding)}`);
+}

@@ -1,0 +1,84 @@
+/**
+ * The local driver's consumer: claims spool files by rename (the lock across processes), keeps
+ * the lease alive with a heartbeat, and returns expired leases of crashed consumers to `ready/`.
+ */
+import type { Logger } from '../log.js';
+import { BaseConsumer, type DeadLetterInfo, type Lease, sleep } from './base_consumer.js';
+import { Spool, type SpoolEntry } from './spool.js';
+
+export interface LocalConsumerOptions {
+  dir: string;
+  logger: Logger;
+  maxAttempts: number;
+  leaseMs: number;
+  fsync?: boolean;
+  /** Longest idle wait between looks at an empty spool (default 200 ms). */
+  maxIdlePollMs?: number;
+}
+
+export class LocalConsumer extends BaseConsumer {
+  readonly driver = 'local';
+  readonly spool: Spool;
+  private idleMs = 5;
+  private lastReapAt = 0;
+
+  constructor(private readonly local: LocalConsumerOptions) {
+    super({
+      logger: local.logger.child({ component: 'local_consumer' }),
+      maxAttempts: local.maxAttempts,
+      heartbeatMs: Math.max(50, Math.floor(local.leaseMs / 2)),
+    });
+    this.spool = new Spool(local.dir, { fsync: local.fsync ?? true });
+  }
+
+  protected async _pull(max: number, signal: AbortSignal): Promise<Lease[]> {
+    const maxIdle = this.local.maxIdlePollMs ?? 200;
+    while (!signal.aborted) {
+      const now = Date.now();
+      if (now - this.lastReapAt >= Math.min(1000, this.local.leaseMs / 2)) {
+        this.lastReapAt = now;
+        const reaped = await this.spool.reapExpired(now);
+        if (reaped > 0) this.log.warn({ count: reaped }, 'expired leases returned to ready');
+      }
+      const entries = await this.spool.claim(max, this.local.leaseMs);
+      if (entries.length > 0) {
+        this.idleMs = 5;
+        return entries.map((e) => this.toLease(e));
+      }
+      await sleep(this.idleMs, signal);
+      this.idleMs = Math.min(maxIdle, this.idleMs * 2);
+    }
+    return [];
+  }
+
+  private toLease(entry: SpoolEntry): Lease {
+    const spool = this.spool;
+    const log = this.log;
+    const leaseMs = this.local.leaseMs;
+    return {
+      id: entry.id,
+      bytes: entry.body,
+      attributes: entry.attributes,
+      attempt: entry.attempt,
+      async ack() {
+        if (!(await spool.ack(entry))) log.warn({ messageId: entry.id }, 'ack after lease was lost');
+      },
+      async nack() {
+        if (!(await spool.release(entry))) log.warn({ messageId: entry.id }, 'nack after lease was lost');
+      },
+      async deadLetter(info: DeadLetterInfo) {
+        await spool.deadLetter(entry, info.body, {
+          reason: info.reason,
+          attempts: info.attempts,
+          last_error: info.lastError,
+          at: new Date().toISOString(),
+          attributes: entry.attributes,
+        });
+      },
+      async extend() {
+        if (!(await spool.extend(entry, leaseMs)))
+          log.warn({ messageId: entry.id }, 'lease lost before extension');
+      },
+    };
+  }
+}

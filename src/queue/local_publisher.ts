@@ -1,0 +1,34 @@
+/** The local driver's publisher: one file per message in a spool directory (see `spool.ts`). */
+import type { Logger } from '../log.js';
+import { BasePublisher, type SendOutcome } from './base_publisher.js';
+import type { EncodedMessage } from './encoding.js';
+import { Spool } from './spool.js';
+
+export interface LocalPublisherOptions {
+  dir: string;
+  logger: Logger;
+  /** fsync before the publishing rename (default true). */
+  fsync?: boolean;
+  /** No limit by default; set one to exercise the gzip/truncation path. */
+  maxMessageBytes?: number;
+}
+
+export class LocalPublisher extends BasePublisher {
+  readonly driver = 'local';
+  readonly spool: Spool;
+
+  constructor(opts: LocalPublisherOptions) {
+    super(opts.logger.child({ component: 'local_publisher' }), {
+      maxMessageBytes: opts.maxMessageBytes ?? Number.POSITIVE_INFINITY,
+      wire: 'binary',
+    });
+    this.spool = new Spool(opts.dir, { fsync: opts.fsync ?? true });
+  }
+
+  protected async _send(message: EncodedMessage): Promise<SendOutcome> {
+    const id = await this.spool.write(message.attributes, message.bytes);
+    return { status: 'ok', messageId: id };
+  }
+
+  async close(): Promise<void> {}
+}
