@@ -1,0 +1,69 @@
+/**
+ * Base of the HTTP destinations: `deliver` builds the request (each backend's `_buildRequest`),
+ * sends it with a timeout, classifies the answer (`_classify`, default `classifyHttpStatus`) and
+ * logs the outcome. It never throws; retry and parking are `withRetry`'s job.
+ */
+import type { Logger } from 'pino';
+import { silentLogger } from '../../../src/log.js';
+import { classifyHttpStatus, type FetchLike, type HttpRequest, sendHttp } from '../delivery/http.js';
+import type { DeliveryResult, Destination, ScoredSession } from '../types.js';
+
+export interface HttpDestinationDeps {
+  fetch?: FetchLike;
+  log?: Logger;
+  now?: () => number;
+}
+
+export type BuiltRequest =
+  | { kind: 'send'; request: Omit<HttpRequest, 'signal' | 'fetch'> }
+  /** Nothing to send for this session (e.g. no email for a CRM keyed on email): reported as ok. */
+  | { kind: 'skip'; reason: string };
+
+export abstract class HttpDestination implements Destination {
+  abstract readonly name: string;
+  protected readonly now: () => number;
+  private logger: Logger | undefined;
+
+  constructor(protected readonly deps: HttpDestinationDeps = {}) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  protected get log(): Logger {
+    this.logger ??= (this.deps.log ?? silentLogger).child({
+      component: 'destination',
+      destination: this.name,
+    });
+    return this.logger;
+  }
+
+  async deliver(session: ScoredSession, opts: { signal: AbortSignal }): Promise<DeliveryResult> {
+    const started = this.now();
+    let built: BuiltRequest;
+    try {
+      built = await this._buildRequest(session);
+    } catch (err) {
+      return { status: 'failed', error: `cannot build request: ${(err as Error).message}` };
+    }
+    if (built.kind === 'skip') {
+      this.log.info({ sessionId: session.session_id, reason: built.reason }, 'delivery skipped');
+      return { status: 'ok' };
+    }
+    const out = await sendHttp({ ...built.request, signal: opts.signal, fetch: this.deps.fetch });
+    const result = out.kind === 'error' ? out.result : this._classify(out.status, out.headers, out.body);
+    const ms = this.now() - started;
+    const status = out.kind === 'response' ? out.status : null;
+    if (result.status === 'ok') this.log.debug({ sessionId: session.session_id, status, ms }, 'delivered');
+    else
+      this.log.warn(
+        { sessionId: session.session_id, status, ms, result: result.status, error: result.error },
+        'delivery not accepted',
+      );
+    return result;
+  }
+
+  protected abstract _buildRequest(session: ScoredSession): BuiltRequest | Promise<BuiltRequest>;
+
+  protected _classify(status: number, headers: Headers, body: string): DeliveryResult {
+    return classifyHttpStatus(status, headers, body, this.now());
+  }
+}
