@@ -1,0 +1,40 @@
+/**
+ * The qualification-signal detector: one tokenizer pass, then each signal's rules over the
+ * tokens in small bounded windows. Linear in the message length for any input.
+ */
+import { detectIndustry } from './industry.js';
+import { detectIntegrations } from './integrations.js';
+import { detectQuantities } from './quantities.js';
+import { tokenize } from './tokenizer.js';
+import type { Detection, SpecSignals } from './types.js';
+import { detectUrgency } from './urgency.js';
+
+/** Detects the qualification signals one user message states. */
+export function detectSignals(text: string): Detection {
+  const tokens = tokenize(text);
+  const out: Detection = {};
+  const { team_size, monthly_volume } = detectQuantities(tokens);
+  if (team_size !== undefined) out.team_size = team_size;
+  if (monthly_volume !== undefined) out.monthly_volume = monthly_volume;
+  const urgency = detectUrgency(tokens);
+  if (urgency !== undefined) out.urgency = urgency;
+  const industry = detectIndustry(tokens);
+  if (industry !== undefined) out.industry = industry;
+  const { needs, negated } = detectIntegrations(tokens);
+  if (needs.length > 0) out.integration_needs = needs;
+  if (negated.length > 0) out.integrations_negated = negated;
+  return out;
+}
+
+/** The spec's output object: values only, absent keys omitted, `integration_needs` sorted and distinct. */
+export function toSpecSignals(d: Detection): SpecSignals {
+  const out: SpecSignals = {};
+  if (d.team_size !== undefined) out.team_size = d.team_size.value;
+  if (d.monthly_volume !== undefined) out.monthly_volume = d.monthly_volume.value;
+  if (d.integration_needs !== undefined && d.integration_needs.length > 0) {
+    out.integration_needs = [...new Set(d.integration_needs.map((h) => h.value))].sort();
+  }
+  if (d.urgency !== undefined) out.urgency = d.urgency.value;
+  if (d.industry !== undefined) out.industry = d.industry.value;
+  return out;
+}

@@ -1,0 +1,178 @@
+/**
+ * integration_needs: tool names and their aliases, with the mentions that say the prospect does
+ * not use the tool ("we don't use Salesforce", "not on HubSpot anymore", "no longer using Dropbox",
+ * "instead of Slack"). Moving between tools keeps both ("migrating off HubSpot to Salesforce").
+ * "Box", "Teams" and "Dynamics" are also English words and are taken only as tool names.
+ */
+import type { IntegrationId } from '../../schema/session_payload.js';
+import { isNegator } from './lexicon.js';
+import { lazy, PhraseTable } from './phrases.js';
+import { isBreak, type Token } from './tokenizer.js';
+import type { Hit } from './types.js';
+
+type Alias = { id: IntegrationId; ambiguous?: boolean };
+
+const ALIASES: ReadonlyArray<readonly [string, Alias]> = [
+  ...plain('salesforce', ['salesforce', 'sfdc', 'sales cloud', 'salesforce crm']),
+  ...plain('hubspot', ['hubspot', 'hub spot', 'hubspot crm']),
+  ...plain('pipedrive', ['pipedrive', 'pipe drive']),
+  ...plain('zoho', ['zoho', 'zoho crm', 'zoho books']),
+  ...plain('dynamics', [
+    'microsoft dynamics',
+    'ms dynamics',
+    'dynamics 365',
+    'dynamics crm',
+    'dynamics nav',
+    'dynamics gp',
+    'microsoft dynamics 365',
+    'd365',
+  ]),
+  ['dynamics', { id: 'dynamics', ambiguous: true }],
+  ...plain('slack', ['slack']),
+  ...plain('teams', ['microsoft teams', 'ms teams', 'msteams']),
+  ['teams', { id: 'teams', ambiguous: true }],
+  ...plain('google_drive', [
+    'google drive',
+    'gdrive',
+    'g drive',
+    'google docs',
+    'google doc',
+    'google sheets',
+  ]),
+  ...plain('sharepoint', ['sharepoint', 'share point', 'onedrive', 'one drive', 'microsoft sharepoint']),
+  ...plain('dropbox', ['dropbox', 'drop box']),
+  ...plain('box', ['box.com', 'box com']),
+  ['box', { id: 'box', ambiguous: true }],
+  ...plain('docusign', ['docusign', 'docu sign']),
+  ...plain('zapier', ['zapier']),
+  ...plain('quickbooks', ['quickbooks', 'quick books', 'qbo', 'quickbooks online']),
+  ...plain('xero', ['xero']),
+  ...plain('netsuite', ['netsuite', 'net suite', 'oracle netsuite']),
+  ...plain('clio', ['clio']),
+  ...plain('api', ['api', 'apis', 'rest api', 'webhooks', 'webhook', 'open api']),
+];
+
+function plain(id: IntegrationId, phrases: string[]): Array<readonly [string, Alias]> {
+  return phrases.map((p) => [p, { id }] as const);
+}
+
+const table = lazy(() => new PhraseTable<Alias>(ALIASES));
+
+const DETERMINERS = new Set([
+  'a',
+  'an',
+  'the',
+  'this',
+  'that',
+  'each',
+  'every',
+  'one',
+  'some',
+  'any',
+  'another',
+  'per',
+]);
+const TOOL_CONTEXT_BEFORE = new Set([
+  'in',
+  'into',
+  'to',
+  'on',
+  'with',
+  'via',
+  'use',
+  'using',
+  'uses',
+  'used',
+  'and',
+  'or',
+  'from',
+  'through',
+  'like',
+  'plus',
+  'also',
+  'vs',
+  'versus',
+  'sync',
+  'over',
+]);
+const TOOL_CONTEXT_AFTER = new Set([
+  'account',
+  'folder',
+  'folders',
+  'integration',
+  'enterprise',
+  'storage',
+  'drive',
+]);
+/** Words that end the scope of a negation looking backwards. */
+const NEGATION_STOPS = new Set([
+  'but',
+  'to',
+  'with',
+  'into',
+  'so',
+  'though',
+  'however',
+  'except',
+  'just',
+  'only',
+  'now',
+]);
+
+export interface IntegrationHits {
+  needs: Hit<IntegrationId>[];
+  negated: Hit<IntegrationId>[];
+}
+
+export function detectIntegrations(t: readonly Token[]): IntegrationHits {
+  const last = new Map<IntegrationId, { hit: Hit<IntegrationId>; negated: boolean }>();
+  const firstPositive = new Map<IntegrationId, Hit<IntegrationId>>();
+  const tab = table();
+  for (let i = 0; i < t.length; i++) {
+    const m = tab.matchAt(t, i);
+    if (m === undefined) continue;
+    const { id, ambiguous } = m.payload;
+    if (ambiguous && !isToolName(t, i)) continue;
+    const first = t[m.from] as Token;
+    const end = t[m.to - 1] as Token;
+    const hit: Hit<IntegrationId> = { value: id, span: [first.start, end.end], rule: `integration.${id}` };
+    const negated = isNegated(t, m.from);
+    if (negated) hit.rule = `integration.${id}.negated`;
+    else if (!firstPositive.has(id)) firstPositive.set(id, hit);
+    last.set(id, { hit, negated });
+    i = m.to - 1;
+  }
+  const needs: Hit<IntegrationId>[] = [];
+  const negated: Hit<IntegrationId>[] = [];
+  for (const [id, { hit, negated: neg }] of last) {
+    if (neg) negated.push(hit);
+    else needs.push(firstPositive.get(id) ?? hit);
+  }
+  needs.sort((a, b) => a.span[0] - b.span[0]);
+  return { needs, negated };
+}
+
+/** "Box", "Teams", "Dynamics" as a product: "in Box", "Slack and Teams", "our Box account". */
+function isToolName(t: readonly Token[], i: number): boolean {
+  const tok = t[i] as Token;
+  const prev = t[i - 1];
+  const next = t[i + 1];
+  if (next !== undefined && TOOL_CONTEXT_AFTER.has(next.key)) return true;
+  if (tok.key === 'teams' && next?.key === 'of') return false;
+  if (prev === undefined || isBreak(prev)) return false;
+  if (DETERMINERS.has(prev.key)) return false;
+  if (tok.capitalized) return true;
+  return TOOL_CONTEXT_BEFORE.has(prev.key) && !(tok.text === 'box' && prev.key === 'out');
+}
+
+function isNegated(t: readonly Token[], at: number): boolean {
+  for (let m = at - 1; m >= 0 && m >= at - 6; m--) {
+    const tok = t[m] as Token;
+    if (tok.key === 'to' && t[m - 1]?.key === 'used') return true;
+    if (tok.key === 'sure' && t[m - 1]?.key === 'not') return false;
+    if (isBreak(tok) || tok.text === ',' || tok.text === '-' || NEGATION_STOPS.has(tok.key)) return false;
+    if (isNegator(tok.text)) return true;
+    if (tok.key === 'used' && t[m + 1]?.key === 'to') return true;
+  }
+  return false;
+}

@@ -1,0 +1,302 @@
+/**
+ * Quantities in a token stream: digits (commas, decimals, `k`), number words ("twenty-five",
+ * "one hundred and twenty", "a dozen", "a couple of"), scale words, and ranges ("10 to 15",
+ * "between 20 and 30", "10-15", "two or three") that resolve to their midpoint rounded half up.
+ * Every parse looks at a bounded number of tokens.
+ */
+import type { Token } from './tokenizer.js';
+
+const UNIT_WORDS: ReadonlyMap<string, number> = new Map([
+  ['one', 1],
+  ['two', 2],
+  ['three', 3],
+  ['four', 4],
+  ['five', 5],
+  ['six', 6],
+  ['seven', 7],
+  ['eight', 8],
+  ['nine', 9],
+  ['ten', 10],
+  ['eleven', 11],
+  ['twelve', 12],
+  ['thirteen', 13],
+  ['fourteen', 14],
+  ['fifteen', 15],
+  ['sixteen', 16],
+  ['seventeen', 17],
+  ['eighteen', 18],
+  ['nineteen', 19],
+]);
+const TENS_WORDS: ReadonlyMap<string, number> = new Map([
+  ['twenty', 20],
+  ['thirty', 30],
+  ['forty', 40],
+  ['fifty', 50],
+  ['sixty', 60],
+  ['seventy', 70],
+  ['eighty', 80],
+  ['ninety', 90],
+]);
+const SCALE_WORDS: ReadonlyMap<string, number> = new Map([
+  ['hundred', 100],
+  ['thousand', 1000],
+  ['k', 1000],
+  ['million', 1_000_000],
+]);
+/** Words that state an unspecified amount: the quantity is present but too vague to use. */
+const VAGUE_WORDS = new Set([
+  'few',
+  'several',
+  'dozens',
+  'hundreds',
+  'thousands',
+  'handful',
+  'many',
+  'numerous',
+]);
+const CURRENCY_BEFORE = new Set(['$', '€', '£', 'usd', 'eur', 'gbp']);
+const CURRENCY_AFTER = new Set(['dollars', 'dollar', 'bucks', 'usd', 'eur', 'euros', 'pounds', 'cents']);
+
+export interface Quantity {
+  value: number;
+  /** First token of the quantity (a leading "between" included). */
+  from: number;
+  /** Token after the quantity. */
+  to: number;
+  /** "a few dozen", "hundreds of": a number was stated but not one that can be used. */
+  vague: boolean;
+  /** A price, a percentage, a phone number, an ordinal or a clock time: never a count. */
+  notCount: boolean;
+  range: boolean;
+}
+
+interface Atom {
+  value: number;
+  to: number;
+  vague: boolean;
+  scale: number;
+  digits: boolean;
+}
+
+/** The token can start a quantity (cheap pre-check before `parseQuantity`). */
+export function startsQuantity(tok: Token): boolean {
+  if (tok.kind === 'n') return true;
+  if (tok.kind !== 'w') return false;
+  const k = tok.key;
+  return (
+    UNIT_WORDS.has(k) ||
+    TENS_WORDS.has(k) ||
+    VAGUE_WORDS.has(k) ||
+    k === 'a' ||
+    k === 'an' ||
+    k === 'between' ||
+    k === 'half' ||
+    k === 'couple' ||
+    k === 'dozen' ||
+    k === 'hundred' ||
+    k === 'thousand'
+  );
+}
+
+export function isNumberWord(key: string): boolean {
+  return UNIT_WORDS.has(key) || TENS_WORDS.has(key);
+}
+
+/** Parses the quantity that starts at token `i`, or returns undefined when none does. */
+export function parseQuantity(t: readonly Token[], i: number): Quantity | undefined {
+  const tok = t[i];
+  if (tok === undefined) return undefined;
+  if (tok.key === 'between') {
+    const a = parseAtom(t, i + 1);
+    if (a === undefined || a.vague || t[a.to]?.key !== 'and') return undefined;
+    const b = parseAtom(t, a.to + 1);
+    if (b === undefined || b.vague) return undefined;
+    return finish(t, i, b.to, rangeValue(a, b), true);
+  }
+  const a = parseAtom(t, i);
+  if (a === undefined) return undefined;
+  if (a.vague) return { value: 0, from: i, to: a.to, vague: true, notCount: false, range: false };
+  let to = a.to;
+  // Phone numbers and other digit runs: "555 123 4567", "415-555-0199".
+  if (a.digits) {
+    const runEnd = digitRunEnd(t, i);
+    if (runEnd > 0) return { value: 0, from: i, to: runEnd, vague: false, notCount: true, range: false };
+  }
+  const sep = t[to];
+  if (sep !== undefined && (sep.text === '-' || sep.key === 'to' || sep.key === 'or' || sep.text === '/')) {
+    const b = parseAtom(t, to + 1);
+    if (b !== undefined && !b.vague && sep.text !== '/') {
+      if (sep.key === 'or' && b.digits !== a.digits) return finish(t, i, to, a.value, false);
+      to = b.to;
+      return finish(t, i, to, rangeValue(a, b), true);
+    }
+  }
+  return finish(t, i, to, a.value, false);
+}
+
+function rangeValue(a: Atom, b: Atom): number {
+  let lo = a.value;
+  if (a.scale === 1 && b.scale > 1 && lo * b.scale <= b.value) lo *= b.scale;
+  return Math.round((lo + b.value) / 2);
+}
+
+function finish(t: readonly Token[], from: number, to: number, value: number, range: boolean): Quantity {
+  const before = t[from - 1];
+  const after = t[to];
+  let notCount = !Number.isFinite(value) || value > 1e9;
+  if (before !== undefined && CURRENCY_BEFORE.has(before.key)) notCount = true;
+  if (before?.text === '~' && CURRENCY_BEFORE.has(t[from - 2]?.key ?? '')) notCount = true;
+  if (after !== undefined) {
+    if (
+      after.text === '%' ||
+      after.key === 'percent' ||
+      after.key === 'pct' ||
+      CURRENCY_AFTER.has(after.key)
+    ) {
+      notCount = true;
+    }
+    if (after.key === 'per' && t[to + 1]?.key === 'cent') notCount = true;
+  }
+  return { value, from, to, vague: false, notCount, range };
+}
+
+/** End of a run of three or more numbers (or two numbers with no word between), else -1. */
+function digitRunEnd(t: readonly Token[], i: number): number {
+  let j = i + 1;
+  let numbers = 1;
+  let hyphens = 0;
+  while (j < t.length && j < i + 12) {
+    const tok = t[j] as Token;
+    if (tok.kind === 'n') {
+      numbers++;
+      j++;
+    } else if ((tok.text === '-' || tok.text === '.' || tok.text === ')') && t[j + 1]?.kind === 'n') {
+      if (tok.text === '-') hyphens++;
+      j++;
+    } else break;
+  }
+  // "10-15" is a range; "555 123", "415-555-0199" are not.
+  if (numbers >= 3) return j;
+  if (numbers === 2 && hyphens === 0 && t[i + 1]?.kind === 'n') return j;
+  return -1;
+}
+
+function parseAtom(t: readonly Token[], i: number): Atom | undefined {
+  const tok = t[i];
+  if (tok === undefined) return undefined;
+  if (tok.kind === 'n') {
+    if (tok.notCount) return undefined;
+    let value = tok.value;
+    let scale = tok.scaled ? 1000 : 1;
+    let j = i + 1;
+    const next = t[j];
+    if (next !== undefined && next.kind === 'w' && scale === 1) {
+      const s = SCALE_WORDS.get(next.key);
+      if (s !== undefined && !(next.key === 'k' && !next.joined && t[j + 1]?.kind === 'n')) {
+        value *= s;
+        scale = s;
+        j++;
+      } else if (next.key === 'dozen') {
+        value *= 12;
+        j++;
+      }
+    }
+    return { value, to: j, vague: false, scale, digits: true };
+  }
+  if (tok.kind !== 'w') return undefined;
+  const k = tok.key;
+  const k1 = t[i + 1]?.key;
+  if (VAGUE_WORDS.has(k)) return vagueFrom(t, i + 1);
+  if (k === 'a' || k === 'an') {
+    if (k1 === 'dozen') return { value: 12, to: i + 2, vague: false, scale: 1, digits: false };
+    if (k1 === 'few' || k1 === 'handful' || k1 === 'lot' || k1 === 'bunch') return vagueFrom(t, i + 2);
+    if (k1 === 'couple') return couple(t, i + 1);
+    if (k1 === 'half' && t[i + 2]?.key === 'dozen')
+      return { value: 6, to: i + 3, vague: false, scale: 1, digits: false };
+    if (k1 === 'hundred' || k1 === 'thousand' || k1 === 'million') return cardinal(t, i + 1);
+    return undefined;
+  }
+  if (k === 'couple') return couple(t, i);
+  if (k === 'half') {
+    if (k1 === 'a' && t[i + 2]?.key === 'dozen')
+      return { value: 6, to: i + 3, vague: false, scale: 1, digits: false };
+    if (k1 === 'dozen') return { value: 6, to: i + 2, vague: false, scale: 1, digits: false };
+    return undefined;
+  }
+  if (k === 'dozen') return undefined;
+  if (UNIT_WORDS.has(k) || TENS_WORDS.has(k)) return cardinal(t, i);
+  return undefined;
+}
+
+function vagueFrom(t: readonly Token[], j: number): Atom {
+  let to = j;
+  while (to < j + 3) {
+    const key = t[to]?.key;
+    if (key === 'dozen' || key === 'hundred' || key === 'thousand' || key === 'of' || key === 'dozens') to++;
+    else break;
+  }
+  return { value: 0, to, vague: true, scale: 1, digits: false };
+}
+
+/** "a couple of" = 2, "a couple hundred" = 200. `i` is the index of "couple". */
+function couple(t: readonly Token[], i: number): Atom {
+  const next = t[i + 1]?.key ?? '';
+  const scale = SCALE_WORDS.get(next);
+  if (scale !== undefined && next !== 'k')
+    return { value: 2 * scale, to: i + 2, vague: false, scale, digits: false };
+  if (next === 'dozen') return { value: 24, to: i + 2, vague: false, scale: 1, digits: false };
+  return { value: 2, to: next === 'of' ? i + 2 : i + 1, vague: false, scale: 1, digits: false };
+}
+
+/** Number words: "twenty-five", "one hundred and twenty", "two thousand", "a hundred". */
+function cardinal(t: readonly Token[], i: number): Atom | undefined {
+  let total = 0;
+  let cur = 0;
+  let last: 'none' | 'unit' | 'tens' | 'hundred' | 'thousand' = 'none';
+  let j = i;
+  let scale = 1;
+  const limit = i + 12;
+  while (j < t.length && j < limit) {
+    const tok = t[j] as Token;
+    const k = tok.key;
+    const unit = UNIT_WORDS.get(k);
+    const tens = TENS_WORDS.get(k);
+    if (unit !== undefined) {
+      if (last === 'unit' || (last === 'tens' && unit >= 10)) break;
+      cur += unit;
+      last = 'unit';
+    } else if (tens !== undefined) {
+      if (last === 'unit' || last === 'tens') break;
+      cur += tens;
+      last = 'tens';
+    } else if (k === 'hundred') {
+      if (last === 'hundred') break;
+      cur = (cur || 1) * 100;
+      scale = Math.max(scale, 100);
+      last = 'hundred';
+    } else if (k === 'thousand' || k === 'million') {
+      if (last === 'thousand') break;
+      const s = k === 'thousand' ? 1000 : 1_000_000;
+      total += (cur || 1) * s;
+      cur = 0;
+      scale = Math.max(scale, s);
+      last = 'thousand';
+    } else if (k === '-' && tok.joined && last === 'tens' && UNIT_WORDS.has(t[j + 1]?.key ?? '')) {
+      j++;
+      continue;
+    } else if (
+      k === 'and' &&
+      (last === 'hundred' || last === 'thousand') &&
+      (UNIT_WORDS.has(t[j + 1]?.key ?? '') || TENS_WORDS.has(t[j + 1]?.key ?? ''))
+    ) {
+      j++;
+      continue;
+    } else if (k === 'dozen' && last === 'unit') {
+      cur *= 12;
+      last = 'hundred';
+    } else break;
+    j++;
+  }
+  if (j === i) return undefined;
+  return { value: total + cur, to: j, vague: false, scale, digits: false };
+}

@@ -1,0 +1,31 @@
+import type { IndustryId, IntegrationId, Urgency } from '../../schema/session_payload.js';
+
+/** One detected value with where it came from. */
+export interface Hit<T> {
+  value: T;
+  /** `[start, end)` character offsets in the message. */
+  span: [number, number];
+  /** Stable id of the rule that matched, e.g. `team_size.people`, `integration.salesforce`. */
+  rule: string;
+}
+
+/** What one user message states; a signal the message does not state is absent. */
+export interface Detection {
+  team_size?: Hit<number>;
+  monthly_volume?: Hit<number>;
+  urgency?: Hit<Urgency>;
+  industry?: Hit<IndustryId>;
+  /** One per distinct id, in order of first mention; ids whose last mention is negated are not here. */
+  integration_needs?: Hit<IntegrationId>[];
+  /** Ids whose last mention is negated ("we don't use Salesforce"), so a caller can drop an earlier need. */
+  integrations_negated?: Hit<IntegrationId>[];
+}
+
+/** The spec's output object: canonical values only, absent keys omitted, `integration_needs` sorted. */
+export interface SpecSignals {
+  team_size?: number;
+  monthly_volume?: number;
+  integration_needs?: IntegrationId[];
+  urgency?: Urgency;
+  industry?: IndustryId;
+}

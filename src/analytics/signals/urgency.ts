@@ -1,0 +1,310 @@
+/**
+ * urgency: cue phrases ("ASAP", "next quarter", "just exploring"), durations ("within two weeks",
+ * "in the next two or three months", "in 9 months") and negated high cues ("not urgent",
+ * "not really in a hurry"). When one message states several, the last one stated wins.
+ */
+import type { Urgency } from '../../schema/session_payload.js';
+import { isNegator } from './lexicon.js';
+import { parseQuantity } from './numbers.js';
+import { lazy, PhraseTable } from './phrases.js';
+import { isSoftBreak, type Token } from './tokenizer.js';
+import type { Hit } from './types.js';
+
+/** A cue: its level, the rule id suffix, and whether a negation before it turns it to low. */
+type Cue = { level: Urgency | 'none'; rule: string; negatable?: boolean };
+
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'eod', 'eow'];
+const SEASONS = ['summer', 'fall', 'autumn', 'spring', 'winter'];
+
+function cues(
+  level: Urgency | 'none',
+  rule: string,
+  phrases: string[],
+  negatable = false,
+): Array<[string, Cue]> {
+  return phrases.map((p) => [p, { level, rule, negatable }]);
+}
+
+const CUES = (): Array<[string, Cue]> => [
+  // Phrases that contain a cue word but are not urgency.
+  ...cues('none', 'none', ['urgent care', 'right now we', 'asap pricing', 'critical care']),
+  ...cues(
+    'high',
+    'high.asap',
+    [
+      'asap',
+      'a.s.a.p',
+      'as soon as possible',
+      'as soon as we can',
+      'soon as possible',
+      'as quickly as possible',
+      'as fast as possible',
+      'right away',
+      'straight away',
+      'immediately',
+      'urgent',
+      'urgently',
+      'urgency',
+      'time sensitive',
+      'pressing',
+      'in a hurry',
+      'hurry',
+      'rush',
+      'in a rush',
+      'rushed',
+      'top priority',
+      'high priority',
+      'very soon',
+      'now rather than later',
+      'sooner rather than later',
+      'needed this yesterday',
+      'needed it yesterday',
+      'need it yesterday',
+      'needed that yesterday',
+      'wanted it yesterday',
+      'needed yesterday',
+      'without delay',
+      'hard deadline',
+      'tight deadline',
+    ],
+    true,
+  ),
+  ...cues('high', 'high.this_week', [
+    'this week',
+    'next week',
+    'end of the week',
+    'end of this week',
+    'end of next week',
+    'by tomorrow',
+    'start tomorrow',
+    'by today',
+    'today if possible',
+    'end of day',
+    'next few days',
+    'next couple of days',
+    'next couple days',
+    'in a few days',
+    'within days',
+    'within a week',
+    'this month',
+    'end of this month',
+    'end of the month',
+    'end of month',
+    'month end',
+    'by month end',
+    'within a month',
+    'within the month',
+    'next 30 days',
+    'within 30 days',
+    ...WEEKDAYS.flatMap((d) => [`by ${d}`, `before ${d}`, `this ${d}`, `next ${d}`, `until ${d}`]),
+  ]),
+  ...cues('medium', 'medium.horizon', [
+    'next month',
+    'end of next month',
+    'this quarter',
+    'next quarter',
+    'end of the quarter',
+    'end of quarter',
+    'end of this quarter',
+    'within the quarter',
+    'in the coming months',
+    'coming months',
+    'in a few months',
+    'in a couple of months',
+    'in a couple months',
+    'next few months',
+    'next couple of months',
+    'next couple months',
+    'soon',
+    'shortly',
+    'later this year',
+    'end of the year',
+    'end of this year',
+    'end of year',
+    'by year end',
+    ...['q1', 'q2', 'q3', 'q4'].flatMap((q) => [
+      `by ${q}`,
+      `in ${q}`,
+      `for ${q}`,
+      `before ${q}`,
+      `during ${q}`,
+    ]),
+    ...SEASONS.flatMap((s) => [`by the ${s}`, `by ${s}`, `this ${s}`, `over the ${s}`, `in the ${s}`]),
+  ]),
+  ...cues('low', 'low.exploring', [
+    'just exploring',
+    'exploring',
+    'just browsing',
+    'browsing',
+    'researching',
+    'doing research',
+    'research phase',
+    'just looking',
+    'looking around',
+    'shopping around',
+    'just curious',
+    'gathering information',
+    'gathering info',
+    'early stages',
+    'early stage',
+    'kicking the tires',
+    'not ready',
+    'no plans',
+  ]),
+  ...cues('low', 'low.no_rush', [
+    'no rush',
+    'no hurry',
+    'not urgent',
+    'nothing urgent',
+    'no urgency',
+    'not in a rush',
+    'not in a hurry',
+    'in no rush',
+    'in no hurry',
+    'not in any rush',
+    'not in any hurry',
+    'not a priority',
+    'not a rush',
+    'no timeline',
+    'no set timeline',
+    'no deadline',
+    'not now',
+    'not right now',
+    'not immediately',
+    'take our time',
+    'taking our time',
+  ]),
+  ...cues('low', 'low.later', [
+    'next year',
+    'end of next year',
+    'next fiscal year',
+    'sometime',
+    'someday',
+    'some day',
+    'down the road',
+    'down the line',
+    'eventually',
+    'long term',
+    'at some point',
+    'in the future',
+    'later on',
+    'a year from now',
+    ...SEASONS.map((s) => `next ${s}`),
+  ]),
+];
+
+const table = lazy(() => new PhraseTable<Cue>(CUES()));
+
+const DURATION_STARTS = new Set(['in', 'within', 'next', 'over']);
+const DURATION_SKIP = new Set([
+  'the',
+  'next',
+  'coming',
+  'following',
+  'about',
+  'around',
+  'roughly',
+  'approximately',
+  'approx',
+  'maybe',
+  'another',
+  'less',
+  'than',
+  'under',
+  'just',
+  'only',
+]);
+const UNIT_DAYS: ReadonlyMap<string, number> = new Map([
+  ['day', 1],
+  ['days', 1],
+  ['week', 7],
+  ['weeks', 7],
+  ['month', 30],
+  ['months', 30],
+  ['quarter', 91],
+  ['quarters', 91],
+  ['year', 365],
+  ['years', 365],
+]);
+
+/** The last urgency cue of the message. */
+export function detectUrgency(t: readonly Token[]): Hit<Urgency> | undefined {
+  let found: Hit<Urgency> | undefined;
+  const tab = table();
+  for (let i = 0; i < t.length; i++) {
+    const key = (t[i] as Token).key;
+    if (DURATION_STARTS.has(key)) {
+      const d = duration(t, i);
+      if (d !== undefined) {
+        found = d.hit;
+        i = d.to - 1;
+        continue;
+      }
+    }
+    const m = tab.matchAt(t, i);
+    if (m === undefined) continue;
+    i = m.to - 1;
+    const cue = m.payload;
+    if (cue.level === 'none') continue;
+    const span: [number, number] = [(t[m.from] as Token).start, (t[m.to - 1] as Token).end];
+    if (cue.negatable && negatedBefore(t, m.from))
+      found = { value: 'low', span, rule: 'urgency.low.negated' };
+    else found = { value: cue.level, span, rule: `urgency.${cue.rule}` };
+  }
+  return found;
+}
+
+function negatedBefore(t: readonly Token[], at: number): boolean {
+  for (let m = at - 1; m >= 0 && m >= at - 3; m--) {
+    const tok = t[m] as Token;
+    if (isSoftBreak(tok) || tok.key === 'but') return false;
+    if (isNegator(tok.text)) return true;
+  }
+  return false;
+}
+
+/** "within two weeks", "in the next two or three months", "in 9 months or so", "in a month or two". */
+function duration(t: readonly Token[], i: number): { hit: Hit<Urgency>; to: number } | undefined {
+  let j = i + 1;
+  while (j < i + 5 && DURATION_SKIP.has(t[j]?.key ?? '')) j++;
+  let amount: number;
+  const k = t[j]?.key;
+  if (k === 'a' || k === 'an' || k === 'one') {
+    if (t[j + 1]?.key === 'couple') {
+      amount = 2;
+      j += t[j + 2]?.key === 'of' ? 3 : 2;
+    } else if (t[j + 1]?.key === 'few') {
+      amount = 3;
+      j += 2;
+    } else {
+      amount = 1;
+      j += 1;
+    }
+  } else if (k === 'few' || k === 'several' || k === 'couple') {
+    amount = k === 'several' ? 4 : k === 'few' ? 3 : 2;
+    j += t[j + 1]?.key === 'of' ? 2 : 1;
+  } else {
+    const q = parseQuantity(t, j);
+    if (q === undefined || q.vague || q.notCount || !(q.value > 0)) return undefined;
+    amount = q.value;
+    j = q.to;
+  }
+  if (t[j]?.key === 'business' || t[j]?.key === 'working') j++;
+  const unit = t[j];
+  const days = UNIT_DAYS.get(unit?.key ?? '');
+  if (unit === undefined || days === undefined) return undefined;
+  let to = j + 1;
+  // "in a month or two": the midpoint.
+  if (t[to]?.key === 'or') {
+    const q = parseQuantity(t, to + 1);
+    if (q !== undefined && !q.vague && !q.notCount) {
+      amount = (amount + q.value) / 2;
+      to = q.to;
+      if (UNIT_DAYS.has(t[to]?.key ?? '')) to++;
+    }
+  }
+  const total = amount * days;
+  const value: Urgency = total <= 31 ? 'high' : total <= 190 ? 'medium' : 'low';
+  const span: [number, number] = [(t[i] as Token).start, (t[to - 1] as Token).end];
+  return { hit: { value, span, rule: `urgency.${value}.duration` }, to };
+}
