@@ -1,0 +1,1 @@
+export { chartJsPath, registerDashboard } from './routes.js';
