@@ -107,14 +107,19 @@ function engagementReasons(
   const bookedByTool = payload.tool_calls.some(
     (c) => c.status === 'ok' && cfg.meeting_booked.tool_names.includes(c.name),
   );
-  if (payload.outcome === 'meeting_booked' || bookedByTool) {
+  const meetingBooked = payload.outcome === 'meeting_booked' || bookedByTool;
+  if (meetingBooked) {
     reason(
       'engagement.meeting_booked',
       cfg.meeting_booked.points,
       `a sales meeting was booked during the call (${pts(cfg.meeting_booked.points)})`,
     );
   }
-  if (payload.outcome === 'callback_requested') {
+  const callbackByTool = payload.tool_calls.some(
+    (c) => c.status === 'ok' && cfg.callback_requested.tool_names.includes(c.name),
+  );
+  // a booked meeting supersedes a callback request: the two never add up
+  if (!meetingBooked && (payload.outcome === 'callback_requested' || callbackByTool)) {
     reason(
       'engagement.callback_requested',
       cfg.callback_requested.points,

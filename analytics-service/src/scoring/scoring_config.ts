@@ -74,7 +74,7 @@ export const ScoringConfig = z
         max_points: z.number().positive(),
         urgency: z.object({ high: Points, medium: Points, low: Points }).strict(),
         meeting_booked: z.object({ points: Points, tool_names: ToolNames }).strict(),
-        callback_requested: z.object({ points: Points }).strict(),
+        callback_requested: z.object({ points: Points, tool_names: ToolNames }).strict(),
         not_interested: z.object({ points: Points }).strict(),
         knowledge_questions: z
           .object({ points_each: Points, cap: z.number().nonnegative(), tool_names: ToolNames })

@@ -1,0 +1,436 @@
+/**
+ * Local fakes of the vendor APIs the destinations call, one HTTP server per vendor. Each checks
+ * every request against the vendor's documented API (method, path, auth, content type, body shape
+ * with zod) and rejects a mismatch the way the vendor does (4xx with a vendor-like body). Accepted
+ * writes are stored by the vendor's idempotency key, so a duplicate shows up as one record with
+ * `writes > 1`. `script(...)` queues replies (429 with Retry-After, 500, 400…) answered before any
+ * check, one per request, to drive retry and parking tests.
+ *
+ * - HubSpot:    POST /crm/v3/objects/contacts/batch/upsert, Bearer token, `{inputs:[{id, idProperty, properties}]}`
+ * - Salesforce: PATCH /services/data/vNN.N/sobjects/Lead/<ExternalIdField>/<value>, Bearer token
+ * - Amplitude:  POST /2/httpapi, `{api_key, events:[…]}`, dedup on `insert_id`
+ * - Webhook:    a receiver that verifies X-SignalRoom-Signature and dedups on Idempotency-Key
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { HUBSPOT_UPSERT_PATH } from '../destinations/hubspot.js';
+import {
+  verifyWebhookSignature,
+  WEBHOOK_EVENT_TYPE,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+} from '../destinations/webhook.js';
+
+export interface FakeReply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** Status the fake answered. */
+  replied: number;
+}
+
+export interface StoredRecord {
+  key: string;
+  value: Record<string, unknown>;
+  /** Accepted writes for this key: 1 after the first, more after duplicates. */
+  writes: number;
+}
+
+type Handler = (req: Omit<ReceivedRequest, 'replied'>, fake: FakeVendorServer) => FakeReply;
+
+export class FakeVendorServer {
+  readonly requests: ReceivedRequest[] = [];
+  readonly records = new Map<string, StoredRecord>();
+  private readonly scripted: FakeReply[] = [];
+  private server: Server | undefined;
+  url = '';
+
+  constructor(
+    readonly vendor: string,
+    private readonly handler: Handler,
+  ) {}
+
+  /** Queues replies answered (in order, one per request) before any check. */
+  script(...replies: FakeReply[]): this {
+    this.scripted.push(...replies);
+    return this;
+  }
+
+  /** Stores (or merges into) a record; returns true when it was created. */
+  upsert(key: string, value: Record<string, unknown>, merge = true): boolean {
+    const prev = this.records.get(key);
+    if (prev) {
+      prev.value = merge ? { ...prev.value, ...value } : prev.value;
+      prev.writes++;
+      return false;
+    }
+    this.records.set(key, { key, value, writes: 1 });
+    return true;
+  }
+
+  /** Requests that the fake accepted (2xx). */
+  get accepted(): ReceivedRequest[] {
+    return this.requests.filter((r) => r.replied >= 200 && r.replied < 300);
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', 'http://fake');
+        const received = {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        };
+        let reply: FakeReply;
+        try {
+          reply = this.scripted.shift() ?? this.handler(received, this);
+        } catch (err) {
+          reply = { status: 500, body: { error: `fake ${this.vendor} crashed: ${(err as Error).message}` } };
+        }
+        this.requests.push({ ...received, replied: reply.status });
+        const body =
+          reply.body === undefined
+            ? ''
+            : typeof reply.body === 'string'
+              ? reply.body
+              : JSON.stringify(reply.body);
+        res.writeHead(reply.status, {
+          ...(body && typeof reply.body !== 'string' ? { 'content-type': 'application/json' } : {}),
+          ...reply.headers,
+        });
+        res.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
+
+const isJson = (h: IncomingHttpHeaders) =>
+  (h['content-type'] ?? '').toLowerCase().startsWith('application/json');
+const parseJson = (body: string): { ok: true; value: unknown } | { ok: false; error: string } => {
+  try {
+    return { ok: true, value: JSON.parse(body) };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+};
+const issues = (e: z.ZodError) =>
+  e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+// ── HubSpot ────────────────────────────────────────────────────────────────────────────────────
+
+const HS_STANDARD_PROPERTIES = ['email', 'firstname', 'lastname', 'phone', 'company', 'website', 'jobtitle'];
+const HubSpotPropertyValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const HubSpotUpsertBody = z
+  .object({
+    inputs: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1),
+            idProperty: z.string().min(1).optional(),
+            properties: z.record(z.string(), HubSpotPropertyValue),
+            objectWriteTraceId: z.string().optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(100),
+  })
+  .strict();
+
+const hsError = (status: number, category: string, message: string, errors?: unknown[]): FakeReply => ({
+  status,
+  body: { status: 'error', message, category, correlationId: randomUUID(), ...(errors ? { errors } : {}) },
+});
+
+/** Contacts are keyed on lowercased email; unknown properties are rejected like a portal without them. */
+export function createHubSpotFake(opts: {
+  accessToken: string;
+  customProperties: readonly string[];
+}): FakeVendorServer {
+  const known = new Set([...HS_STANDARD_PROPERTIES, ...opts.customProperties]);
+  let nextId = 1000;
+  const ids = new Map<string, string>();
+  return new FakeVendorServer('hubspot', (req, fake) => {
+    if (req.path !== HUBSPOT_UPSERT_PATH) return hsError(404, 'OBJECT_NOT_FOUND', `No route for ${req.path}`);
+    if (req.method !== 'POST') return hsError(405, 'VALIDATION_ERROR', `Method ${req.method} not allowed`);
+    if (req.headers.authorization !== `Bearer ${opts.accessToken}`) {
+      return hsError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
+    }
+    if (!isJson(req.headers))
+      return hsError(415, 'VALIDATION_ERROR', 'Content-Type must be application/json');
+    const json = parseJson(req.body);
+    if (!json.ok) return hsError(400, 'VALIDATION_ERROR', `Invalid input JSON: ${json.error}`);
+    const parsed = HubSpotUpsertBody.safeParse(json.value);
+    if (!parsed.success) return hsError(400, 'VALIDATION_ERROR', `Invalid input: ${issues(parsed.error)}`);
+    const now = new Date().toISOString();
+    const results = [];
+    for (const input of parsed.data.inputs) {
+      if (input.idProperty !== 'email') {
+        return hsError(
+          400,
+          'VALIDATION_ERROR',
+          `idProperty must be a unique property, got ${input.idProperty}`,
+        );
+      }
+      if (!EMAIL.test(input.id))
+        return hsError(400, 'VALIDATION_ERROR', `Email address ${input.id} is invalid`);
+      const unknown = Object.keys(input.properties).filter((k) => !known.has(k));
+      if (unknown.length) {
+        return hsError(
+          400,
+          'VALIDATION_ERROR',
+          'Property values were not valid',
+          unknown.map((name) => ({
+            message: `Property "${name}" does not exist`,
+            code: 'PROPERTY_DOESNT_EXIST',
+            in: name,
+          })),
+        );
+      }
+      const key = input.id.toLowerCase();
+      const created = fake.upsert(key, { ...input.properties, email: key });
+      if (!ids.has(key)) ids.set(key, String(nextId++));
+      results.push({
+        id: ids.get(key),
+        properties: fake.records.get(key)?.value,
+        createdAt: now,
+        updatedAt: now,
+        archived: false,
+        new: created,
+      });
+    }
+    return { status: 200, body: { status: 'COMPLETE', results, startedAt: now, completedAt: now } };
+  });
+}
+
+// ── Salesforce ─────────────────────────────────────────────────────────────────────────────────
+
+const SF_LEAD_FIELDS = [
+  'FirstName',
+  'LastName',
+  'Company',
+  'Email',
+  'Phone',
+  'Title',
+  'Description',
+  'LeadSource',
+  'Status',
+  'Website',
+];
+const SF_PATH = /^\/services\/data\/(v\d+\.\d)\/sobjects\/Lead\/([^/]+)\/([^/]+)$/;
+const SalesforceBody = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+const sfError = (status: number, errorCode: string, message: string, fields?: string[]): FakeReply => ({
+  status,
+  body: [{ message, errorCode, ...(fields ? { fields } : {}) }],
+});
+
+/** Leads are keyed on the external id value in the URL; unknown fields are rejected (INVALID_FIELD). */
+export function createSalesforceFake(opts: {
+  accessToken: string;
+  externalIdField: string;
+  customFields: readonly string[];
+}): FakeVendorServer {
+  const known = new Set([...SF_LEAD_FIELDS, ...opts.customFields]);
+  let next = 1;
+  const ids = new Map<string, string>();
+  return new FakeVendorServer('salesforce', (req, fake) => {
+    const m = SF_PATH.exec(req.path);
+    if (!m) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    const [, , field, rawValue] = m;
+    if (req.method !== 'PATCH')
+      return sfError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${req.method}' not allowed`);
+    if (req.headers.authorization !== `Bearer ${opts.accessToken}`) {
+      return sfError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+    }
+    if (decodeURIComponent(field!) !== opts.externalIdField) {
+      return sfError(
+        404,
+        'NOT_FOUND',
+        `Provided external ID field does not exist or is not accessible: ${field}`,
+      );
+    }
+    if (!isJson(req.headers))
+      return sfError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
+    const json = parseJson(req.body);
+    if (!json.ok) return sfError(400, 'JSON_PARSER_ERROR', `Unexpected character: ${json.error}`);
+    const parsed = SalesforceBody.safeParse(json.value);
+    if (!parsed.success) return sfError(400, 'JSON_PARSER_ERROR', issues(parsed.error));
+    const body = parsed.data;
+    for (const k of Object.keys(body)) {
+      if (k === 'Id' || k === opts.externalIdField) {
+        return sfError(
+          400,
+          'INVALID_FIELD',
+          `Unable to create/update fields: ${k}. The field is the key of this request.`,
+          [k],
+        );
+      }
+      if (!known.has(k))
+        return sfError(400, 'INVALID_FIELD', `No such column '${k}' on sobject of type Lead`);
+    }
+    const key = decodeURIComponent(rawValue!);
+    if (!fake.records.has(key)) {
+      const missing = ['LastName', 'Company'].filter((f) => typeof body[f] !== 'string' || body[f] === '');
+      if (missing.length) {
+        return sfError(
+          400,
+          'REQUIRED_FIELD_MISSING',
+          `Required fields are missing: [${missing.join(', ')}]`,
+          missing,
+        );
+      }
+    }
+    const created = fake.upsert(key, body);
+    if (!ids.has(key)) ids.set(key, `00Q${String(next++).padStart(15, '0')}`);
+    return { status: created ? 201 : 200, body: { id: ids.get(key), success: true, errors: [], created } };
+  });
+}
+
+// ── Amplitude ──────────────────────────────────────────────────────────────────────────────────
+
+const AmplitudeEventShape = z
+  .object({
+    event_type: z.string().min(1),
+    user_id: z.string().optional(),
+    device_id: z.string().optional(),
+    insert_id: z.string().optional(),
+    time: z.number().int().optional(),
+    event_properties: z.record(z.string(), z.unknown()).optional(),
+    user_properties: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
+const AmplitudeBody = z.object({
+  api_key: z.string(),
+  events: z.array(z.unknown()),
+  options: z.unknown().optional(),
+});
+
+/** Events are keyed on `insert_id`; a repeated id is acknowledged and ignored, like Amplitude's dedup. */
+export function createAmplitudeFake(opts: { apiKey: string }): FakeVendorServer {
+  const bad = (body: Record<string, unknown>): FakeReply => ({ status: 400, body: { code: 400, ...body } });
+  return new FakeVendorServer('amplitude', (req, fake) => {
+    if (req.path !== '/2/httpapi') return { status: 404, body: { code: 404, error: 'Not found' } };
+    if (req.method !== 'POST') return { status: 405, body: { code: 405, error: 'Method not allowed' } };
+    if (!isJson(req.headers)) return bad({ error: 'Content-Type must be application/json' });
+    const json = parseJson(req.body);
+    if (!json.ok) return bad({ error: `Invalid JSON request body: ${json.error}` });
+    const top = json.value as Record<string, unknown> | null;
+    for (const f of ['api_key', 'events']) {
+      if (!top || typeof top !== 'object' || !(f in top))
+        return bad({ error: 'Request missing required field', missing_field: f });
+    }
+    const parsed = AmplitudeBody.safeParse(top);
+    if (!parsed.success) return bad({ error: `Invalid request: ${issues(parsed.error)}` });
+    if (parsed.data.api_key !== opts.apiKey) return bad({ error: 'Invalid API key' });
+    if (parsed.data.events.length === 0)
+      return bad({ error: 'Request missing required field', missing_field: 'events' });
+    const invalid: Record<string, number[]> = {};
+    const missing: Record<string, number[]> = {};
+    const note = (map: Record<string, number[]>, field: string, i: number) => {
+      map[field] = [...(map[field] ?? []), i];
+    };
+    const events = parsed.data.events.map((raw, i) => {
+      const e = AmplitudeEventShape.safeParse(raw);
+      if (!e.success) {
+        for (const issue of e.error.issues) note(invalid, String(issue.path[0] ?? 'event'), i);
+        return null;
+      }
+      const { user_id, device_id } = e.data;
+      if (user_id === undefined && device_id === undefined) note(missing, 'user_id', i);
+      if (user_id !== undefined && user_id.length < 5) note(invalid, 'user_id', i);
+      if (device_id !== undefined && device_id.length < 5) note(invalid, 'device_id', i);
+      return e.data;
+    });
+    if (Object.keys(invalid).length || Object.keys(missing).length) {
+      return bad({
+        error: 'Request has invalid or missing event fields',
+        events_with_invalid_fields: invalid,
+        events_with_missing_fields: missing,
+      });
+    }
+    for (const e of events) if (e) fake.upsert(e.insert_id ?? randomUUID(), e, false);
+    return {
+      status: 200,
+      body: {
+        code: 200,
+        events_ingested: events.length,
+        payload_size_bytes: Buffer.byteLength(req.body),
+        server_upload_time: Date.now(),
+      },
+    };
+  });
+}
+
+// ── Webhook receiver ───────────────────────────────────────────────────────────────────────────
+
+const WebhookBodyShape = z
+  .object({
+    type: z.literal(WEBHOOK_EVENT_TYPE),
+    version: z.literal(1),
+    session_id: z.string().min(1),
+    pii_mode: z.enum(['full', 'hashed', 'none']),
+    data: z.object({ session_id: z.string(), score: z.object({ tier: z.string() }).loose() }).loose(),
+  })
+  .strict();
+
+/** A receiver written the way we tell customers to: verify, then dedup on Idempotency-Key. */
+export function createWebhookReceiver(opts: {
+  secret: string;
+  path?: string;
+  toleranceS?: number;
+}): FakeVendorServer {
+  const path = opts.path ?? '/hooks/signalroom';
+  return new FakeVendorServer('webhook', (req, fake) => {
+    if (req.path !== path) return { status: 404, body: { error: 'not_found' } };
+    if (req.method !== 'POST') return { status: 405, body: { error: 'method_not_allowed' } };
+    if (!isJson(req.headers)) return { status: 415, body: { error: 'unsupported_media_type' } };
+    const header = (name: string) => {
+      const v = req.headers[name.toLowerCase()];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const verified = verifyWebhookSignature({
+      secret: opts.secret,
+      body: req.body,
+      timestamp: header(WEBHOOK_TIMESTAMP_HEADER),
+      signature: header(WEBHOOK_SIGNATURE_HEADER),
+      toleranceS: opts.toleranceS,
+    });
+    if (!verified.ok) return { status: 401, body: { error: verified.reason } };
+    const key = header('Idempotency-Key');
+    if (!key) return { status: 400, body: { error: 'missing Idempotency-Key' } };
+    const json = parseJson(req.body);
+    if (!json.ok) return { status: 400, body: { error: `invalid JSON: ${json.error}` } };
+    const parsed = WebhookBodyShape.safeParse(json.value);
+    if (!parsed.success) return { status: 400, body: { error: issues(parsed.error) } };
+    if (parsed.data.session_id !== key)
+      return { status: 400, body: { error: 'Idempotency-Key does not match session_id' } };
+    const created = fake.upsert(key, parsed.data as Record<string, unknown>, false);
+    return { status: 200, body: { received: true, duplicate: !created } };
+  });
+}
