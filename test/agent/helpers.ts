@@ -1,0 +1,43 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { llm, voice } from '@livekit/agents';
+
+/** Monday 2026-11-23 12:00 UTC: every test runs at this instant. */
+export const NOW = new Date('2026-11-23T12:00:00Z');
+export const fixedNow = () => NOW;
+
+export async function tempDir(
+  prefix = 'signalroom-agent-',
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Output text of every function call output in a run, by tool name. */
+export function toolOutputs(result: voice.RunResult<unknown>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const ev of result.events) {
+    if (ev.type === 'function_call_output') {
+      const item = ev.item as llm.FunctionCallOutput;
+      (out[item.name] ??= []).push(decodeOutput(item.output));
+    }
+  }
+  return out;
+}
+
+export function assistantTexts(result: voice.RunResult<unknown>): string[] {
+  return result.events
+    .filter((ev) => ev.type === 'message' && (ev.item as llm.ChatMessage).role === 'assistant')
+    .map((ev) => (ev.item as llm.ChatMessage).textContent ?? '');
+}
+
+/** Tool outputs are JSON-encoded by agents-js (`"text"`); decode them back to the text. */
+export function decodeOutput(output: string): string {
+  try {
+    const v = JSON.parse(output) as unknown;
+    return typeof v === 'string' ? v : output;
+  } catch {
+    return output;
+  }
+}
