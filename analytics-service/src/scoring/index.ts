@@ -1,4 +1,5 @@
 export { buildScoredSession, type ScoringDeps } from './build_scored_session.js';
+export { scoringRulesTable } from './rules_table.js';
 export { engagementLevel, fitGrade, scoreLead, topReasons } from './score_lead.js';
 export {
   Band,
