@@ -15,7 +15,7 @@ export async function tempDir(
 }
 
 /** Output text of every function call output in a run, by tool name. */
-export function toolOutputs(result: voice.RunResult<unknown>): Record<string, string[]> {
+export function toolOutputs(result: voice.testing.RunResult<unknown>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const ev of result.events) {
     if (ev.type === 'function_call_output') {
@@ -26,10 +26,10 @@ export function toolOutputs(result: voice.RunResult<unknown>): Record<string, st
   return out;
 }
 
-export function assistantTexts(result: voice.RunResult<unknown>): string[] {
+export function assistantTexts(result: voice.testing.RunResult<unknown>): string[] {
   return result.events
-    .filter((ev) => ev.type === 'message' && (ev.item as llm.ChatMessage).role === 'assistant')
-    .map((ev) => (ev.item as llm.ChatMessage).textContent ?? '');
+    .filter((ev: voice.testing.RunEvent) => ev.type === 'message' && (ev.item as llm.ChatMessage).role === 'assistant')
+    .map((ev: voice.testing.RunEvent) => (ev.item as llm.ChatMessage).textContent ?? '');
 }
 
 /** Tool outputs are JSON-encoded by agents-js (`"text"`); decode them back to the text. */
