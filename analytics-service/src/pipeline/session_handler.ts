@@ -1,0 +1,193 @@
+/**
+ * The worker's message handler: validate → score → deliver everywhere → ack.
+ *
+ * - A body that is not a valid payload (invalid JSON, unknown schema_version, schema mismatch)
+ *   throws `DeadLetter` with the reason; the queue keeps it in its dead-letter place.
+ * - Delivery runs to the warehouse (micro-batched) and to every other destination independently
+ *   (`Promise.allSettled`): one failing destination never blocks another.
+ * - Each destination returns a report from `withRetry`: `ok`, or parked after a permanent failure or
+ *   exhausted retries. Both count as done. Anything else (aborted, parking failed, warehouse
+ *   down) throws, so the message is nacked and redelivered; redelivery is idempotent everywhere.
+ * - The delivery status of every destination is recorded in the warehouse `deliveries` table.
+ */
+import type { Logger } from '../../../src/log.js';
+import {
+  DeadLetter,
+  type HandlerContext,
+  type MessageHandler,
+  type QueueMessage,
+} from '../../../src/queue/index.js';
+import { parseSessionPayload, type SessionPayload } from '../../../src/schema/index.js';
+import type { DeliveryReport } from '../delivery/index.js';
+import type { ScoredSession } from '../types.js';
+import type { DeliveryStatus } from '../warehouse/index.js';
+import type { WorkerMetrics } from './metrics.js';
+
+export const WAREHOUSE_DESTINATION = 'warehouse';
+
+/** A destination wrapped in `withRetry` (only the reporting call is used here). */
+export interface ReportingDestination {
+  readonly name: string;
+  deliverWithReport(session: ScoredSession, opts: { signal: AbortSignal }): Promise<DeliveryReport>;
+}
+
+export interface WarehouseItem {
+  session: ScoredSession;
+  delivery: DeliveryStatus;
+}
+
+export interface SessionHandlerDeps {
+  score(payload: SessionPayload): ScoredSession;
+  /** Resolves once the session (and its warehouse delivery row) is committed. */
+  writeWarehouse(item: WarehouseItem): Promise<void>;
+  /** Resolves once the status rows are committed. */
+  recordDeliveries(rows: DeliveryStatus[]): Promise<void>;
+  destinations: readonly ReportingDestination[];
+  metrics: WorkerMetrics;
+  /** Called when a handler will not add to the warehouse batch after all (lets the batch go early). */
+  onSkipWarehouse?: () => void;
+  /** Count of handlers between start and their warehouse write, for the batcher's idle check. */
+  tracker?: { beforeWarehouse: number };
+  now?: () => number;
+}
+
+interface CallState {
+  /** Still counted in `tracker.beforeWarehouse`. */
+  beforeWarehouse: boolean;
+}
+
+export class DeliveryIncomplete extends Error {
+  override readonly name = 'DeliveryIncomplete';
+}
+
+function statusOf(report: DeliveryReport): { status: DeliveryStatus['status']; error: string | null } {
+  const r = report.result;
+  switch (r.status) {
+    case 'ok':
+      return { status: 'ok', error: null };
+    case 'failed':
+      return { status: report.parked ? 'parked' : 'failed', error: r.error };
+    case 'retryable':
+      return { status: 'retrying', error: r.error };
+    default: {
+      const never: never = r;
+      throw new Error(`unknown delivery status ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
+  const now = deps.now ?? Date.now;
+  const m = deps.metrics;
+  const tracker = deps.tracker ?? { beforeWarehouse: 0 };
+
+  async function deliverOne(
+    d: ReportingDestination,
+    scored: ScoredSession,
+    ctx: HandlerContext,
+  ): Promise<DeliveryStatus> {
+    const started = now();
+    let report: DeliveryReport;
+    try {
+      report = await d.deliverWithReport(scored, { signal: ctx.signal });
+    } catch (err) {
+      report = {
+        result: { status: 'retryable', error: (err as Error)?.message ?? String(err) },
+        attempts: 0,
+        parked: null,
+        delaysMs: [],
+      };
+    }
+    const { status, error } = statusOf(report);
+    m.delivered.inc({ destination: d.name, status });
+    m.deliveryLatencyMs.observe(now() - started, { destination: d.name });
+    return {
+      session_id: scored.session_id,
+      destination: d.name,
+      status,
+      attempts: report.attempts,
+      last_error: error,
+    };
+  }
+
+  async function writeWarehouse(scored: ScoredSession, attempt: number, state: CallState): Promise<void> {
+    const started = now();
+    leaveBeforeWarehouse(state);
+    try {
+      await deps.writeWarehouse({
+        session: scored,
+        delivery: {
+          session_id: scored.session_id,
+          destination: WAREHOUSE_DESTINATION,
+          status: 'ok',
+          attempts: attempt,
+          last_error: null,
+        },
+      });
+      m.delivered.inc({ destination: WAREHOUSE_DESTINATION, status: 'ok' });
+      m.deliveryLatencyMs.observe(now() - started, { destination: WAREHOUSE_DESTINATION });
+    } catch (err) {
+      m.delivered.inc({ destination: WAREHOUSE_DESTINATION, status: 'retrying' });
+      throw err;
+    }
+  }
+
+  function leaveBeforeWarehouse(state: CallState): void {
+    if (!state.beforeWarehouse) return;
+    state.beforeWarehouse = false;
+    tracker.beforeWarehouse -= 1;
+  }
+
+  async function handle(message: QueueMessage, ctx: HandlerContext, state: CallState): Promise<void> {
+    const log: Logger = ctx.log;
+    m.consumed.inc();
+    const parsed = parseSessionPayload(message.body);
+    if (!parsed.ok) {
+      m.deadLettered.inc({ reason: parsed.reason });
+      log.warn({ reason: parsed.reason, err: parsed.error }, 'invalid payload, dead-lettering');
+      throw new DeadLetter(`${parsed.reason}: ${parsed.error}`);
+    }
+    const payload = parsed.payload;
+    const lagS = Math.max(0, (now() - Date.parse(payload.ended_at)) / 1000);
+    m.queueLagS.observe(lagS);
+    m.queueLagLastS.set(lagS);
+
+    const scored = deps.score(payload);
+    const [warehouse, ...others] = await Promise.allSettled([
+      writeWarehouse(scored, ctx.attempt, state),
+      ...deps.destinations.map((d) => deliverOne(d, scored, ctx)),
+    ]);
+    const rows = others.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const notDone = rows.filter((r) => r.status !== 'ok' && r.status !== 'parked');
+    if (warehouse?.status === 'rejected') {
+      const err = warehouse.reason as Error;
+      log.warn({ sessionId: scored.session_id, err: err?.message }, 'warehouse write failed, will retry');
+      throw new DeliveryIncomplete(`warehouse: ${err?.message ?? String(err)}`);
+    }
+    if (rows.length > 0) await deps.recordDeliveries(rows);
+    if (notDone.length > 0) {
+      const text = notDone.map((r) => `${r.destination} ${r.status}: ${r.last_error ?? ''}`).join('; ');
+      log.warn(
+        { sessionId: scored.session_id, destinations: notDone.map((r) => r.destination) },
+        'delivery incomplete, will retry',
+      );
+      throw new DeliveryIncomplete(text);
+    }
+  }
+
+  return async (message, ctx) => {
+    const state: CallState = { beforeWarehouse: true };
+    tracker.beforeWarehouse += 1;
+    try {
+      await handle(message, ctx, state);
+    } catch (err) {
+      if (!(err instanceof DeadLetter)) m.failed.inc();
+      throw err;
+    } finally {
+      if (state.beforeWarehouse) {
+        leaveBeforeWarehouse(state);
+        deps.onSkipWarehouse?.();
+      }
+    }
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * `startWorker`: wires queue consumer → session handler → warehouse (micro-batched) and the
+ * configured destinations, and returns a handle whose `stop()` stops pulling, lets in-flight
+ * messages finish (or releases them back to the queue) and closes everything within the
+ * shutdown deadline.
+ */
+import { createLogger, type Logger } from '../../../src/log.js';
+import type { QueueConsumer } from '../../../src/queue/index.js';
+import type { SessionPayload } from '../../../src/schema/index.js';
+import type { WorkerConfig } from '../config.js';
+import { FileParkedStore, type ParkedStore } from '../delivery/index.js';
+import { loadPriceBook } from '../pricing/index.js';
+import { buildScoredSession, loadScoringConfig } from '../scoring/index.js';
+import type { Destination, ScoredSession } from '../types.js';
+import type { DeliveryStatus } from '../warehouse/index.js';
+import { openWarehouse, type Warehouse } from '../warehouse/index.js';
+import { createDestinations, withRetryAll } from './destinations.js';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
+import { MicroBatcher } from './micro_batcher.js';
+import { openConsumer } from './queue_consumer.js';
+import { createSessionHandler, type WarehouseItem } from './session_handler.js';
+
+export interface WorkerOverrides {
+  logger?: Logger;
+  /** Use this consumer instead of opening the configured one (it is stopped, not owned). */
+  consumer?: QueueConsumer;
+  /** Use this warehouse instead of opening the configured one (left open on stop). */
+  warehouse?: Warehouse;
+  /** Use these destinations instead of the configured ones (they get retry and parking). */
+  destinations?: readonly Destination[];
+  parked?: ParkedStore;
+  metrics?: WorkerMetrics;
+  /** Replaces pricing + scoring (tests). */
+  score?: (payload: SessionPayload) => ScoredSession;
+}
+
+export interface WorkerHandle {
+  readonly metrics: WorkerMetrics;
+  readonly warehouse: Warehouse;
+  readonly consumer: QueueConsumer;
+  /** Resolves when the consumer loop ends (after `stop()`), rejects if it crashed. */
+  readonly done: Promise<void>;
+  /** Stop pulling, finish or release in-flight messages, flush, close; bounded by the deadline. */
+  stop(opts?: { deadlineMs?: number }): Promise<void>;
+}
+
+async function scorer(config: WorkerConfig): Promise<(payload: SessionPayload) => ScoredSession> {
+  const [priceBook, scoring] = await Promise.all([
+    loadPriceBook(config.priceBookPath),
+    loadScoringConfig(config.scoringConfigPath),
+  ]);
+  if (!priceBook.ok) throw new Error(priceBook.error);
+  if (!scoring.ok) throw new Error(scoring.error);
+  const deps = { priceBook: priceBook.value, scoring: scoring.value, slas: config.slas };
+  return (payload) => buildScoredSession(payload, deps);
+}
+
+export async function startWorker(
+  config: WorkerConfig,
+  overrides: WorkerOverrides = {},
+): Promise<WorkerHandle> {
+  const root = overrides.logger ?? createLogger({ level: config.logLevel, name: 'analytics-worker' });
+  const log = root.child({ component: 'worker' });
+  const metrics = overrides.metrics ?? createWorkerMetrics();
+  const score = overrides.score ?? (await scorer(config));
+  const parked = overrides.parked ?? new FileParkedStore(config.delivery.parkedDir);
+  const rawDestinations = overrides.destinations ?? createDestinations(config.destinations, root);
+  const destinations = withRetryAll(rawDestinations, config.delivery, parked, root);
+
+  const ownsWarehouse = !overrides.warehouse;
+  const warehouse = overrides.warehouse ?? (await openWarehouse(config.warehouse));
+  let consumer: QueueConsumer;
+  try {
+    consumer = overrides.consumer ?? (await openConsumer(config.queue, root));
+  } catch (err) {
+    if (ownsWarehouse) await warehouse.close().catch(() => undefined);
+    throw err;
+  }
+
+  const tracker = { beforeWarehouse: 0 };
+  const maxItems = Math.max(1, Math.min(config.batchSize, config.concurrency));
+  const sessions = new MicroBatcher<WarehouseItem>(
+    (items) =>
+      warehouse.upsertSessions(
+        items.map((i) => i.session),
+        items.map((i) => i.delivery),
+      ),
+    {
+      maxItems,
+      maxWaitMs: config.batchMaxWaitMs,
+      isIdle: () => tracker.beforeWarehouse <= 0,
+      onFlush: (size) => metrics.warehouseBatchSize.observe(size),
+    },
+  );
+  const statusRows = new MicroBatcher<DeliveryStatus[]>(
+    (batches) => warehouse.recordDeliveries(batches.flat()),
+    {
+      maxItems,
+      maxWaitMs: config.batchMaxWaitMs,
+    },
+  );
+
+  const handler = createSessionHandler({
+    score,
+    writeWarehouse: (item) => sessions.add(item),
+    recordDeliveries: (rows) => statusRows.add(rows),
+    destinations,
+    metrics,
+    tracker,
+    onSkipWarehouse: () => sessions.poke(),
+  });
+
+  const done = consumer.run(handler, { concurrency: config.concurrency });
+  done.catch((err: unknown) => log.error({ err: (err as Error)?.message }, 'consumer loop crashed'));
+  log.info(
+    { queue: consumer.driver, warehouse: warehouse.driver, destinations: destinations.map((d) => d.name) },
+    'worker started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  async function stop(opts: { deadlineMs?: number } = {}): Promise<void> {
+    stopping ??= (async () => {
+      const deadlineMs = opts.deadlineMs ?? config.shutdownDeadlineMs;
+      const started = Date.now();
+      log.info({ deadlineMs }, 'worker stopping');
+      // Most of the budget goes to in-flight messages; the rest to flushing and closing.
+      await consumer.stop({ deadlineMs: Math.max(1, Math.floor(deadlineMs * 0.8)) });
+      await done.catch(() => undefined);
+      await Promise.all([sessions.drain(), statusRows.drain()]).catch((err: unknown) =>
+        log.warn({ err: (err as Error)?.message }, 'final flush failed'),
+      );
+      await Promise.allSettled(destinations.map((d) => d.close?.()));
+      if (ownsWarehouse) await warehouse.close().catch(() => undefined);
+      log.info({ tookMs: Date.now() - started }, 'worker stopped');
+    })();
+    return stopping;
+  }
+
+  return { metrics, warehouse, consumer, done, stop };
+}
