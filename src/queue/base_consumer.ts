@@ -56,9 +56,12 @@ export abstract class BaseConsumer implements QueueConsumer {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly inFlightLeases = new Set<Lease>();
   private readonly released = new WeakSet<Lease>();
+  /** A backend may replace it with the queue's own policy (SQS `maxReceiveCount`). */
+  protected maxAttempts: number;
 
   constructor(protected readonly opts: ConsumerOptions) {
     this.log = opts.logger;
+    this.maxAttempts = opts.maxAttempts;
   }
 
   /** Claims up to `max` messages; waits (long poll) when none are ready, returns early on `signal`. */
@@ -136,7 +139,7 @@ export abstract class BaseConsumer implements QueueConsumer {
   private async handle(lease: Lease, handler: MessageHandler): Promise<void> {
     const attempt = lease.attempt ?? 1;
     const log = this.log.child({ messageId: lease.id, attempt });
-    const max = this.opts.maxAttempts;
+    const max = this.maxAttempts;
     try {
       if (attempt > max) {
         const decoded = await decodeBody(lease.bytes, lease.attributes).then(
