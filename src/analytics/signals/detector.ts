@@ -2,16 +2,42 @@
  * The qualification-signal detector: one tokenizer pass, then each signal's rules over the
  * tokens in small bounded windows. Linear in the message length for any input.
  */
-import { detectIndustry } from './industry.js';
-import { detectIntegrations } from './integrations.js';
+import {
+  buildFlagMap,
+  F_DURATION,
+  F_INDUSTRY,
+  F_INTEGRATION,
+  F_QUANTITY,
+  F_URGENCY,
+  type FlagMap,
+  markTokens,
+} from './flags.js';
+import { detectIndustry, industryTable } from './industry.js';
+import { detectIntegrations, integrationTable } from './integrations.js';
+import { quantityStartWords } from './numbers.js';
+import { lazy } from './phrases.js';
 import { detectQuantities } from './quantities.js';
-import { tokenize } from './tokenizer.js';
+import { TokenPool, tokenize } from './tokenizer.js';
 import type { Detection, SpecSignals } from './types.js';
-import { detectUrgency } from './urgency.js';
+import { DURATION_STARTS, detectUrgency, urgencyTable } from './urgency.js';
+
+const flagMap = lazy(
+  (): FlagMap =>
+    buildFlagMap([
+      [F_QUANTITY, quantityStartWords()],
+      [F_DURATION, DURATION_STARTS],
+      [F_URGENCY, urgencyTable().firstKeys()],
+      [F_INDUSTRY, industryTable().firstKeys()],
+      [F_INTEGRATION, integrationTable().firstKeys()],
+    ]),
+);
+
+const tokenPool = lazy(() => new TokenPool());
 
 /** Detects the qualification signals one user message states. */
 export function detectSignals(text: string): Detection {
-  const tokens = tokenize(text);
+  const tokens = tokenize(text, tokenPool());
+  markTokens(tokens, flagMap());
   const out: Detection = {};
   const { team_size, monthly_volume } = detectQuantities(tokens);
   if (team_size !== undefined) out.team_size = team_size;

@@ -5,6 +5,7 @@
  * customers ("we sell to hospitals", "software for schools", "our clients are banks") is ignored.
  */
 import type { IndustryId } from '../../schema/session_payload.js';
+import { F_INDUSTRY } from './flags.js';
 import { isNumberWord } from './numbers.js';
 import { lazy, PhraseTable } from './phrases.js';
 import { isBreak, type Token } from './tokenizer.js';
@@ -157,7 +158,7 @@ const CUES = (): Array<[string, Cue]> => [
   ...cues('staffing', 2, 'recruiting, recruiters, talent agency'),
 ];
 
-const table = lazy(() => new PhraseTable<Cue>(CUES()));
+export const industryTable = lazy(() => new PhraseTable<Cue>(CUES()));
 
 const SELF = new Set(["we're", 'we', 'were', 'i', "i'm", "we've", "i've", 'our', 'us', 'my', 'ours', 'im']);
 const CUSTOMER_MARKERS = new Set([
@@ -216,8 +217,9 @@ const STORE_QUALIFIERS = new Set([
 export function detectIndustry(t: readonly Token[]): Hit<IndustryId> | undefined {
   let best: Hit<IndustryId> | undefined;
   let bestScore = 0;
-  const tab = table();
+  const tab = industryTable();
   for (let i = 0; i < t.length; i++) {
+    if (((t[i] as Token).flags & F_INDUSTRY) === 0) continue;
     const m = tab.matchAt(t, i);
     if (m === undefined) continue;
     i = m.to - 1;

@@ -5,6 +5,7 @@
  * "Box", "Teams" and "Dynamics" are also English words and are taken only as tool names.
  */
 import type { IntegrationId } from '../../schema/session_payload.js';
+import { F_INTEGRATION } from './flags.js';
 import { isNegator } from './lexicon.js';
 import { lazy, PhraseTable } from './phrases.js';
 import { isBreak, type Token } from './tokenizer.js';
@@ -56,7 +57,7 @@ function plain(id: IntegrationId, phrases: string[]): Array<readonly [string, Al
   return phrases.map((p) => [p, { id }] as const);
 }
 
-const table = lazy(() => new PhraseTable<Alias>(ALIASES));
+export const integrationTable = lazy(() => new PhraseTable<Alias>(ALIASES));
 
 const DETERMINERS = new Set([
   'a',
@@ -127,8 +128,9 @@ export interface IntegrationHits {
 export function detectIntegrations(t: readonly Token[]): IntegrationHits {
   const last = new Map<IntegrationId, { hit: Hit<IntegrationId>; negated: boolean }>();
   const firstPositive = new Map<IntegrationId, Hit<IntegrationId>>();
-  const tab = table();
+  const tab = integrationTable();
   for (let i = 0; i < t.length; i++) {
+    if (((t[i] as Token).flags & F_INTEGRATION) === 0) continue;
     const m = tab.matchAt(t, i);
     if (m === undefined) continue;
     const { id, ambiguous } = m.payload;

@@ -78,6 +78,23 @@ interface Atom {
   digits: boolean;
 }
 
+/** Words that can start a quantity. */
+export function quantityStartWords(): Iterable<string> {
+  return [
+    ...UNIT_WORDS.keys(),
+    ...TENS_WORDS.keys(),
+    ...VAGUE_WORDS,
+    'a',
+    'an',
+    'between',
+    'half',
+    'couple',
+    'dozen',
+    'hundred',
+    'thousand',
+  ];
+}
+
 /** The token can start a quantity (cheap pre-check before `parseQuantity`). */
 export function startsQuantity(tok: Token): boolean {
   if (tok.kind === 'n') return true;

@@ -38,6 +38,11 @@ export class PhraseTable<T> {
     for (const list of this.byFirst.values()) list.sort((a, b) => b.keys.length - a.keys.length);
   }
 
+  /** Keys that can start a phrase of this table. */
+  firstKeys(): Iterable<string> {
+    return this.byFirst.keys();
+  }
+
   /** The longest phrase starting at token `i`, if any. Cost is bounded by the table, not the text. */
   matchAt(tokens: readonly Token[], i: number): PhraseMatch<T> | undefined {
     const first = tokens[i];

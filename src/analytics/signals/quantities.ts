@@ -4,6 +4,8 @@
  * "we're 40"), or a document noun plus a period ("50 contracts a week", "monthly … 1,500 documents").
  * Numbers with neither (years, prices, percentages, dates, phone numbers, stock counts) are ignored.
  */
+
+import { F_QUANTITY } from './flags.js';
 import {
   DOC_NOUNS,
   DOC_VERBS,
@@ -14,7 +16,7 @@ import {
   PERSON_NOUNS,
   UNIT_NOUNS,
 } from './lexicon.js';
-import { parseQuantity, type Quantity, startsQuantity } from './numbers.js';
+import { parseQuantity, type Quantity } from './numbers.js';
 import { matchPeriod, type Period, toMonthly } from './periods.js';
 import { isBreak, type Token } from './tokenizer.js';
 import type { Hit } from './types.js';
@@ -88,7 +90,7 @@ export function detectQuantities(t: readonly Token[]): QuantityHits {
   const hits: QuantityHits = {};
   for (let i = 0; i < t.length; i++) {
     const tok = t[i] as Token;
-    if (!startsQuantity(tok)) continue;
+    if ((tok.flags & F_QUANTITY) === 0) continue;
     const q = parseQuantity(t, i);
     if (q === undefined) continue;
     i = q.to - 1;

@@ -15,7 +15,7 @@ export interface Token {
   key: string;
   start: number;
   end: number;
-  /** Numeric value of a number token (`k` applied, commas removed); NaN otherwise. */
+  /** Numeric value of a number token (`k` applied, commas removed); 0 otherwise. */
   value: number;
   /** A number token carried a scale suffix (`2k`). */
   scaled: boolean;
@@ -25,6 +25,8 @@ export interface Token {
   capitalized: boolean;
   /** No whitespace between the previous token and this one. */
   joined: boolean;
+  /** Which rule families may start at this token (bits of `flags.ts`), set by the detector. */
+  flags: number;
 }
 
 /** Tokens that end a clause for the purpose of every windowed rule. */
@@ -59,23 +61,75 @@ function isApostrophe(c: number): boolean {
   return c === 39 || c === 0x2019;
 }
 
+/**
+ * Token objects reused from one call to the next so that long messages do not churn the garbage
+ * collector. Holds at most `cap` objects; tokens are only valid until the next `tokenize` with
+ * the same pool, and detection never keeps them.
+ */
+export class TokenPool {
+  readonly objects: Token[] = [];
+  constructor(readonly cap = 32_768) {}
+}
+
+let activePool: TokenPool | undefined;
+let taken = 0;
+
 function makeToken(kind: TokenKind, text: string, start: number, end: number, joined: boolean): Token {
+  const pool = activePool;
+  if (pool !== undefined && taken < pool.objects.length) {
+    const tok = pool.objects[taken++] as Token;
+    tok.kind = kind;
+    tok.text = text;
+    tok.key = text;
+    tok.start = start;
+    tok.end = end;
+    tok.value = 0;
+    tok.scaled = false;
+    tok.notCount = false;
+    tok.capitalized = false;
+    tok.joined = joined;
+    tok.flags = 0;
+    return tok;
+  }
+  const tok = newToken(kind, text, start, end, joined);
+  if (pool !== undefined && pool.objects.length < pool.cap) {
+    pool.objects.push(tok);
+    taken++;
+  }
+  return tok;
+}
+
+function newToken(kind: TokenKind, text: string, start: number, end: number, joined: boolean): Token {
   return {
     kind,
     text,
     key: text,
     start,
     end,
-    value: Number.NaN,
+    value: 0,
     scaled: false,
     notCount: false,
     capitalized: false,
     joined,
+    flags: 0,
   };
 }
 
-/** Splits `text` into tokens in one left-to-right pass; O(length). */
-export function tokenize(text: string): Token[] {
+/**
+ * Splits `text` into tokens in one left-to-right pass; O(length). With a pool, token objects are
+ * reused and the returned tokens are valid until the next call with that pool.
+ */
+export function tokenize(text: string, pool?: TokenPool): Token[] {
+  activePool = pool;
+  taken = 0;
+  try {
+    return scan(text);
+  } finally {
+    activePool = undefined;
+  }
+}
+
+function scan(text: string): Token[] {
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
@@ -112,8 +166,9 @@ export function tokenize(text: string): Token[] {
       while (suffixEnd < n && (isLetter(text.charCodeAt(suffixEnd)) || isDigit(text.charCodeAt(suffixEnd)))) {
         suffixEnd++;
       }
-      const raw = text.slice(start, digitsEnd).replace(/,/g, '');
-      const suffix = text.slice(digitsEnd, suffixEnd).toLowerCase();
+      let raw = text.slice(start, digitsEnd);
+      if (raw.includes(',')) raw = raw.replace(/,/g, '');
+      const suffix = suffixEnd > digitsEnd ? text.slice(digitsEnd, suffixEnd).toLowerCase() : '';
       const tok = makeToken('n', raw, start, suffixEnd, joined);
       tok.value = raw.length > 12 ? Number.POSITIVE_INFINITY : Number(raw);
       if (suffix === 'k') {

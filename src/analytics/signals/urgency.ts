@@ -4,6 +4,7 @@
  * "not really in a hurry"). When one message states several, the last one stated wins.
  */
 import type { Urgency } from '../../schema/session_payload.js';
+import { F_DURATION, F_URGENCY } from './flags.js';
 import { isNegator } from './lexicon.js';
 import { parseQuantity } from './numbers.js';
 import { lazy, PhraseTable } from './phrases.js';
@@ -193,9 +194,9 @@ const CUES = (): Array<[string, Cue]> => [
   ]),
 ];
 
-const table = lazy(() => new PhraseTable<Cue>(CUES()));
+export const urgencyTable = lazy(() => new PhraseTable<Cue>(CUES()));
 
-const DURATION_STARTS = new Set(['in', 'within', 'next', 'over']);
+export const DURATION_STARTS: ReadonlySet<string> = new Set(['in', 'within', 'next', 'over']);
 const DURATION_SKIP = new Set([
   'the',
   'next',
@@ -230,10 +231,11 @@ const UNIT_DAYS: ReadonlyMap<string, number> = new Map([
 /** The last urgency cue of the message. */
 export function detectUrgency(t: readonly Token[]): Hit<Urgency> | undefined {
   let found: Hit<Urgency> | undefined;
-  const tab = table();
+  const tab = urgencyTable();
   for (let i = 0; i < t.length; i++) {
-    const key = (t[i] as Token).key;
-    if (DURATION_STARTS.has(key)) {
+    const flags = (t[i] as Token).flags;
+    if ((flags & (F_DURATION | F_URGENCY)) === 0) continue;
+    if ((flags & F_DURATION) !== 0) {
       const d = duration(t, i);
       if (d !== undefined) {
         found = d.hit;
@@ -241,6 +243,7 @@ export function detectUrgency(t: readonly Token[]): Hit<Urgency> | undefined {
         continue;
       }
     }
+    if ((flags & F_URGENCY) === 0) continue;
     const m = tab.matchAt(t, i);
     if (m === undefined) continue;
     i = m.to - 1;

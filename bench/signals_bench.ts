@@ -1,0 +1,142 @@
+/**
+ * Signal detector benchmark: per-message latency on the dev set (p50/p99, warmed up), time per KB
+ * for realistic messages of 10 KB, 100 KB and 1 MB, and for 200 KB adversarial inputs, to show
+ * that time grows linearly with length. `npx tsx bench/signals_bench.ts` prints the figures;
+ * bench/analytics.bench.ts imports `runSignalsBench`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { detectSignals } from '../src/analytics/signals/index.js';
+
+const DEV = fileURLToPath(new URL('../../shared/data/signals-dev.jsonl', import.meta.url));
+const HELDOUT = fileURLToPath(new URL('../test/fixtures/signals-heldout.jsonl', import.meta.url));
+const KB = 1024;
+
+function loadTexts(): string[] {
+  const path = existsSync(DEV) ? DEV : HELDOUT;
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { text: string }).text);
+}
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? Number.NaN;
+}
+
+/** Median µs of `runs` calls on `text`, after one warm-up call. */
+function timeText(text: string, runs: number): number {
+  detectSignals(text);
+  const samples: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = process.hrtime.bigint();
+    detectSignals(text);
+    samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  return percentile(samples, 50);
+}
+
+function repeatTo(unit: string, bytes: number): string {
+  const parts: string[] = [];
+  let len = 0;
+  while (len < bytes) {
+    parts.push(unit);
+    len += unit.length;
+  }
+  return parts.join('').slice(0, bytes);
+}
+
+function adversarialInputs(): Record<string, string> {
+  let digits = '';
+  let seed = 7;
+  const chunks: string[] = [];
+  while (digits.length + chunks.length * 8 < 200 * KB) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    chunks.push(String(seed % 100000));
+    if (chunks.length > 4096) {
+      digits += `${chunks.join(' ')} `;
+      chunks.length = 0;
+    }
+  }
+  digits = (digits + chunks.join(' ')).slice(0, 200 * KB);
+  return {
+    digits_and_spaces: digits,
+    hyphenated_digits: repeatTo('10-', 200 * KB),
+    repeated_urgent: repeatTo('urgent ', 200 * KB),
+    one_huge_word: 'a'.repeat(200 * KB),
+    one_huge_number: '9'.repeat(200 * KB),
+    repeated_ranges: repeatTo('between 20 and 30 to 40 or ', 200 * KB),
+    repeated_negations: repeatTo("we don't not never use Box the box a Teams ", 200 * KB),
+    number_words: repeatTo('twenty-five hundred and a couple of a few dozen ', 200 * KB),
+    punctuation: repeatTo('.,;-~$%/', 200 * KB),
+  };
+}
+
+/** Runs the benchmark, prints a table and returns the figures (µs). */
+export async function runSignalsBench(): Promise<Record<string, number>> {
+  const texts = loadTexts();
+  const result: Record<string, number> = {};
+  // Warm-up: let the JIT settle.
+  for (let r = 0; r < 3000; r++) for (const t of texts) detectSignals(t);
+  const samples: number[] = [];
+  for (let r = 0; r < 300; r++) {
+    for (const t of texts) {
+      const t0 = process.hrtime.bigint();
+      detectSignals(t);
+      samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  result.dev_messages = texts.length;
+  result.dev_p50_us = percentile(samples, 50);
+  result.dev_p99_us = percentile(samples, 99);
+  result.dev_max_us = samples[samples.length - 1] ?? Number.NaN;
+
+  const corpus = texts.join(' ');
+  const rows: Array<{ input: string; kb: number; us: number; us_per_kb: number }> = [];
+  for (const [label, kb, runs] of [
+    ['realistic_10kb', 10, 200],
+    ['realistic_100kb', 100, 30],
+    ['realistic_1mb', 1024, 5],
+  ] as const) {
+    const us = timeText(repeatTo(`${corpus} `, kb * KB), runs);
+    rows.push({ input: label, kb, us, us_per_kb: us / kb });
+  }
+  for (const [name, text] of Object.entries(adversarialInputs())) {
+    const us = timeText(text, 10);
+    rows.push({
+      input: `adversarial_${name}_200kb`,
+      kb: text.length / KB,
+      us,
+      us_per_kb: us / (text.length / KB),
+    });
+  }
+  for (const row of rows) {
+    result[`${row.input}_us`] = row.us;
+    result[`${row.input}_us_per_kb`] = row.us_per_kb;
+  }
+
+  console.log(`signals: ${texts.length} dev messages, ${samples.length} timed calls`);
+  console.log(
+    `  p50 ${result.dev_p50_us.toFixed(2)} µs   p99 ${result.dev_p99_us.toFixed(2)} µs   max ${result.dev_max_us.toFixed(1)} µs`,
+  );
+  console.log(`  ${'input'.padEnd(42)}${'KB'.padStart(8)}${'µs'.padStart(12)}${'µs/KB'.padStart(10)}`);
+  for (const row of rows) {
+    console.log(
+      `  ${row.input.padEnd(42)}${row.kb.toFixed(0).padStart(8)}${row.us.toFixed(0).padStart(12)}${row.us_per_kb
+        .toFixed(2)
+        .padStart(10)}`,
+    );
+  }
+  return result;
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
+  runSignalsBench().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
