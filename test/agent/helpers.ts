@@ -28,7 +28,10 @@ export function toolOutputs(result: voice.testing.RunResult<unknown>): Record<st
 
 export function assistantTexts(result: voice.testing.RunResult<unknown>): string[] {
   return result.events
-    .filter((ev: voice.testing.RunEvent) => ev.type === 'message' && (ev.item as llm.ChatMessage).role === 'assistant')
+    .filter(
+      (ev: voice.testing.RunEvent) =>
+        ev.type === 'message' && (ev.item as llm.ChatMessage).role === 'assistant',
+    )
     .map((ev: voice.testing.RunEvent) => (ev.item as llm.ChatMessage).textContent ?? '');
 }
 

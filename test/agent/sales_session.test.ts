@@ -142,7 +142,7 @@ describe('sales session (scripted LLM, real AgentSession, no room)', () => {
       { text: 'Sorry, could you spell your email again?' },
     ]);
     const result = await built.session.run({ userInput: 'my email is lee at example dot com' }).wait();
-    result.expect.containsFunctionCallOutput({ isError: false });
+    result.expect.containsFunctionCallOutput({ isError: true });
     expect(toolOutputs(result)['book_sales_meeting']?.[0]).toContain('is not a valid email address');
   });
 

@@ -27,18 +27,23 @@ export function createBookSalesMeetingTool(deps: {
       timezone: z.string().describe('IANA time zone of the prospect, e.g. America/New_York'),
     }),
     execute: async (args) => {
+      let result: Awaited<ReturnType<BookingService['book']>>;
       try {
-        const result = await deps.booking.book({ ...args, metadata: deps.metadata?.() ?? {} });
-        if (result.status === 'booked') {
-          log.info({ bookingId: result.booking.id, provider: result.booking.provider }, 'meeting booked');
-        } else {
-          log.info({ reason: result.reason }, 'meeting not booked');
-        }
-        return result.message;
+        result = await deps.booking.book({ ...args, metadata: deps.metadata?.() ?? {} });
       } catch (err) {
         log.error({ err }, 'booking failed');
-        return 'The calendar is unavailable right now. Apologise and offer to arrange a callback instead.';
+        throw new llm.ToolError(
+          'The calendar is unavailable right now. Apologise and offer to arrange a callback instead.',
+        );
       }
+      if (result.status === 'booked') {
+        log.info({ bookingId: result.booking.id, provider: result.booking.provider }, 'meeting booked');
+        return result.message;
+      }
+      log.info({ reason: result.reason }, 'meeting not booked');
+      // A refusal is the tool's answer, not a crash: the model reads the message (marked as an
+      // error so nobody downstream counts it as a booking) and the call goes on.
+      throw new llm.ToolError(result.message);
     },
   });
 }

@@ -25,10 +25,11 @@ export function createRequestCallbackTool(deps: {
     }),
     execute: async ({ phone, time, name }) => {
       const parsed = normalizePhone(phone, deps.defaultCountryCode);
-      if (!parsed.ok) return `Not recorded: ${parsed.error}.`;
+      if (!parsed.ok) throw new llm.ToolError(`Not recorded: ${parsed.error}.`);
+      let entry: Awaited<ReturnType<CallbackStore['add']>>;
+      const at = time && !Number.isNaN(Date.parse(time)) ? new Date(time).toISOString() : undefined;
       try {
-        const at = time && !Number.isNaN(Date.parse(time)) ? new Date(time).toISOString() : undefined;
-        const entry = await deps.callbacks.add(
+        entry = await deps.callbacks.add(
           {
             phone: parsed.e164,
             ...(time ? { requestedTime: time } : {}),
@@ -38,12 +39,14 @@ export function createRequestCallbackTool(deps: {
           },
           deps.now?.() ?? new Date(),
         );
-        log.info({ callbackId: entry.id }, 'callback recorded');
-        return `Callback recorded for ${parsed.e164}${time ? ` (${time})` : ''}. A sales rep will call within one business day. Reference ${entry.id}.`;
       } catch (err) {
         log.error({ err }, 'callback store failed');
-        return 'Could not save the callback right now. Apologise and ask for an email address instead.';
+        throw new llm.ToolError(
+          'Could not save the callback right now. Apologise and ask for an email address instead.',
+        );
       }
+      log.info({ callbackId: entry.id }, 'callback recorded');
+      return `Callback recorded for ${parsed.e164}${time ? ` (${time})` : ''}. A sales rep will call within one business day. Reference ${entry.id}.`;
     },
   });
 }
