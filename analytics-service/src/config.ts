@@ -22,35 +22,25 @@ import type { WarehouseConfig } from './warehouse/index.js';
 
 const PositiveInt = z.coerce.number().int().positive();
 
-const WorkerEnv = z
-  .object({
-    WORKER_CONCURRENCY: PositiveInt.default(8),
-    WORKER_BATCH_SIZE: PositiveInt.max(10_000).default(100),
-    WORKER_BATCH_MAX_WAIT_MS: z.coerce.number().int().nonnegative().default(50),
-    WORKER_SHUTDOWN_DEADLINE_MS: PositiveInt.default(10_000),
-    WAREHOUSE_DRIVER: z.enum(['duckdb', 'postgres']).default('duckdb'),
-    WAREHOUSE_DUCKDB_PATH: z.string().min(1).default('.data/warehouse.duckdb'),
-    WAREHOUSE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-      .optional(),
-    WAREHOUSE_PII_MODE: PiiMode.default('hashed'),
-    PRICE_BOOK_PATH: z.string().min(1).optional(),
-    SCORING_CONFIG_PATH: z.string().min(1).optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    API_PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
-    API_HOST: z.string().min(1).optional(),
-    ANALYTICS_API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (env.WAREHOUSE_DRIVER === 'postgres' && !env.WAREHOUSE_URL) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['WAREHOUSE_URL'],
-        message: 'required when WAREHOUSE_DRIVER=postgres',
-      });
-    }
-  });
+const WorkerEnv = z.object({
+  WORKER_CONCURRENCY: PositiveInt.default(8),
+  WORKER_BATCH_SIZE: PositiveInt.max(10_000).default(100),
+  WORKER_BATCH_MAX_WAIT_MS: z.coerce.number().int().nonnegative().default(50),
+  WORKER_SHUTDOWN_DEADLINE_MS: PositiveInt.default(10_000),
+  WAREHOUSE_DRIVER: z.enum(['duckdb', 'postgres']).default('duckdb'),
+  WAREHOUSE_DUCKDB_PATH: z.string().min(1).default('.data/warehouse.duckdb'),
+  WAREHOUSE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  WAREHOUSE_PII_MODE: PiiMode.default('hashed'),
+  PRICE_BOOK_PATH: z.string().min(1).optional(),
+  SCORING_CONFIG_PATH: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  API_PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
+  API_HOST: z.string().min(1).optional(),
+  ANALYTICS_API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+});
 
 export interface DeliveryConfig {
   maxAttempts: number;
@@ -135,6 +125,10 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     fail(err.message.replace(/^invalid queue configuration: /, ''), err.variables);
   }
   const worker = zodSection(WorkerEnv);
+  // Checked outside zod so it is reported even when other worker variables are invalid.
+  if (cleaned.WAREHOUSE_DRIVER === 'postgres' && cleaned.WAREHOUSE_URL === undefined) {
+    fail('WAREHOUSE_URL: required when WAREHOUSE_DRIVER=postgres', ['WAREHOUSE_URL']);
+  }
   const sla = zodSection(SlaEnv);
   const delivery = zodSection(DeliveryEnv);
   const destination = <T>(r: { ok: true; config: T | null } | { ok: false; error: string }): T | null => {
