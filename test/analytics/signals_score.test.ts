@@ -11,6 +11,7 @@ interface Example {
 
 const DEV = fileURLToPath(new URL('../../../shared/data/signals-dev.jsonl', import.meta.url));
 const HELDOUT = fileURLToPath(new URL('../fixtures/signals-heldout.jsonl', import.meta.url));
+const HELDOUT_2 = fileURLToPath(new URL('../fixtures/signals-heldout-2.jsonl', import.meta.url));
 
 function load(path: string): Example[] {
   return readFileSync(path, 'utf8')
@@ -64,6 +65,7 @@ describe('signals detector accuracy', () => {
   it.each([
     ['dev', DEV, 66],
     ['held-out', HELDOUT, 150],
+    ['held-out-2', HELDOUT_2, 200],
   ])('reaches micro-F1 >= 0.95 on the %s set', (name, path, minSize) => {
     const examples = load(path);
     expect(examples.length).toBeGreaterThanOrEqual(minSize);
