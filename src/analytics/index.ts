@@ -1,0 +1,13 @@
+/** The analytics plugin any LiveKit agent can attach to its `AgentSession`. */
+export type { DetectFn, DetectionHit, DetectionResult } from './detection.js';
+export type { JournalHeader, RecordedEvent } from './events.js';
+export { JOURNAL_SUFFIX, JournalWriter, journalPath } from './journal.js';
+export { type RecoverJournalsOptions, type RecoverResult, recoverJournals } from './journal_recovery.js';
+export type { AnalyticsCounters, AnalyticsHandle, AnalyticsOptions } from './options.js';
+export { buildPayload, type PublishFn } from './payload.js';
+export { hashContact, normaliseContact, redactArguments } from './pii.js';
+export { attachAnalytics } from './plugin.js';
+export { DEFAULT_LEAD_TOOLS, type EndInfo, type RecorderInit, SessionRecorder } from './recorder.js';
+export { SignalState } from './signal_merge.js';
+export { deriveStageAndOutcome, type StageFacts, type StageResult, TOOL_NAMES } from './stage_rules.js';
+export { summariseUsage, usageFrom } from './usage.js';

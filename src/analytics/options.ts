@@ -1,0 +1,54 @@
+/** The plugin's options and handle. */
+import type { Logger } from '../log.js';
+import type { EndReason, PiiMode, SessionPayload } from '../schema/session_payload.js';
+import type { DetectFn } from './detection.js';
+import type { PublishFn } from './payload.js';
+
+export interface AnalyticsOptions {
+  agent: { name: string; version: string; promptVersion: string };
+  /** The payload's `session_id` (the idempotency key downstream). Default: the job id, else a random UUID. */
+  sessionId?: string;
+  /** Hands the finished payload to the queue layer. Called once per session; may be async. */
+  publish: PublishFn;
+  pii?: {
+    /** Contact fields and the contact keys of tool arguments. Default `hashed`. */
+    mode?: PiiMode;
+    /** Keep transcript text (payload `transcript`, turn texts, evidence excerpts). Default false. */
+    transcripts?: boolean;
+  };
+  /** Write a crash-safe journal of the call in this directory. */
+  journal?: { dir: string; flushIntervalMs?: number };
+  logger?: Logger;
+  labels?: Record<string, string>;
+  /** Injectable clock (ms since epoch), for tests. */
+  clock?: { now(): number };
+  /** Signal detector; defaults to `detectSignals` from `./signals`. */
+  detect?: DetectFn;
+  /** Tools whose arguments carry the lead's contact fields. Default book_sales_meeting, request_callback. */
+  leadTools?: string[];
+  /** How long a job shutdown waits for the payload to be handed over. Default 5000 ms. */
+  shutdownWaitMs?: number;
+}
+
+export interface AnalyticsCounters {
+  events_seen: number;
+  handler_errors: number;
+  user_messages: number;
+  signals: number;
+  tool_calls: number;
+  turns: number;
+}
+
+export interface AnalyticsHandle {
+  readonly sessionId: string;
+  /** True once the payload has been assembled. */
+  readonly finalized: boolean;
+  /**
+   * Assembles the payload (once: later calls return the same promise), hands it to `publish`,
+   * and resolves with it. Never rejects. `reason` defaults to `unknown`.
+   */
+  finalize(reason?: EndReason): Promise<SessionPayload>;
+  /** The payload as it would be if the call ended now (end reason `unknown`); does not publish. */
+  snapshot(): SessionPayload;
+  counters(): AnalyticsCounters;
+}

@@ -1,0 +1,343 @@
+/**
+ * `attachAnalytics`: hooks an `AgentSession`'s own events, records them (and journals them when
+ * asked), and on Close or job shutdown, whichever comes first, assembles the payload once and
+ * hands it to `publish`. Every handler is guarded: an analytics failure is logged and counted,
+ * never thrown into the agent; nothing on the event path awaits I/O.
+ */
+import { randomUUID } from 'node:crypto';
+import type { JobContext, llm, voice } from '@livekit/agents';
+import { voice as lkVoice } from '@livekit/agents';
+import { silentLogger } from '../log.js';
+import type { EndReason, PiiMode, SessionPayload } from '../schema/session_payload.js';
+import type { DetectFn, DetectionResult } from './detection.js';
+import type { JournalHeader, RecordedEvent } from './events.js';
+import { JournalWriter } from './journal.js';
+import type { AnalyticsCounters, AnalyticsHandle, AnalyticsOptions } from './options.js';
+import { buildPayload, publishFailed } from './payload.js';
+import { hashContact, redactText } from './pii.js';
+import { SessionRecorder } from './recorder.js';
+import { detectSignals } from './signals/index.js';
+import { toolCallRecord } from './tool_calls.js';
+
+const Ev = lkVoice.AgentSessionEventTypes;
+const PARTICIPANT_KINDS = ['standard', 'ingress', 'egress', 'sip', 'agent'];
+
+export function attachAnalytics(
+  session: voice.AgentSession,
+  ctx: JobContext | undefined,
+  options: AnalyticsOptions,
+): AnalyticsHandle {
+  const log = (options.logger ?? silentLogger).child({ component: 'analytics' });
+  const clock = options.clock ?? Date;
+  const pii: PiiMode = options.pii?.mode ?? 'hashed';
+  const transcripts = options.pii?.transcripts ?? false;
+  const detect: DetectFn = options.detect ?? detectSignals;
+  const sessionId = options.sessionId ?? safe(() => ctx?.job.id) ?? randomUUID();
+  const startedAt = clock.now();
+  const room = {
+    name: safe(() => ctx?.job.room?.name || ctx?.room.name) ?? null,
+    sid: safe(() => ctx?.job.room?.sid) || null,
+  };
+  const agent = {
+    name: options.agent.name,
+    version: options.agent.version,
+    prompt_version: options.agent.promptVersion,
+  };
+  const recorder = new SessionRecorder({
+    sessionId,
+    agent,
+    startedAt,
+    pii,
+    transcripts,
+    room,
+    ...(options.labels ? { labels: options.labels } : {}),
+    ...(options.leadTools ? { leadTools: options.leadTools } : {}),
+  });
+
+  let journal: JournalWriter | undefined;
+  let journalFailed = false;
+  if (options.journal) {
+    try {
+      const header: JournalHeader = {
+        k: 'header',
+        v: 1,
+        session_id: sessionId,
+        agent,
+        pid: process.pid,
+        started_at: startedAt,
+        pii,
+        transcripts,
+        room,
+        participant: { identity: null, kind: null },
+        ...(options.labels ? { labels: options.labels } : {}),
+        ...(options.leadTools ? { lead_tools: options.leadTools } : {}),
+      };
+      journal = new JournalWriter(options.journal.dir, header, {
+        ...(options.journal.flushIntervalMs ? { flushIntervalMs: options.journal.flushIntervalMs } : {}),
+        onError: (err) => {
+          if (journalFailed) return;
+          journalFailed = true;
+          log.warn({ err, sessionId }, 'analytics journal write failed');
+        },
+      });
+    } catch (err) {
+      log.warn({ err, sessionId }, 'analytics journal could not be opened');
+    }
+  }
+
+  let done = false;
+  let result: Promise<SessionPayload> | undefined;
+  let participantSeen = false;
+  /** Speeches not yet done, oldest first: the newest is the turn a tool call or reply belongs to. */
+  const active: string[] = [];
+  const currentTurn = () => active[active.length - 1] ?? null;
+
+  const record = (ev: RecordedEvent, flushNow = false) => {
+    recorder.apply(ev);
+    journal?.append(ev, flushNow);
+  };
+
+  const handlerFailed = (where: string, err: unknown) => {
+    try {
+      const at = clock.now();
+      recorder.noteHandlerError(where, at);
+      journal?.append({ k: 'handler_error', at, where });
+      log.warn({ err, where, sessionId }, 'analytics handler failed');
+    } catch {
+      // Nothing left to do: never throw into the agent.
+    }
+  };
+
+  const guard =
+    <A extends unknown[]>(where: string, fn: (...args: A) => void) =>
+    (...args: A): void => {
+      if (done) return;
+      try {
+        fn(...args);
+      } catch (err) {
+        handlerFailed(where, err);
+      }
+    };
+
+  const noteParticipant = () => {
+    if (participantSeen || !ctx) return;
+    const p = safe(() => [...ctx.room.remoteParticipants.values()][0]);
+    if (!p) return;
+    participantSeen = true;
+    const identity = p.identity ? policyIdentity(pii, p.identity) : null;
+    const kind = typeof p.kind === 'number' ? (PARTICIPANT_KINDS[p.kind] ?? String(p.kind)) : null;
+    record({ k: 'participant', at: clock.now(), identity, kind });
+  };
+
+  const onItem = guard('conversation_item_added', (ev: voice.ConversationItemAddedEvent) => {
+    const item = ev.item;
+    if (item.type !== 'message') return;
+    const at = clock.now();
+    if (item.role === 'user') {
+      noteParticipant();
+      const text = item.textContent ?? '';
+      const det = compactDetection(detect(text));
+      record({ k: 'user', at, det, ...(transcripts ? { text } : {}) });
+    } else if (item.role === 'assistant') {
+      record({
+        k: 'assistant',
+        at,
+        turn_id: currentTurn(),
+        ...(item.interrupted ? { interrupted: true } : {}),
+        ...(transcripts ? { text: item.textContent ?? '' } : {}),
+      });
+    }
+  });
+
+  const onTools = guard('function_tools_executed', (ev: voice.FunctionToolsExecutedEvent) => {
+    const at = clock.now();
+    const turnId = currentTurn();
+    ev.functionCalls.forEach((call: llm.FunctionCall, i: number) => {
+      const call_ = toolCallRecord(call, ev.functionCallOutputs[i], { pii, turnId });
+      record({ k: 'tool', at, call: call_ });
+    });
+    journal?.flush();
+  });
+
+  const onMetrics = guard('metrics_collected', (ev: voice.MetricsCollectedEvent) => {
+    record({ k: 'metrics', at: ev.createdAt, m: ev.metrics });
+  });
+
+  const onSpeech = guard('speech_created', (ev: voice.SpeechCreatedEvent) => {
+    const handle = ev.speechHandle;
+    const id = handle.id;
+    active.push(id);
+    record({ k: 'speech', at: clock.now(), id, source: ev.source });
+    handle.addDoneCallback(
+      guard('speech_done', (sh: voice.SpeechHandle) => {
+        const idx = active.indexOf(id);
+        if (idx !== -1) active.splice(idx, 1);
+        if (sh.interrupted) record({ k: 'interrupted', at: clock.now(), id });
+      }),
+    );
+  });
+
+  const onError = guard('error', (ev: voice.ErrorEvent) => {
+    const e = ev.error as { type?: string; error?: { message?: string }; recoverable?: boolean };
+    record({
+      k: 'error',
+      at: clock.now(),
+      source: errorSource(e.type),
+      message: redactText(pii, String(e.error?.message ?? 'error')).slice(0, 500),
+      recoverable: e.recoverable ?? false,
+    });
+  });
+
+  const onClose = (ev: voice.CloseEvent) => {
+    try {
+      void finalize(closeReason(String(ev.reason), recorder), ev.error != null);
+    } catch (err) {
+      handlerFailed('close', err);
+    }
+  };
+
+  session.on(Ev.ConversationItemAdded, onItem);
+  session.on(Ev.FunctionToolsExecuted, onTools);
+  session.on(Ev.MetricsCollected, onMetrics);
+  session.on(Ev.SpeechCreated, onSpeech);
+  session.on(Ev.Error, onError);
+  session.on(Ev.Close, onClose);
+  const detach = () => {
+    session.off(Ev.ConversationItemAdded, onItem);
+    session.off(Ev.FunctionToolsExecuted, onTools);
+    session.off(Ev.MetricsCollected, onMetrics);
+    session.off(Ev.SpeechCreated, onSpeech);
+    session.off(Ev.Error, onError);
+    session.off(Ev.Close, onClose);
+  };
+
+  const shutdownWaitMs = options.shutdownWaitMs ?? 5000;
+  if (ctx) {
+    try {
+      ctx.addShutdownCallback(async () => {
+        let timer: NodeJS.Timeout | undefined;
+        const wait = new Promise<void>((r) => {
+          timer = setTimeout(r, shutdownWaitMs);
+        });
+        await Promise.race([finalize('job_shutdown').then(() => undefined), wait]);
+        clearTimeout(timer);
+      });
+    } catch (err) {
+      log.warn({ err, sessionId }, 'analytics could not register a shutdown callback');
+    }
+  }
+
+  function finalize(reason: EndReason = 'unknown', closedWithError = false): Promise<SessionPayload> {
+    if (result) return result;
+    done = true;
+    safe(detach);
+    try {
+      noteParticipant();
+    } catch {
+      // participant stays unknown
+    }
+    const payload = buildPayload(recorder, { endedAt: clock.now(), endReason: reason, closedWithError }, log);
+    result = handOver(payload);
+    return result;
+  }
+
+  async function handOver(payload: SessionPayload): Promise<SessionPayload> {
+    let failure: string | undefined;
+    try {
+      failure = publishFailed(await options.publish(payload));
+    } catch (err) {
+      failure = 'publish threw';
+      log.error({ err, sessionId }, 'analytics publish failed');
+    }
+    if (!journal) return payload;
+    try {
+      if (failure === undefined) {
+        await journal.remove();
+      } else {
+        // Keep the journal with the finished payload so recovery can send it later.
+        log.warn({ sessionId, failure }, 'analytics payload not published, kept in journal');
+        journal.append({ k: 'end', payload });
+        await journal.close();
+      }
+    } catch (err) {
+      log.warn({ err, sessionId }, 'analytics journal cleanup failed');
+    }
+    return payload;
+  }
+
+  return {
+    sessionId,
+    get finalized() {
+      return done;
+    },
+    finalize: (reason?: EndReason) => finalize(reason),
+    snapshot: () => buildPayload(recorder, { endedAt: clock.now(), endReason: 'unknown' }, log),
+    counters: (): AnalyticsCounters => ({
+      events_seen: recorder.counters.events_seen,
+      handler_errors: recorder.counters.handler_errors,
+      user_messages: recorder.userMessages,
+      signals: recorder.signalCount,
+      tool_calls: recorder.toolCallCount,
+      turns: recorder.turnCount,
+    }),
+  };
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+function policyIdentity(mode: PiiMode, identity: string): string | null {
+  if (mode === 'full') return identity;
+  if (mode === 'none') return null;
+  return hashContact('name', identity);
+}
+
+/** Only the fields the recorder reads, so the journal stays small whatever the detector adds. */
+function compactDetection(d: DetectionResult): DetectionResult {
+  const hit = <T>(h: { value: T; span: [number, number]; rule: string }) => ({
+    value: h.value,
+    span: [h.span[0], h.span[1]] as [number, number],
+    rule: h.rule,
+  });
+  const out: DetectionResult = {};
+  if (d.team_size) out.team_size = hit(d.team_size);
+  if (d.monthly_volume) out.monthly_volume = hit(d.monthly_volume);
+  if (d.urgency) out.urgency = hit(d.urgency);
+  if (d.industry) out.industry = hit(d.industry);
+  if (d.integration_needs?.length) out.integration_needs = d.integration_needs.map(hit);
+  if (d.integrations_negated?.length) out.integrations_negated = d.integrations_negated.map(hit);
+  return out;
+}
+
+function errorSource(type: string | undefined): string {
+  switch (type) {
+    case 'llm_error':
+      return 'llm';
+    case 'stt_error':
+      return 'stt';
+    case 'tts_error':
+      return 'tts';
+    case 'realtime_model_error':
+      return 'realtime';
+    default:
+      return type ? type.replace(/_error$/, '') : 'unknown';
+  }
+}
+
+function closeReason(reason: string, recorder: SessionRecorder): EndReason {
+  switch (reason) {
+    case 'error':
+    case 'job_shutdown':
+    case 'participant_disconnected':
+      return reason;
+    case 'user_initiated':
+      return recorder.endedByAgent ? 'agent_ended' : 'user_initiated';
+    default:
+      return 'unknown';
+  }
+}

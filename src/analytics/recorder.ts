@@ -1,0 +1,214 @@
+/**
+ * Turns recorded events into the session payload. Synchronous and I/O-free: the live plugin
+ * and journal recovery both feed it `RecordedEvent`s and call `build` once at the end.
+ */
+import { metrics } from '@livekit/agents';
+import {
+  type EndReason,
+  type Lead,
+  type PiiMode,
+  SCHEMA_VERSION,
+  type SessionError,
+  type SessionPayload,
+  type ToolCall,
+} from '../schema/session_payload.js';
+import type { RecordedEvent } from './events.js';
+import { mergeLead } from './pii.js';
+import { SignalState } from './signal_merge.js';
+import { deriveStageAndOutcome, TOOL_NAMES } from './stage_rules.js';
+import { TurnTable } from './turns.js';
+import { UnattributedMetrics } from './unattributed.js';
+import { usageFrom } from './usage.js';
+
+export const DEFAULT_LEAD_TOOLS: readonly string[] = [TOOL_NAMES.book, TOOL_NAMES.callback];
+const MAX_ERRORS = 50;
+const MAX_TRANSCRIPT_LINES = 1000;
+
+export interface RecorderInit {
+  sessionId: string;
+  agent: { name: string; version: string; prompt_version: string };
+  startedAt: number;
+  pii: PiiMode;
+  transcripts: boolean;
+  room?: { name: string | null; sid: string | null };
+  participant?: { identity: string | null; kind: string | null };
+  labels?: Record<string, string>;
+  /** Tools whose arguments carry the lead's contact fields. */
+  leadTools?: readonly string[];
+}
+
+export interface EndInfo {
+  endedAt: number;
+  endReason: EndReason;
+  closedWithError?: boolean;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class SessionRecorder {
+  readonly init: RecorderInit;
+  readonly counters = { handler_errors: 0, events_seen: 0 };
+  readonly #signals = new SignalState();
+  readonly #turns = new TurnTable();
+  readonly #unattributed = new UnattributedMetrics();
+  readonly #usage = new metrics.ModelUsageCollector();
+  readonly #tools: ToolCall[] = [];
+  readonly #errors: SessionError[] = [];
+  readonly #transcript: { role: 'user' | 'assistant'; text: string; at: string | null }[] = [];
+  readonly #lead: Lead;
+  readonly #leadTools: Set<string>;
+  #participant: { identity: string | null; kind: string | null };
+  #userMessages = 0;
+  #assistantAfterBooking = 0;
+  #booked = false;
+
+  constructor(init: RecorderInit) {
+    this.init = init;
+    this.#lead = { pii_mode: init.pii };
+    this.#leadTools = new Set(init.leadTools ?? DEFAULT_LEAD_TOOLS);
+    this.#participant = init.participant ?? { identity: null, kind: null };
+  }
+
+  get userMessages(): number {
+    return this.#userMessages;
+  }
+
+  get signalCount(): number {
+    return this.#signals.count;
+  }
+
+  get toolCallCount(): number {
+    return this.#tools.length;
+  }
+
+  /** The agent ended the call itself (`end_call` succeeded). */
+  get endedByAgent(): boolean {
+    return this.#tools.some((t) => t.name === TOOL_NAMES.endCall && t.status === 'ok');
+  }
+
+  get turnCount(): number {
+    return this.#turns.size;
+  }
+
+  /** Applies one event. May throw on malformed input; callers guard and count. */
+  apply(ev: RecordedEvent): void {
+    this.counters.events_seen += 1;
+    switch (ev.k) {
+      case 'user': {
+        const turnIndex = this.#userMessages++;
+        this.#signals.merge({
+          turnIndex,
+          detection: ev.det,
+          ...(this.init.transcripts && ev.text !== undefined ? { text: ev.text } : {}),
+        });
+        if (this.init.transcripts && ev.text !== undefined) this.#line('user', ev.text, ev.at);
+        return;
+      }
+      case 'assistant':
+        if (this.#booked) this.#assistantAfterBooking += 1;
+        if (ev.interrupted && ev.turn_id) this.#turns.interrupted(ev.turn_id);
+        if (this.init.transcripts && ev.text !== undefined) {
+          this.#line('assistant', ev.text, ev.at);
+          if (ev.turn_id) this.#turns.text(ev.turn_id, 'agent', ev.text);
+        }
+        return;
+      case 'tool':
+        this.#tool(ev.call, ev.at);
+        return;
+      case 'metrics':
+        this.#usage.collect(ev.m);
+        if (!this.#turns.apply(ev.m)) this.#unattributed.add(ev.m);
+        return;
+      case 'speech':
+        this.#turns.started(ev.id, ev.at);
+        return;
+      case 'interrupted':
+        this.#turns.interrupted(ev.id);
+        return;
+      case 'error':
+        this.#error({ at: iso(ev.at), source: ev.source, message: ev.message, recoverable: ev.recoverable });
+        return;
+      case 'participant':
+        this.#participant = { identity: ev.identity, kind: ev.kind };
+        return;
+      case 'handler_error':
+        this.noteHandlerError(ev.where, ev.at);
+        return;
+      default: {
+        const never: never = ev;
+        throw new Error(`unknown recorded event ${String((never as { k?: unknown }).k)}`);
+      }
+    }
+  }
+
+  /** Counts one of the plugin's own failures (also listed in `errors` with a static message). */
+  noteHandlerError(where: string, atMs: number): void {
+    this.counters.handler_errors += 1;
+    this.#error({
+      at: iso(atMs),
+      source: 'analytics',
+      message: `handler failed: ${where}`,
+      recoverable: true,
+    });
+  }
+
+  #line(role: 'user' | 'assistant', text: string, at: number): void {
+    if (this.#transcript.length < MAX_TRANSCRIPT_LINES) this.#transcript.push({ role, text, at: iso(at) });
+  }
+
+  #error(e: SessionError): void {
+    if (this.#errors.length < MAX_ERRORS) this.#errors.push(e);
+  }
+
+  #tool(call: ToolCall, at: number): void {
+    this.#tools.push(call);
+    if (call.status === 'ok' && this.#leadTools.has(call.name)) {
+      mergeLead(this.#lead, call.arguments);
+      this.#booked = true;
+    }
+    if (call.status === 'error') {
+      this.#error({
+        at: iso(at),
+        source: `tool:${call.name}`,
+        message: call.error ?? 'tool failed',
+        recoverable: true,
+      });
+    }
+  }
+
+  build(end: EndInfo): SessionPayload {
+    const { stage, outcome } = deriveStageAndOutcome({
+      signalCount: this.#signals.count,
+      toolCalls: this.#tools,
+      assistantMessagesAfterBooking: this.#assistantAfterBooking,
+      endReason: end.endReason,
+      closedWithError: end.closedWithError ?? false,
+    });
+    const endedAt = Math.max(end.endedAt, this.init.startedAt);
+    const payload: SessionPayload = {
+      schema_version: SCHEMA_VERSION,
+      session_id: this.init.sessionId,
+      agent: { ...this.init.agent },
+      room: this.init.room ? { ...this.init.room } : { name: null, sid: null },
+      participant: { ...this.#participant },
+      started_at: iso(this.init.startedAt),
+      ended_at: iso(endedAt),
+      duration_ms: endedAt - this.init.startedAt,
+      end_reason: end.endReason,
+      signals: this.#signals.toSignals(),
+      tool_calls: this.#tools.map((t) => ({ ...t, arguments: { ...t.arguments } })),
+      turns: this.#turns.toTurns(),
+      unattributed_metrics: this.#unattributed.toArray(),
+      stage,
+      outcome,
+      lead: { ...this.#lead },
+      usage: usageFrom(this.#usage),
+      errors: this.#errors.map((e) => ({ ...e })),
+      analytics: { ...this.counters },
+    };
+    if (this.init.transcripts) payload.transcript = this.#transcript.map((l) => ({ ...l }));
+    if (this.init.labels && Object.keys(this.init.labels).length > 0)
+      payload.labels = { ...this.init.labels };
+    return payload;
+  }
+}
