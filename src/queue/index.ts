@@ -16,7 +16,10 @@ export {
   decodeBody,
   type EncodedMessage,
   encodeMessage,
+  KEEP_FIRST_TURNS,
+  type WireFormat,
 } from './encoding.js';
+export { createConsumer, createOutboxPublisher, createPublisher, type QueueDeps } from './factory.js';
 export { LocalConsumer, type LocalConsumerOptions } from './local_consumer.js';
 export { LocalPublisher, type LocalPublisherOptions } from './local_publisher.js';
 export {
