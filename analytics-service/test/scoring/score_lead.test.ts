@@ -145,7 +145,7 @@ describe('engagement rules', () => {
       rule: `engagement.urgency.${value}`,
       kind: 'engagement',
       points,
-      detail: `urgency is ${value} (${points} point${points === 1 ? '' : 's'})`,
+      detail: `urgency is ${value} (${points} points)`,
       evidence: [ev(4, `urgency.${value}`)],
     });
   });
