@@ -29,7 +29,8 @@ const CUES = (): Array<[string, Cue]> => [
     'bank account, bank accounts, bank statement, bank statements, bank transfer, accounting software, legal team, ' +
       'legal department, legal review, legal software, crm software, insurance certificate, insurance certificates, ' +
       'medical leave, school year, shipping address, shipping label, shipping labels, construction phase, ' +
-      'claims process, real time, office space, government id, state of the art, software we use, the software',
+      'claims process, real time, office space, government id, state of the art, software we use, the software, ' +
+      'data warehouse, data warehouses',
   ),
   ...cues(
     'legal',
@@ -162,10 +163,6 @@ export const industryTable = lazy(() => new PhraseTable<Cue>(CUES()));
 
 const SELF = new Set(["we're", 'we', 'were', 'i', "i'm", "we've", "i've", 'our', 'us', 'my', 'ours', 'im']);
 const CUSTOMER_MARKERS = new Set([
-  'sell',
-  'sells',
-  'selling',
-  'sold',
   'serve',
   'serves',
   'serving',
@@ -181,7 +178,53 @@ const CUSTOMER_MARKERS = new Set([
   'supplier',
   'supply',
   'supplies',
+  'help',
+  'helps',
+  'helping',
 ]);
+/** "we sell to hospitals" names customers; "we sell insurance" names what the prospect does. */
+const SELL_WORDS = new Set(['sell', 'sells', 'selling', 'sold']);
+/** "we work with dentists", "we partner with banks": customers or partners, not the prospect. */
+const WITH_VERBS = new Set(['work', 'works', 'working', 'partner', 'partners', 'partnering']);
+/**
+ * Cues that also name a department or a task: "our accounting is in QuickBooks", "we use Xero
+ * for bookkeeping", "our insurance covers it". After these words they are not the industry.
+ */
+const FUNCTION_CUES = new Set([
+  'accounting',
+  'bookkeeping',
+  'insurance',
+  'shipping',
+  'warehouse',
+  'recruiting',
+  'recruitment',
+  'litigation',
+  'lending',
+  'banking',
+  'staffing',
+  'logistics',
+  'construction',
+  'manufacturing',
+  'underwriting',
+]);
+/** "the construction business", "our insurance company": the cue is an identity after all. */
+const IDENTITY_AFTER = new Set([
+  'business',
+  'businesses',
+  'industry',
+  'sector',
+  'space',
+  'field',
+  'company',
+  'companies',
+  'firm',
+  'firms',
+  'agency',
+  'provider',
+  'group',
+  'side',
+]);
+const FUNCTION_BEFORE = new Set(['for', 'our', 'the', 'my', 'your', 'their', 'its', 'his', 'her']);
 const PRODUCT_WORDS = new Set([
   'software',
   'app',
@@ -226,6 +269,10 @@ export function detectIndustry(t: readonly Token[]): Hit<IndustryId> | undefined
     const cue = m.payload;
     if (cue.id === 'none') continue;
     if (customerContext(t, m.from)) continue;
+    if (m.to - m.from === 1 && FUNCTION_CUES.has((t[m.from] as Token).key)) {
+      const identity = IDENTITY_AFTER.has(t[m.to]?.key ?? '');
+      if (!identity && FUNCTION_BEFORE.has(t[m.from - 1]?.key ?? '')) continue;
+    }
     const self = selfContext(t, m.from);
     if (cue.weight === 1 && !self) continue;
     if (
@@ -279,6 +326,10 @@ function customerContext(t: readonly Token[], at: number): boolean {
     const tok = t[m] as Token;
     if (isBreak(tok) || SELF.has(tok.key)) return false;
     if (CUSTOMER_MARKERS.has(tok.key)) return true;
+    if (SELL_WORDS.has(tok.key)) {
+      for (let k = m + 1; k < at; k++) if (t[k]?.key === 'to' || t[k]?.key === 'into') return true;
+    }
+    if (tok.key === 'with' && WITH_VERBS.has(t[m - 1]?.key ?? '')) return true;
     if ((tok.key === 'for' || tok.key === 'to') && m >= 1 && PRODUCT_WORDS.has((t[m - 1] as Token).key))
       return true;
     if (tok.key === 'for' && m >= 2 && PRODUCT_WORDS.has((t[m - 2] as Token).key)) return true;

@@ -105,6 +105,19 @@ const TOOL_CONTEXT_AFTER = new Set([
   'storage',
   'drive',
 ]);
+const SINGULAR_VERBS = new Set([
+  'is',
+  'was',
+  "isn't",
+  'has',
+  'holds',
+  'stores',
+  'keeps',
+  'syncs',
+  'integrates',
+  'works',
+  'handles',
+]);
 /** Words that end the scope of a negation looking backwards. */
 const NEGATION_STOPS = new Set([
   'but',
@@ -119,6 +132,44 @@ const NEGATION_STOPS = new Set([
   'only',
   'now',
 ]);
+
+const USE_VERBS = new Set(['use', 'using', 'try', 'trying', 'set', 'setting', 'adopting', 'adopt']);
+const MOVE_VERBS = new Set([
+  'moved',
+  'moving',
+  'move',
+  'switched',
+  'switching',
+  'switch',
+  'migrated',
+  'migrating',
+  'migrate',
+  'went',
+  'going',
+  'changed',
+  'back',
+]);
+/** Subjects that open a clause; the negation of an earlier clause does not reach past them. */
+const CLAUSE_SUBJECTS = new Set([
+  'we',
+  "we're",
+  "we've",
+  "we'd",
+  "we'll",
+  'i',
+  "i'm",
+  'im',
+  "i've",
+  "i'd",
+  'they',
+  "they're",
+  "it's",
+  'everything',
+  "that's",
+  "there's",
+]);
+/** "I don't think we use Salesforce": the negation reaches through a verb of belief. */
+const BELIEF_VERBS = new Set(['think', 'believe', 'guess', 'suppose', 'know', 'say']);
 
 export interface IntegrationHits {
   needs: Hit<IntegrationId>[];
@@ -161,7 +212,9 @@ function isToolName(t: readonly Token[], i: number): boolean {
   const next = t[i + 1];
   if (next !== undefined && TOOL_CONTEXT_AFTER.has(next.key)) return true;
   if (tok.key === 'teams' && next?.key === 'of') return false;
-  if (prev === undefined || isBreak(prev)) return false;
+  // At the start of a clause a bare singular noun cannot be the common word:
+  // "Box is where we keep contracts", "Teams is what we use" (but "teams are small").
+  if (prev === undefined || isBreak(prev)) return next !== undefined && SINGULAR_VERBS.has(next.key);
   if (DETERMINERS.has(prev.key)) return false;
   if (tok.capitalized) return true;
   return TOOL_CONTEXT_BEFORE.has(prev.key) && !(tok.text === 'box' && prev.key === 'out');
@@ -172,7 +225,14 @@ function isNegated(t: readonly Token[], at: number): boolean {
     const tok = t[m] as Token;
     if (tok.key === 'to' && t[m - 1]?.key === 'used') return true;
     if (tok.key === 'sure' && t[m - 1]?.key === 'not') return false;
+    // "never got around to using DocuSign": "to" + a use verb stays in the negated clause,
+    // unless the prospect is moving to the tool ("switched to using Box").
+    if (tok.key === 'to' && USE_VERBS.has(t[m + 1]?.key ?? '') && !MOVE_VERBS.has(t[m - 1]?.key ?? ''))
+      continue;
     if (isBreak(tok) || tok.text === ',' || tok.text === '-' || NEGATION_STOPS.has(tok.key)) return false;
+    // A new subject starts a new clause even without punctuation, as in transcripts:
+    // "we don't use salesforce we use hubspot", "not on drive it's all sharepoint".
+    if (CLAUSE_SUBJECTS.has(tok.key) && !BELIEF_VERBS.has(t[m - 1]?.key ?? '')) return false;
     if (isNegator(tok.text)) return true;
     if (tok.key === 'used' && t[m + 1]?.key === 'to') return true;
   }

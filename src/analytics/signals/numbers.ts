@@ -54,6 +54,22 @@ const VAGUE_WORDS = new Set([
   'many',
   'numerous',
 ]);
+/** Verbs that make "from A to B" a change rather than a range. */
+const GROWTH_VERBS = new Set([
+  'grew',
+  'grown',
+  'growing',
+  'went',
+  'gone',
+  'going',
+  'increased',
+  'expanded',
+  'jumped',
+  'scaled',
+  'shrank',
+  'dropped',
+  'doubled',
+]);
 const CURRENCY_BEFORE = new Set(['$', '€', '£', 'usd', 'eur', 'gbp']);
 const CURRENCY_AFTER = new Set(['dollars', 'dollar', 'bucks', 'usd', 'eur', 'euros', 'pounds', 'cents']);
 
@@ -145,6 +161,9 @@ export function parseQuantity(t: readonly Token[], i: number): Quantity | undefi
     if (b !== undefined && !b.vague && sep.text !== '/') {
       if (sep.key === 'or' && b.digits !== a.digits) return finish(t, i, to, a.value, false);
       to = b.to;
+      // "we grew from 10 to 40 people" is a change, not a range: the figure now is the second.
+      if (sep.key === 'to' && t[i - 1]?.key === 'from' && GROWTH_VERBS.has(t[i - 2]?.key ?? ''))
+        return finish(t, i, to, b.value, false);
       return finish(t, i, to, rangeValue(a, b), true);
     }
   }
@@ -228,16 +247,15 @@ function parseAtom(t: readonly Token[], i: number): Atom | undefined {
     if (k1 === 'dozen') return { value: 12, to: i + 2, vague: false, scale: 1, digits: false };
     if (k1 === 'few' || k1 === 'handful' || k1 === 'lot' || k1 === 'bunch') return vagueFrom(t, i + 2);
     if (k1 === 'couple') return couple(t, i + 1);
-    if (k1 === 'half' && t[i + 2]?.key === 'dozen')
-      return { value: 6, to: i + 3, vague: false, scale: 1, digits: false };
+    // "half a dozen" is not one of the spec's number words: a stated but unusable amount.
+    if (k1 === 'half' && t[i + 2]?.key === 'dozen') return vagueFrom(t, i + 3);
     if (k1 === 'hundred' || k1 === 'thousand' || k1 === 'million') return cardinal(t, i + 1);
     return undefined;
   }
   if (k === 'couple') return couple(t, i);
   if (k === 'half') {
-    if (k1 === 'a' && t[i + 2]?.key === 'dozen')
-      return { value: 6, to: i + 3, vague: false, scale: 1, digits: false };
-    if (k1 === 'dozen') return { value: 6, to: i + 2, vague: false, scale: 1, digits: false };
+    if (k1 === 'a' && t[i + 2]?.key === 'dozen') return vagueFrom(t, i + 3);
+    if (k1 === 'dozen') return vagueFrom(t, i + 2);
     return undefined;
   }
   if (k === 'dozen') return undefined;

@@ -56,6 +56,9 @@ const PERIOD_ADJECTIVES = new Set([
   'busy',
 ]);
 
+/** "a month from now": a date, unlike "20 invoices a day from QuickBooks". */
+const DATE_AFTER_FROM = new Set(['now', 'today', 'tomorrow', 'then', 'here']);
+
 export interface Period extends Factor {
   from: number;
   to: number;
@@ -98,8 +101,8 @@ export function matchPeriod(t: readonly Token[], k: number): Period | undefined 
   if (factor === undefined) return undefined;
   // "a month ago" is a date, "a day or two" a duration.
   const after = t[j + 1]?.key;
-  if (kind === 'rate' && (after === 'ago' || after === 'or' || after === 'later' || after === 'from'))
-    return undefined;
+  if (kind === 'rate' && (after === 'ago' || after === 'or' || after === 'later')) return undefined;
+  if (kind === 'rate' && after === 'from' && DATE_AFTER_FROM.has(t[j + 2]?.key ?? '')) return undefined;
   // Plural units only after "every two", "per" + plural is unusual but harmless.
   return { num: factor.num, den: factor.den * every, from: k, to: j + 1, kind };
 }

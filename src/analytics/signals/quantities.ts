@@ -209,9 +209,12 @@ function docContextBefore(t: readonly Token[], from: number): boolean {
   return false;
 }
 
+/** "we hired about 10 people": the verb governs the number, past approximations only. */
 function notHeadcountVerbBefore(t: readonly Token[], from: number): boolean {
-  for (let m = from - 1; m >= 0 && m >= from - 3; m--) {
-    if (NOT_HEADCOUNT_VERBS.has((t[m] as Token).key)) return true;
+  for (let m = from - 1; m >= 0 && m >= from - 4; m--) {
+    const key = (t[m] as Token).key;
+    if (NOT_HEADCOUNT_VERBS.has(key)) return true;
+    if (!APPROX_BEFORE.has(key) && key !== 'another' && key !== 'up' && key !== 'to') return false;
   }
   return false;
 }

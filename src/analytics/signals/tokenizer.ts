@@ -32,6 +32,8 @@ export interface Token {
 /** Tokens that end a clause for the purpose of every windowed rule. */
 const BREAK_CHARS = '.!?;\n';
 
+const DISFLUENCIES = new Set(['uh', 'uhh', 'um', 'umm', 'uhm', 'er', 'erm', 'hmm', 'mm', 'mhm']);
+
 const KEEP_POSSESSIVE = new Set([
   "it's",
   "that's",
@@ -152,6 +154,11 @@ function scan(text: string): Token[] {
       }
       const raw = text.slice(start, i);
       const lower = raw.toLowerCase().replace(/\u2019/g, "'");
+      // Transcripts carry hesitations ("we have uh about forty people"); no rule reads them.
+      if (DISFLUENCIES.has(lower)) {
+        joined = false;
+        continue;
+      }
       const tok = makeToken('w', lower, start, i, joined);
       if (lower.endsWith("'s") && lower.length > 3 && !KEEP_POSSESSIVE.has(lower))
         tok.key = lower.slice(0, -2);

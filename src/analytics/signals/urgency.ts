@@ -15,6 +15,20 @@ import type { Hit } from './types.js';
 type Cue = { level: Urgency | 'none'; rule: string; negatable?: boolean };
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'eod', 'eow'];
+const START_VERBS = [
+  'sign',
+  'start',
+  'begin',
+  'buy',
+  'need',
+  'launch',
+  'decide',
+  'onboard',
+  'live',
+  'started',
+  'purchase',
+  'have',
+];
 const SEASONS = ['summer', 'fall', 'autumn', 'spring', 'winter'];
 
 function cues(
@@ -74,10 +88,10 @@ const CUES = (): Array<[string, Cue]> => [
     'this week',
     'next week',
     'end of the week',
+    'end of week',
     'end of this week',
     'end of next week',
     'by tomorrow',
-    'start tomorrow',
     'by today',
     'today if possible',
     'end of day',
@@ -98,6 +112,8 @@ const CUES = (): Array<[string, Cue]> => [
     'next 30 days',
     'within 30 days',
     ...WEEKDAYS.flatMap((d) => [`by ${d}`, `before ${d}`, `this ${d}`, `next ${d}`, `until ${d}`]),
+    // Starting or buying today or tomorrow; a bare "today" ("I called today") is not a cue.
+    ...START_VERBS.flatMap((v) => [`${v} today`, `${v} tomorrow`, `${v} it today`, `${v} it tomorrow`]),
   ]),
   ...cues('medium', 'medium.horizon', [
     'next month',
@@ -214,6 +230,10 @@ const DURATION_SKIP = new Set([
   'under',
   'just',
   'only',
+  'like',
+  'say',
+  'probably',
+  'perhaps',
 ]);
 const UNIT_DAYS: ReadonlyMap<string, number> = new Map([
   ['day', 1],
