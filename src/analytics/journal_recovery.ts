@@ -84,11 +84,7 @@ export async function recoverJournals(opts: RecoverJournalsOptions): Promise<Rec
         log.warn({ file: name }, 'journal has no readable header, kept');
         continue;
       }
-      if (parsed.header.pid !== process.pid && isAlive(parsed.header.pid)) {
-        out.skipped.push({ file: name, reason: 'owner_alive' });
-        continue;
-      }
-      if (parsed.header.pid === process.pid) {
+      if (isAlive(parsed.header.pid)) {
         out.skipped.push({ file: name, reason: 'owner_alive' });
         continue;
       }
