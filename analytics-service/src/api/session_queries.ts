@@ -161,7 +161,7 @@ export interface ReasonView {
   evidence: unknown[];
 }
 
-function reasons(v: unknown): ReasonView[] {
+export function reasons(v: unknown): ReasonView[] {
   if (!Array.isArray(v)) return [];
   return v.map((r: Record<string, unknown>) => ({
     rule: String(r.rule ?? ''),
@@ -172,9 +172,12 @@ function reasons(v: unknown): ReasonView[] {
   }));
 }
 
-/** The reasons that moved the score most, largest absolute points first. */
+/** The reasons that moved the score most, largest absolute points first (as the scorer's `topReasons`). */
 export function topReasons(all: ReasonView[], n = 3): ReasonView[] {
-  return [...all].sort((a, b) => Math.abs(b.points) - Math.abs(a.points)).slice(0, n);
+  return all
+    .filter((r) => r.points !== 0)
+    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points))
+    .slice(0, n);
 }
 
 export interface LeadView extends SessionSummary {

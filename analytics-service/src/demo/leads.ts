@@ -1,0 +1,51 @@
+/** Reads the demo's scored sessions back from the warehouse, in the order of `ids`. */
+import { type ReasonView, reasons, topReasons } from '../api/session_queries.js';
+import { num } from '../api/sql.js';
+import type { Warehouse } from '../warehouse/types.js';
+
+export interface DemoLead {
+  session_id: string;
+  score: number;
+  tier: string;
+  signals: Record<string, unknown>;
+  outcome: string;
+  cost_usd: number;
+  top_reasons: ReasonView[];
+}
+
+export async function readDemoLeads(wh: Warehouse, ids: readonly string[]): Promise<DemoLead[]> {
+  if (ids.length === 0) return [];
+  const list = ids.map((_, i) => `$${i + 1}`).join(', ');
+  const [rows, signals] = await Promise.all([
+    wh.query(
+      `SELECT s.session_id, s.score, s.tier, s.outcome, s.cost_usd, l.reasons
+       FROM sessions s JOIN leads l ON l.session_id = s.session_id WHERE s.session_id IN (${list})`,
+      ids,
+    ),
+    wh.query(`SELECT session_id, name, value FROM signals WHERE session_id IN (${list}) ORDER BY name`, ids),
+  ]);
+  const bySession = new Map<string, Record<string, unknown>>();
+  for (const s of signals) {
+    const id = String(s.session_id);
+    const m = bySession.get(id) ?? {};
+    m[String(s.name)] = s.value;
+    bySession.set(id, m);
+  }
+  const byId = new Map(rows.map((r) => [String(r.session_id), r]));
+  return ids.flatMap((id) => {
+    const r = byId.get(id);
+    if (!r) return [];
+    return [
+      {
+        session_id: id,
+        score: num(r.score) ?? 0,
+        tier: String(r.tier),
+        signals: bySession.get(id) ?? {},
+        outcome: String(r.outcome),
+        // Micro-dollar precision: the same on every run.
+        cost_usd: Math.round((num(r.cost_usd) ?? 0) * 1e6) / 1e6,
+        top_reasons: topReasons(reasons(r.reasons)),
+      },
+    ];
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * `npm run demo`: replays the bundled prospect conversations through the real agent, queue and
+ * worker on embedded defaults (no keys, no servers), prints the scored leads and serves the
+ * dashboard until Ctrl-C.
+ *
+ *   npm run demo                         table of leads, then serve http://127.0.0.1:8787/dashboard
+ *   npm run demo -- --no-serve --json    one JSON object per scored session on stdout, then exit
+ *   options: --port N (default 8787; a free port if taken), --data-dir DIR (default .data/demo),
+ *            --concurrency N (conversations replayed at once, default 6)
+ *   env:     ANALYTICS_API_TOKEN (optional) protects the API and dashboard; without it the server
+ *            binds to 127.0.0.1 only.
+ */
+import { EventEmitter } from 'node:events';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../../../src/log.js';
+import { DEFAULT_SLAS } from '../analysis/index.js';
+import { type RunningApiServer, startApiServer } from '../api/index.js';
+import { loadConversations } from './conversations.js';
+import { jsonLine, leadsTable } from './report.js';
+import { runDemo } from './run_demo.js';
+
+const CONVERSATIONS_DIR = resolve(fileURLToPath(new URL('../../demo/conversations', import.meta.url)));
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      'no-serve': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      port: { type: 'string', default: '8787' },
+      'data-dir': { type: 'string', default: '.data/demo' },
+      concurrency: { type: 'string', default: '6' },
+    },
+  });
+  const port = Number(values.port);
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error('--port must be 0…65535');
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be ≥ 1');
+  const token = process.env.ANALYTICS_API_TOKEN || undefined;
+  const json = values.json;
+  const serve = !values['no-serve'];
+  // agents-js adds abort listeners per speech and tool call; several calls at once pass Node's warning limit.
+  EventEmitter.defaultMaxListeners = 512;
+
+  const log = createLogger({ level: json ? 'silent' : 'warn', name: 'signalroom-demo' });
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const conversations = await loadConversations(CONVERSATIONS_DIR);
+  const started = Date.now();
+  say(
+    `SignalRoom demo: ${conversations.length} REPLAYED conversations. Each one runs through the real agent ` +
+      '(voice.AgentSession, its tools, the analytics plugin) with the real OpenAI plugin pointed at a local ' +
+      'server that replays the scripted agent turns: no live model, no live callers. LLM latency is the ' +
+      "replay server's simulated delay.",
+  );
+  const run = await runDemo({
+    conversations,
+    dataDir: values['data-dir'],
+    log,
+    concurrency,
+    startAtMs: Math.floor(started / 60_000) * 60_000,
+    onProgress: (p) => {
+      if (p.kind === 'replayed') {
+        say(
+          `  [${String(p.done).padStart(2)}/${p.total}] replayed ${p.conversation.id.padEnd(32)} ${p.outcome.padEnd(18)} (${p.llmRequests} LLM requests)`,
+        );
+      } else {
+        say(`  worker: ${p.done}/${p.total} scored, priced and written to the warehouse`);
+      }
+    },
+  });
+  say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Warehouse: ${run.warehousePath}`);
+
+  if (json) {
+    for (const l of run.leads) process.stdout.write(`${jsonLine(l)}\n`);
+  } else {
+    process.stdout.write(`\n${leadsTable(run.leads)}\n\n`);
+  }
+  if (!serve) {
+    const stopAt = Date.now();
+    await run.worker.stop({ deadlineMs: 5000 });
+    say(`Worker stopped in ${Date.now() - stopAt} ms.`);
+    return 0;
+  }
+
+  const apiOpts = {
+    warehouse: run.worker.warehouse,
+    token,
+    log,
+    metrics: run.worker.metrics.registry,
+    slas: DEFAULT_SLAS,
+  };
+  let server: RunningApiServer;
+  try {
+    server = await startApiServer({ ...apiOpts, port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    server = await startApiServer({ ...apiOpts, port: 0 });
+  }
+  say(
+    `Dashboard: ${server.url}/dashboard${token ? '?token=<ANALYTICS_API_TOKEN>  (once; it is then kept in a cookie)' : ''}`,
+  );
+  say(`API:       ${server.url}/api/leads   ${server.url}/api/aggregates?hours=24   ${server.url}/metrics`);
+  if (!token) say('ANALYTICS_API_TOKEN is not set: no auth, listening on 127.0.0.1 only.');
+  say('Serving until Ctrl-C.');
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  say('Stopping…');
+  await server.close();
+  await run.worker.stop({ deadlineMs: 5000 });
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`demo failed: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,153 @@
+/**
+ * The one-command demo, end to end on embedded defaults: replay every bundled conversation through
+ * the real agent (see `replay.ts`), publish each payload to the local spool queue through the
+ * session publisher, let the real worker (`startWorker`) consume, score, price and write them to a
+ * fresh DuckDB file, then read the scored leads back from the warehouse.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { initializeLogger } from '@livekit/agents';
+import { loadKnowledgeBase } from '../../../src/agent/knowledge/knowledge_base.js';
+import type { Logger } from '../../../src/log.js';
+import { createSessionPublisher, LocalPublisher } from '../../../src/queue/index.js';
+import { loadWorkerConfig } from '../config.js';
+import { startWorker, type WorkerHandle } from '../pipeline/index.js';
+import type { Conversation } from './conversations.js';
+import { type DemoLead, readDemoLeads } from './leads.js';
+import { demoSessionId, replayConversation } from './replay.js';
+
+export interface DemoOptions {
+  conversations: readonly Conversation[];
+  /** Everything the demo writes: `warehouse.duckdb`, `spool/`, `outbox/`, `agent/`, `parked/`. */
+  dataDir: string;
+  log: Logger;
+  /** Conversations replayed at once (default 6). */
+  concurrency?: number;
+  /** Real time the first call starts at; calls are spaced `spacingMs` apart in virtual time. */
+  startAtMs: number;
+  spacingMs?: number;
+  onProgress?: (p: DemoProgress) => void;
+}
+
+export type DemoProgress =
+  | {
+      kind: 'replayed';
+      done: number;
+      total: number;
+      conversation: Conversation;
+      outcome: string;
+      llmRequests: number;
+    }
+  | { kind: 'scored'; done: number; total: number };
+
+export interface DemoRun {
+  leads: DemoLead[];
+  worker: WorkerHandle;
+  warehousePath: string;
+}
+
+/** The worker's configuration for the demo: local queue and DuckDB under `dataDir`, no destinations. */
+export function demoWorkerEnv(dataDir: string): Record<string, string> {
+  return {
+    QUEUE_DRIVER: 'local',
+    QUEUE_SPOOL_DIR: join(dataDir, 'spool'),
+    QUEUE_OUTBOX_DIR: join(dataDir, 'outbox'),
+    QUEUE_SPOOL_FSYNC: 'false',
+    WAREHOUSE_DRIVER: 'duckdb',
+    WAREHOUSE_DUCKDB_PATH: join(dataDir, 'warehouse.duckdb'),
+    PARKED_DIR: join(dataDir, 'parked'),
+    WORKER_BATCH_MAX_WAIT_MS: '20',
+    LOG_LEVEL: 'silent',
+  };
+}
+
+async function pool<T>(
+  items: readonly T[],
+  n: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i] as T, i);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
+  const log = opts.log.child({ component: 'demo' });
+  initializeLogger({ pretty: false, level: 'silent' });
+  for (const d of ['warehouse.duckdb', 'warehouse.duckdb.wal', 'spool', 'outbox', 'agent', 'parked']) {
+    await rm(join(opts.dataDir, d), { recursive: true, force: true });
+  }
+  const config = loadWorkerConfig(demoWorkerEnv(opts.dataDir));
+  const worker = await startWorker(config, { logger: opts.log });
+  try {
+    const publisher = createSessionPublisher({
+      publisher: new LocalPublisher({ dir: config.queue.spoolDir, logger: opts.log, fsync: false }),
+      outbox: new LocalPublisher({ dir: config.queue.outboxDir, logger: opts.log, fsync: false }),
+      deadlineMs: config.queue.publishDeadlineMs,
+      logger: opts.log,
+    });
+    const knowledge = await loadKnowledgeBase();
+    const total = opts.conversations.length;
+    const spacing = opts.spacingMs ?? 10 * 60_000;
+    let replayed = 0;
+    await pool(opts.conversations, opts.concurrency ?? 6, async (c, i) => {
+      const r = await replayConversation(c, {
+        publish: async (payload) => {
+          const out = await publisher.publish(payload);
+          return out.status === 'lost' ? { status: 'failed', error: out.error ?? 'lost' } : { status: 'ok' };
+        },
+        dataDir: join(opts.dataDir, 'agent'),
+        knowledge,
+        startAtMs: opts.startAtMs - (total - i) * spacing,
+        log: opts.log,
+      });
+      replayed++;
+      opts.onProgress?.({
+        kind: 'replayed',
+        done: replayed,
+        total,
+        conversation: c,
+        outcome: r.payload.outcome,
+        llmRequests: r.llmRequests,
+      });
+    });
+    const ids = opts.conversations.map(demoSessionId);
+    const leads = await waitForLeads(worker, ids, (done) =>
+      opts.onProgress?.({ kind: 'scored', done, total }),
+    );
+    log.info({ sessions: leads.length }, 'demo sessions scored');
+    return { leads, worker, warehousePath: config.warehouse.duckdbPath };
+  } catch (err) {
+    await worker.stop({ deadlineMs: 2000 }).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function waitForLeads(
+  worker: WorkerHandle,
+  ids: readonly string[],
+  onCount: (n: number) => void,
+  timeoutMs = 30_000,
+): Promise<DemoLead[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  for (;;) {
+    const leads = await readDemoLeads(worker.warehouse, ids);
+    if (leads.length !== last) {
+      last = leads.length;
+      onCount(last);
+    }
+    if (leads.length >= ids.length) return leads;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `only ${leads.length} of ${ids.length} demo sessions reached the warehouse in ${timeoutMs} ms`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
