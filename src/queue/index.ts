@@ -29,6 +29,15 @@ export {
   type OutboxDrainerOptions,
 } from './outbox_drainer.js';
 export {
+  createPubSub,
+  ensurePubsubTopology,
+  PUBSUB_MAX_MESSAGE_BYTES,
+  pubsubAckDeadlineS,
+  pubsubMaxDeliveryAttempts,
+} from './pubsub_client.js';
+export { PubsubConsumer, type PubsubConsumerOptions } from './pubsub_consumer.js';
+export { PubsubPublisher, type PubsubPublisherOptions } from './pubsub_publisher.js';
+export {
   createSessionPublisher,
   type SessionPublisher,
   type SessionPublisherOptions,
@@ -36,6 +45,9 @@ export {
   type SessionPublishStatus,
 } from './session_publisher.js';
 export { type DeadLetterRecord, Spool, type SpoolEntry } from './spool.js';
+export { createSqsClient, SQS_MAX_MESSAGE_BYTES } from './sqs_client.js';
+export { SqsConsumer, type SqsConsumerOptions } from './sqs_consumer.js';
+export { SqsPublisher, type SqsPublisherOptions } from './sqs_publisher.js';
 export {
   DeadLetter,
   type HandlerContext,
