@@ -52,6 +52,8 @@ const Env = z.object({
   ANALYTICS_PII_MODE: PiiMode.default('hashed'),
   ANALYTICS_TRANSCRIPTS: Bool.default(false),
   ANALYTICS_JOURNAL_DIR: z.string().min(1).default('.data/journal'),
+  /** Internal: set by `npm run console` so the agent hands the finished payload back to it. */
+  CONSOLE_PAYLOAD_FILE: z.string().min(1).optional(),
   AGENT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -91,6 +93,7 @@ export interface AgentConfig {
     readonly journalDir: string;
   };
   readonly logLevel: string;
+  readonly consolePayloadFile?: string;
   /** `console` runs text only: no STT, TTS or VAD. */
   readonly textOnly: boolean;
 }
@@ -209,6 +212,7 @@ export function loadAgentConfig(
       journalDir: e.ANALYTICS_JOURNAL_DIR,
     },
     logLevel: e.AGENT_LOG_LEVEL,
+    ...(e.CONSOLE_PAYLOAD_FILE ? { consolePayloadFile: e.CONSOLE_PAYLOAD_FILE } : {}),
     textOnly: mode === 'console',
   });
 }

@@ -27,7 +27,7 @@ export function buildLlm(config: Pick<AgentConfig, 'llm'>): llm.LLM {
 /** All models for a voice session; in text-only (console) mode, just the LLM. */
 export function buildModels(config: AgentConfig, vad: VAD | undefined): SalesModels {
   const model = buildLlm(config);
-  if (config.textOnly) return { llm: model, vad: null };
+  if (config.textOnly) return { llm: model, vad: null, turnDetection: 'manual' };
   const sttModel = new deepgram.STT({
     apiKey: config.stt.apiKey,
     model: config.stt.model,

@@ -1,0 +1,43 @@
+/**
+ * `npm run console`: talk to the real agent in the terminal, with no LiveKit server and no `lk`
+ * binary. Validates the console configuration, then runs the text console client, which starts
+ * `main.ts console` and speaks agents-js's console protocol to it.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadQueueConfig, QueueConfigError } from '../queue/index.js';
+import { AgentConfigError, loadAgentConfig } from './config.js';
+import { runConsoleClient } from './console/console_client.js';
+
+async function main(): Promise<number> {
+  let dataDir: string;
+  try {
+    dataDir = loadAgentConfig(process.env, 'console').dataDir;
+    loadQueueConfig(process.env);
+  } catch (err) {
+    if (err instanceof AgentConfigError || err instanceof QueueConfigError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const result = await runConsoleClient({
+    agentEntry: fileURLToPath(new URL('./main.ts', import.meta.url)),
+    env: process.env,
+    input: process.stdin,
+    output: process.stdout,
+    logFile: join(dataDir, 'console-agent.log'),
+    prompt: process.stdin.isTTY === true,
+  });
+  return result.exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
