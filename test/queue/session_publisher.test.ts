@@ -1,0 +1,98 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import {
+  createOutboxDrainer,
+  createSessionPublisher,
+  LocalPublisher,
+  type PublishResult,
+  type QueuePublisher,
+} from '../../src/queue/index.js';
+import type { SessionPayload } from '../../src/schema/index.js';
+import { payloads } from './helpers.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'outbox-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A remote that answers each call from a script of results; `'hang'` never answers. */
+function scripted(
+  script: (PublishResult | 'hang')[],
+): QueuePublisher & { calls: number; sent: SessionPayload[] } {
+  const self = {
+    driver: 'scripted',
+    calls: 0,
+    sent: [] as SessionPayload[],
+    async publish(p: SessionPayload): Promise<PublishResult> {
+      const next = script[Math.min(self.calls, script.length - 1)]!;
+      self.calls += 1;
+      if (next === 'hang') return new Promise(() => {});
+      if (next.status === 'ok') self.sent.push(p);
+      return next;
+    },
+    async close() {},
+  };
+  return self;
+}
+
+const ok: PublishResult = { status: 'ok', messageId: 'm', compressed: false, truncated: false };
+const busy: PublishResult = { status: 'retryable', error: 'ThrottlingException' };
+
+describe('session publisher', () => {
+  it('retries retryable errors inside the deadline and reports sent', async () => {
+    const remote = scripted([busy, busy, ok]);
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const s = createSessionPublisher({ publisher: remote, outbox, deadlineMs: 2000, logger: silentLogger });
+    const r = await s.publish(payloads(1)[0]!);
+    expect(r.status).toBe('sent');
+    expect(remote.calls).toBe(3);
+    expect((await outbox.spool.counts()).ready).toBe(0);
+  });
+
+  it('abandons a hung remote at the deadline and spools durably', async () => {
+    const remote = scripted(['hang']);
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const s = createSessionPublisher({ publisher: remote, outbox, deadlineMs: 300, logger: silentLogger });
+    const r = await s.publish(payloads(1)[0]!);
+    expect(r.status).toBe('spooled');
+    expect(r.ms).toBeLessThanOrEqual(300 + 50);
+    expect(r.error).toMatch(/abandoned/);
+    expect((await outbox.spool.counts()).ready).toBe(1);
+  });
+
+  it('keeps an invalid payload in the outbox dead/ and says it was not published', async () => {
+    const remote = scripted([ok]);
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const s = createSessionPublisher({ publisher: remote, outbox, deadlineMs: 300, logger: silentLogger });
+    const r = await s.publish({ ...payloads(1)[0]!, duration_ms: -1 });
+    expect(r.status).toBe('lost');
+    expect(r.error).toMatch(/invalid payload.*kept in outbox dead/);
+    expect(remote.calls).toBe(0);
+    expect((await outbox.spool.counts()).dead).toBe(1);
+  });
+
+  it('drains the outbox once the remote answers, at least once, and dead-letters rejected payloads', async () => {
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    for (const p of payloads(5)) await outbox.publish(p);
+    const down = scripted([busy]);
+    const d1 = createOutboxDrainer({ outboxDir: dir, publisher: down, logger: silentLogger });
+    expect(await d1.drainOnce()).toMatchObject({ sent: 0, remoteDown: true });
+    expect((await outbox.spool.counts()).ready).toBe(5);
+
+    const up = scripted([ok, ok, { status: 'failed', error: 'InvalidParameterValue' }, ok]);
+    const d2 = createOutboxDrainer({ outboxDir: dir, publisher: up, logger: silentLogger, intervalMs: 20 });
+    d2.start();
+    const until = Date.now() + 5000;
+    while ((await outbox.spool.counts()).ready > 0 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
+    await d2.stop();
+    expect(up.sent.length).toBe(4);
+    expect(await outbox.spool.counts()).toEqual({ ready: 0, leased: 0, dead: 1 });
+  });
+});
