@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   // agents-js adds abort listeners per speech and tool call; several calls at once pass Node's warning limit.
   EventEmitter.defaultMaxListeners = 512;
 
-  const log = createLogger({ level: json ? 'silent' : 'warn', name: 'signalroom-demo' });
+  const log = createLogger({ level: json ? 'silent' : 'error', name: 'signalroom-demo' });
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const conversations = await loadConversations(CONVERSATIONS_DIR);
   const started = Date.now();

@@ -27,14 +27,12 @@ export function jsonLine(l: DemoLead): string {
 }
 
 export function leadsTable(leads: readonly DemoLead[]): string {
-  const header = `${pad('session', 34)} ${pad('tier', 4)} ${'score'.padStart(5)}  ${pad('outcome', 18)} ${'cost'.padStart(8)}  ${pad('signals', 58)} top reasons`;
+  const header = `${pad('session', 36)} ${pad('tier', 4)} ${'score'.padStart(5)}  ${pad('outcome', 18)} ${'cost'.padStart(8)}  ${pad('signals', 58)} top reasons`;
   const rows = [...leads]
     .sort((a, b) => b.score - a.score || (a.session_id < b.session_id ? -1 : 1))
     .map((l) => {
-      const reasons = l.top_reasons
-        .map((r) => `${r.points > 0 ? '+' : ''}${r.points} ${r.detail}`)
-        .join('; ');
-      return `${pad(l.session_id, 34)} ${pad(l.tier, 4)} ${l.score.toFixed(0).padStart(5)}  ${pad(l.outcome, 18)} ${`$${l.cost_usd.toFixed(4)}`.padStart(8)}  ${pad(signalsText(l.signals), 58)} ${clip(reasons, 90)}`;
+      const reasons = l.top_reasons.map((r) => r.detail).join('; ');
+      return `${pad(l.session_id, 36)} ${pad(l.tier, 4)} ${l.score.toFixed(0).padStart(5)}  ${pad(l.outcome, 18)} ${`$${l.cost_usd.toFixed(4)}`.padStart(8)}  ${pad(signalsText(l.signals), 58)} ${clip(reasons, 90)}`;
     });
   return [header, '-'.repeat(header.length + 20), ...rows].join('\n');
 }

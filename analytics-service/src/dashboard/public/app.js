@@ -260,6 +260,23 @@ function evidenceText(e) {
   return e.excerpt ? `“${e.excerpt}” — ${where}` : where;
 }
 
+// When the transcript was kept, the prospect lines before each agent reply belong to that turn.
+function promptsByTurn(transcript, turnCount) {
+  const out = Array.from({ length: turnCount }, () => []);
+  if (!Array.isArray(transcript)) return out;
+  let turn = 0;
+  let pending = [];
+  for (const line of transcript) {
+    if (line.role === 'user') pending.push(line.text);
+    else if (turn < turnCount) {
+      out[turn] = pending;
+      pending = [];
+      turn++;
+    }
+  }
+  return out;
+}
+
 function renderSession(d) {
   const s = d.session;
   document.getElementById('session-title').textContent = `Session ${s.session_id}`;
@@ -328,6 +345,7 @@ function renderSession(d) {
       scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } },
     }),
   });
+  const userLines = promptsByTurn(d.payload?.transcript, turns.length);
   const toolsByTurn = new Map();
   for (const t of d.tool_calls) {
     const list = toolsByTurn.get(t.turn_id) ?? [];
@@ -345,7 +363,9 @@ function renderSession(d) {
           h(
             'div',
             {},
-            t.user_text ? h('div', {}, h('span', { class: 'who' }, 'prospect: '), t.user_text) : null,
+            ...(t.user_text ? [t.user_text] : (userLines[t.turn_index] ?? [])).map((line) =>
+              h('div', {}, h('span', { class: 'who' }, 'prospect: '), line),
+            ),
             t.agent_text ? h('div', {}, h('span', { class: 'who' }, 'agent: '), t.agent_text) : null,
             ...(toolsByTurn.get(t.turn_id) ?? []).map((c) =>
               h('div', { class: 'tool' }, `⚙ ${c.name} → ${c.status}: ${c.output_summary}`),
