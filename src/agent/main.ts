@@ -138,8 +138,9 @@ if (isCliProcess) {
   if (cliMode) {
     try {
       getConfig();
+      if (cliMode !== 'download-files') loadQueueConfig(process.env);
     } catch (err) {
-      if (err instanceof AgentConfigError) {
+      if (err instanceof AgentConfigError || err instanceof QueueConfigError) {
         console.error(err.message);
         process.exit(1);
       }

@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { initializeLogger, voice } from '@livekit/agents';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_NAME, AGENT_VERSION } from '../../src/agent/agent.js';
 import { parseIcsEvent } from '../../src/agent/calendar/ics.js';
+import { PROMPT_VERSION } from '../../src/agent/instructions.js';
 import { createSalesSession, type SalesSession } from '../../src/agent/session.js';
+import { type AnalyticsHandle, attachAnalytics } from '../../src/analytics/index.js';
+import type { SessionPayload } from '../../src/schema/index.js';
 import { ScriptedLLM, type ScriptStep } from '../../src/testing/index.js';
 import { fixedNow, tempDir, toolOutputs } from './helpers.js';
 
@@ -15,6 +19,22 @@ const GREETING = 'Hi, this is Alex from Paperflow! What made you look at documen
 describe('sales session (scripted LLM, real AgentSession, no room)', () => {
   let built: SalesSession | undefined;
   let cleanup: (() => Promise<void>) | undefined;
+  let analytics: AnalyticsHandle | undefined;
+  let published: SessionPayload[] = [];
+
+  /** Ends the call and returns the payload the analytics plugin published. */
+  async function finish(): Promise<SessionPayload> {
+    await built?.session.close();
+    const payload = await analytics!.finalize('user_initiated');
+    expect(published).toHaveLength(1);
+    expect(published[0]).toBe(payload);
+    expect(payload.agent).toEqual({
+      name: AGENT_NAME,
+      version: AGENT_VERSION,
+      prompt_version: PROMPT_VERSION,
+    });
+    return payload;
+  }
 
   afterEach(async () => {
     await built?.session.close();
@@ -36,6 +56,14 @@ describe('sales session (scripted LLM, real AgentSession, no room)', () => {
     built.session.on(voice.AgentSessionEventTypes.ConversationItemAdded, (ev) => {
       if (ev.item.type === 'message') items.push({ role: ev.item.role, text: ev.item.textContent ?? '' });
     });
+    published = [];
+    analytics = attachAnalytics(built.session, undefined, {
+      agent: { name: AGENT_NAME, version: AGENT_VERSION, promptVersion: PROMPT_VERSION },
+      publish: (p) => {
+        published.push(p);
+      },
+      pii: { mode: 'full' },
+    });
     await built.session.start({ agent: built.agent });
     return { built, model, items, dir: tmp.dir };
   }
@@ -45,6 +73,35 @@ describe('sales session (scripted LLM, real AgentSession, no room)', () => {
     await waitFor(() => items.some((i) => i.role === 'assistant'));
     expect(items[0]).toEqual({ role: 'assistant', text: GREETING });
     expect(built.session.history.items.length).toBeGreaterThan(0);
+    const payload = await finish();
+    expect(payload.stage.reached).toBe('greeting');
+    expect(payload.turns.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('qualifies the lead: all five signals land in the payload', async () => {
+    const { built } = await start([
+      { text: 'Great, thanks. What tools do you use today?' },
+      { text: 'Got it. How soon do you need this?' },
+      { text: 'Perfect, thank you.' },
+    ]);
+    await built.session
+      .run({
+        userInput:
+          'We are an insurance brokerage with 25 people and we produce about 3,000 documents a month.',
+      })
+      .wait();
+    await built.session.run({ userInput: 'We use Salesforce and DocuSign.' }).wait();
+    await built.session.run({ userInput: 'We need it live this quarter, it is urgent.' }).wait();
+    const payload = await finish();
+    expect(Object.keys(payload.signals).sort()).toEqual(
+      ['industry', 'integration_needs', 'monthly_volume', 'team_size', 'urgency'].sort(),
+    );
+    expect(payload.signals.team_size?.value).toBe(25);
+    expect(payload.signals.monthly_volume?.value).toBe(3000);
+    expect(payload.signals.industry?.value).toBe('insurance');
+    expect(payload.signals.integration_needs?.value).toEqual(['salesforce', 'docusign']);
+    expect(payload.signals.urgency?.value).toBe('high');
+    expect(payload.stage.reached).toBe('qualification');
   });
 
   it('answers a product question from the knowledge base with its source', async () => {
@@ -64,6 +121,10 @@ describe('sales session (scripted LLM, real AgentSession, no room)', () => {
     expect(model.requests[0]?.toolNames.sort()).toEqual(
       ['book_sales_meeting', 'end_call', 'request_callback', 'search_knowledge'].sort(),
     );
+    const payload = await finish();
+    expect(payload.tool_calls.map((t) => [t.name, t.status])).toEqual([['search_knowledge', 'ok']]);
+    expect(payload.tool_calls[0]?.output_summary).toContain('pricing.md#growth-plan');
+    expect(payload.stage.reached).toBe('solution');
   });
 
   it('books a meeting and writes an RFC 5545 invite to disk', async () => {
@@ -98,6 +159,14 @@ describe('sales session (scripted LLM, real AgentSession, no room)', () => {
     expect(ev['DTEND']).toBe('20261124T153000Z');
     expect(ev['ATTENDEE']).toBe('mailto:dana@acme-legal.com');
     expect(ev['SUMMARY']).toBe('Paperflow demo: Acme Legal');
+    const payload = await finish();
+    expect(payload.outcome).toBe('meeting_booked');
+    expect(payload.lead).toMatchObject({
+      pii_mode: 'full',
+      name: 'Dana Reyes',
+      email: 'dana@acme-legal.com',
+      company: 'Acme Legal',
+    });
   });
 
   it('refuses a taken slot and suggests the next free one', async () => {
@@ -122,6 +191,12 @@ describe('sales session (scripted LLM, real AgentSession, no room)', () => {
     expect(output).toContain('(2026-11-24T10:30)');
     const all = await built.booking.calendar.listBookings(new Date(0), new Date('2030-01-01'));
     expect(all).toHaveLength(1);
+    const payload = await finish();
+    expect(payload.tool_calls.map((t) => [t.name, t.status])).toEqual([
+      ['book_sales_meeting', 'ok'],
+      ['book_sales_meeting', 'error'],
+    ]);
+    expect(payload.tool_calls[1]?.error).toContain('is already taken');
   });
 
   it('returns a clear message for an invalid email instead of failing', async () => {
@@ -144,6 +219,9 @@ describe('sales session (scripted LLM, real AgentSession, no room)', () => {
     const result = await built.session.run({ userInput: 'my email is lee at example dot com' }).wait();
     result.expect.containsFunctionCallOutput({ isError: true });
     expect(toolOutputs(result)['book_sales_meeting']?.[0]).toContain('is not a valid email address');
+    const payload = await finish();
+    expect(payload.tool_calls[0]?.status).toBe('error');
+    expect(payload.outcome).not.toBe('meeting_booked');
   });
 
   it('ends the call politely when the prospect is not interested', async () => {
@@ -160,6 +238,9 @@ describe('sales session (scripted LLM, real AgentSession, no room)', () => {
     result.expect.nextEvent().isMessage({ role: 'assistant' });
     await closed;
     expect(built.endCallReason()).toBe('not_interested');
+    const payload = await finish();
+    expect(payload.outcome).toBe('not_interested');
+    expect(payload.stage.reached).toBe('closing');
   });
 });
 
