@@ -29,6 +29,7 @@ import {
   createPublisher,
   createSessionPublisher,
   loadQueueConfig,
+  QueueConfigError,
 } from '../queue/index.js';
 import { AGENT_NAME, AGENT_VERSION } from './agent.js';
 import { buildCalendar } from './calendar_factory.js';
