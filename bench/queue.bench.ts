@@ -114,7 +114,7 @@ async function localBenches() {
       n: 300,
       'p50 ms': r1(pct(ms, 50)),
       'p99 ms': r1(pct(ms, 99)),
-      note: 'validate + write + fsync + rename, sequential',
+      note: `validate + write${fsync ? ' + fsync' : ''} + rename, sequential`,
     });
     await rm(dir, { recursive: true, force: true });
     const dir2 = await mkdtemp(join(tmpdir(), 'bench-spool-'));

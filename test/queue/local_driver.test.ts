@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -179,21 +179,37 @@ describe('local driver', () => {
   it('two consumer processes on one spool never handle a message twice', async () => {
     const pub = new LocalPublisher({ dir, logger: silentLogger, fsync: false });
     const n = 600;
-    await Promise.all(payloads(n).map((p) => pub.publish(p)));
     const inflight = await mkdtemp(join(tmpdir(), 'inflight-'));
     const worker = join(import.meta.dirname, 'fixtures', 'spool_worker.ts');
     const outs = [
       join(inflight, '..', `out-a-${process.pid}.json`),
       join(inflight, '..', `out-b-${process.pid}.json`),
     ];
+    const published = join(inflight, '..', `published-${process.pid}`);
     try {
-      await Promise.all(
-        outs.map((out) =>
-          execFileAsync(process.execPath, ['--import', 'tsx', worker, dir, inflight, out], {
-            timeout: 60_000,
-          }),
-        ),
+      // Both processes are up and polling before the first message lands.
+      const children = outs.map((out) =>
+        execFileAsync(process.execPath, ['--import', 'tsx', worker, dir, inflight, out, published], {
+          timeout: 90_000,
+        }),
       );
+      await waitFor(
+        async () =>
+          (
+            await Promise.all(
+              outs.map((o) =>
+                stat(`${o}.ready`).then(
+                  () => true,
+                  () => false,
+                ),
+              ),
+            )
+          ).every(Boolean),
+        60_000,
+      );
+      await Promise.all(payloads(n).map((p) => pub.publish(p)));
+      await writeFile(published, '');
+      await Promise.all(children);
       const results = await Promise.all(
         outs.map(
           async (o) => JSON.parse(await readFile(o, 'utf8')) as { handled: string[]; overlaps: number },
@@ -206,7 +222,8 @@ describe('local driver', () => {
       expect(results.every((r) => r.handled.length > 0)).toBe(true);
     } finally {
       await rm(inflight, { recursive: true, force: true });
-      await Promise.all(outs.map((o) => rm(o, { force: true })));
+      await Promise.all(outs.flatMap((o) => [rm(o, { force: true }), rm(`${o}.ready`, { force: true })]));
+      await rm(published, { force: true });
     }
   });
 });
