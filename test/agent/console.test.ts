@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsoleClient } from '../../src/agent/console/console_client.js';
 import { parseSessionPayload } from '../../src/schema/index.js';
@@ -95,10 +96,15 @@ describe('npm run console (real agent process, console protocol over TCP, real o
     const ready = await readdir(join(spool, 'ready'));
     expect(ready).toHaveLength(1);
     const raw = await readFile(join(spool, 'ready', ready[0] ?? ''));
+    // A spool message is one line of JSON attributes, then the body (gzip when content_encoding says so).
+    const nl = raw.indexOf(10);
+    const attributes = JSON.parse(raw.subarray(0, nl).toString('utf8')) as Record<string, string>;
+    const body = raw.subarray(nl + 1);
     const text =
-      raw[0] === 0x1f ? (await import('node:zlib')).gunzipSync(raw).toString('utf8') : raw.toString('utf8');
+      attributes['content_encoding'] === 'gzip' ? gunzipSync(body).toString('utf8') : body.toString('utf8');
+    expect(attributes['session_id']).toBe(result.payload?.session_id);
     const parsed = parseSessionPayload(text);
-    expect(parsed.ok).toBe(true);
+    expect(parsed.ok, parsed.ok ? '' : parsed.error).toBe(true);
     if (parsed.ok) {
       expect(parsed.payload.session_id).toBe(result.payload?.session_id);
       expect(parsed.payload.agent).toEqual({

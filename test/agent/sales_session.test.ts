@@ -99,7 +99,7 @@ describe('sales session (scripted LLM, real AgentSession, no room)', () => {
     expect(payload.signals.team_size?.value).toBe(25);
     expect(payload.signals.monthly_volume?.value).toBe(3000);
     expect(payload.signals.industry?.value).toBe('insurance');
-    expect(payload.signals.integration_needs?.value).toEqual(['salesforce', 'docusign']);
+    expect([...(payload.signals.integration_needs?.value ?? [])].sort()).toEqual(['docusign', 'salesforce']);
     expect(payload.signals.urgency?.value).toBe('high');
     expect(payload.stage.reached).toBe('qualification');
   });
