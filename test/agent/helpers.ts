@@ -20,7 +20,9 @@ export function toolOutputs(result: voice.testing.RunResult<unknown>): Record<st
   for (const ev of result.events) {
     if (ev.type === 'function_call_output') {
       const item = ev.item as llm.FunctionCallOutput;
-      (out[item.name] ??= []).push(decodeOutput(item.output));
+      const list = out[item.name] ?? [];
+      list.push(decodeOutput(item.output));
+      out[item.name] = list;
     }
   }
   return out;
