@@ -10,34 +10,37 @@ import {
   F_QUANTITY,
   F_URGENCY,
   type FlagMap,
-  markTokens,
 } from './flags.js';
 import { detectIndustry, industryTable } from './industry.js';
 import { detectIntegrations, integrationTable } from './integrations.js';
 import { quantityStartWords } from './numbers.js';
 import { lazy } from './phrases.js';
 import { detectQuantities } from './quantities.js';
-import { TokenPool, tokenize } from './tokenizer.js';
+import { setFlagLookup, Toks, tokenize } from './tokenizer.js';
 import type { Detection, SpecSignals } from './types.js';
 import { DURATION_STARTS, detectUrgency, urgencyTable } from './urgency.js';
 
-const flagMap = lazy(
-  (): FlagMap =>
-    buildFlagMap([
-      [F_QUANTITY, quantityStartWords()],
-      [F_DURATION, DURATION_STARTS],
-      [F_URGENCY, urgencyTable().firstKeys()],
-      [F_INDUSTRY, industryTable().firstKeys()],
-      [F_INTEGRATION, integrationTable().firstKeys()],
-    ]),
-);
+const flagMap = lazy((): FlagMap => {
+  const map = buildFlagMap([
+    [F_QUANTITY, quantityStartWords()],
+    [F_DURATION, DURATION_STARTS],
+    [F_URGENCY, urgencyTable().firstKeys()],
+    [F_INDUSTRY, industryTable().firstKeys()],
+    [F_INTEGRATION, integrationTable().firstKeys()],
+  ]);
+  // Each distinct word is looked up once and its flags cached with the interned word.
+  setFlagLookup((key) => map.get(key) ?? 0, F_QUANTITY);
+  return map;
+});
 
-const tokenPool = lazy(() => new TokenPool());
+/** Token columns reused from call to call; detection never keeps them. */
+const tokenPool = lazy(() => new Toks());
 
 /** Detects the qualification signals one user message states. */
 export function detectSignals(text: string): Detection {
+  flagMap();
+  // The tokenizer sets each token's rule flags (`markTokens` is the standalone equivalent).
   const tokens = tokenize(text, tokenPool());
-  markTokens(tokens, flagMap());
   const out: Detection = {};
   const { team_size, monthly_volume } = detectQuantities(tokens);
   if (team_size !== undefined) out.team_size = team_size;

@@ -2,7 +2,7 @@
  * One lookup per token tells which rule families can start there, so each detector skips the
  * tokens that cannot start one of its rules without looking them up again.
  */
-import type { Token } from './tokenizer.js';
+import { K_NUM, K_WORD, type Toks, wordFlags } from './tokenizer.js';
 
 export const F_QUANTITY = 1;
 export const F_DURATION = 2;
@@ -18,11 +18,12 @@ export function buildFlagMap(groups: ReadonlyArray<readonly [number, Iterable<st
   return map;
 }
 
-/** Sets `flags` on every token: numbers can start a quantity, words get their map entry. */
-export function markTokens(tokens: Token[], map: FlagMap): void {
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i] as Token;
-    if (tok.kind === 'n') tok.flags = F_QUANTITY | (map.get(tok.key) ?? 0);
-    else if (tok.kind === 'w') tok.flags = map.get(tok.key) ?? 0;
+/** Sets `flags` on every token: numbers can start a quantity, words get their map entry (cached per word). */
+export function markTokens(t: Toks): void {
+  const { kind, flags, id, key } = t;
+  for (let i = 0; i < t.n; i++) {
+    const k = kind[i];
+    if (k === K_WORD) flags[i] = wordFlags(id[i] as number, key[i] as string);
+    else if (k === K_NUM) flags[i] = F_QUANTITY | wordFlags(id[i] as number, key[i] as string);
   }
 }

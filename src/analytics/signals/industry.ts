@@ -8,7 +8,7 @@ import type { IndustryId } from '../../schema/session_payload.js';
 import { F_INDUSTRY } from './flags.js';
 import { isNumberWord } from './numbers.js';
 import { lazy, PhraseTable } from './phrases.js';
-import { isBreak, type Token } from './tokenizer.js';
+import { isBreak, K_NUM, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
 
 type Cue = { id: IndustryId | 'none'; weight: number; needsSelf?: boolean };
@@ -257,82 +257,75 @@ const STORE_QUALIFIERS = new Set([
 ]);
 
 /** The best-scoring industry cue that describes the prospect. */
-export function detectIndustry(t: readonly Token[]): Hit<IndustryId> | undefined {
+export function detectIndustry(t: Toks): Hit<IndustryId> | undefined {
   let best: Hit<IndustryId> | undefined;
   let bestScore = 0;
   const tab = industryTable();
-  for (let i = 0; i < t.length; i++) {
-    if (((t[i] as Token).flags & F_INDUSTRY) === 0) continue;
+  for (let i = 0; i < t.n; i++) {
+    if (((t.flags[i] as number) & F_INDUSTRY) === 0) continue;
     const m = tab.matchAt(t, i);
     if (m === undefined) continue;
     i = m.to - 1;
     const cue = m.payload;
     if (cue.id === 'none') continue;
     if (customerContext(t, m.from)) continue;
-    if (m.to - m.from === 1 && FUNCTION_CUES.has((t[m.from] as Token).key)) {
-      const identity = IDENTITY_AFTER.has(t[m.to]?.key ?? '');
-      if (!identity && FUNCTION_BEFORE.has(t[m.from - 1]?.key ?? '')) continue;
+    if (m.to - m.from === 1 && FUNCTION_CUES.has(t.k(m.from))) {
+      const identity = IDENTITY_AFTER.has(t.k(m.to));
+      if (!identity && FUNCTION_BEFORE.has(t.k(m.from - 1))) continue;
     }
     const self = selfContext(t, m.from);
     if (cue.weight === 1 && !self) continue;
-    if (
-      cue.needsSelf &&
-      !self &&
-      !(m.from > 0 && (t[m.from - 1]?.key === 'the' || t[m.from - 1]?.key === 'our'))
-    ) {
+    if (cue.needsSelf && !self && !(m.from > 0 && (t.k(m.from - 1) === 'the' || t.k(m.from - 1) === 'our'))) {
       continue;
     }
     if (!cueAllowed(t, m.from, m.to, cue)) continue;
     const score = cue.weight + (self ? 2 : 0);
     if (score > bestScore) {
       bestScore = score;
-      const span: [number, number] = [(t[m.from] as Token).start, (t[m.to - 1] as Token).end];
+      const span: [number, number] = [t.start[m.from] as number, t.end[m.to - 1] as number];
       best = { value: cue.id, span, rule: `industry.${cue.id}` };
     }
   }
   return best;
 }
 
-function cueAllowed(t: readonly Token[], from: number, to: number, cue: Cue): boolean {
-  const first = t[from] as Token;
+function cueAllowed(t: Toks, from: number, to: number, cue: Cue): boolean {
+  const first = t.k(from);
   // "plant-based", "a county fair" stay; "stores" must be shops, not the verb ("it stores files").
-  if (first.key === 'plant' || first.key === 'plants') return !(t[to]?.text === '-' && t[to]?.joined);
-  if (first.key === 'stores') {
-    const prev = t[from - 1];
-    return (
-      prev !== undefined && (prev.kind === 'n' || isNumberWord(prev.key) || STORE_QUALIFIERS.has(prev.key))
-    );
+  if (first === 'plant' || first === 'plants') return !(t.tx(to) === '-' && t.joined(to));
+  if (first === 'stores') {
+    const prev = t.k(from - 1);
+    return t.kind[from - 1] === K_NUM || isNumberWord(prev) || STORE_QUALIFIERS.has(prev);
   }
-  if (first.key === 'city' || first.key === 'county') {
-    const prev = t[from - 1]?.key;
-    return prev === 'the' || prev === 'our' || prev === 'a' || t[to]?.key === 'of' || t[to]?.key === 'agency';
+  if (first === 'city' || first === 'county') {
+    const prev = t.k(from - 1);
+    return prev === 'the' || prev === 'our' || prev === 'a' || t.k(to) === 'of' || t.k(to) === 'agency';
   }
   return cue.weight > 0;
 }
 
 /** "we're a", "I run a dental clinic", "our clinic": the prospect speaks of itself. */
-function selfContext(t: readonly Token[], at: number): boolean {
+function selfContext(t: Toks, at: number): boolean {
   for (let m = at - 1; m >= 0 && m >= at - 6; m--) {
-    const tok = t[m] as Token;
-    if (isBreak(tok)) return false;
-    if (SELF.has(tok.key)) return true;
+    if (isBreak(t, m)) return false;
+    if (SELF.has(t.key[m] as string)) return true;
   }
   return false;
 }
 
 /** "we sell to hospitals", "software for schools", "our customers are banks". */
-function customerContext(t: readonly Token[], at: number): boolean {
+function customerContext(t: Toks, at: number): boolean {
   for (let m = at - 1; m >= 0 && m >= at - 6; m--) {
-    const tok = t[m] as Token;
-    if (isBreak(tok) || SELF.has(tok.key)) return false;
-    if (CUSTOMER_MARKERS.has(tok.key)) return true;
-    if (SELL_WORDS.has(tok.key)) {
-      for (let k = m + 1; k < at; k++) if (t[k]?.key === 'to' || t[k]?.key === 'into') return true;
+    if (isBreak(t, m)) return false;
+    const key = t.key[m] as string;
+    if (SELF.has(key)) return false;
+    if (CUSTOMER_MARKERS.has(key)) return true;
+    if (SELL_WORDS.has(key)) {
+      for (let k = m + 1; k < at; k++) if (t.k(k) === 'to' || t.k(k) === 'into') return true;
     }
-    if (tok.key === 'with' && WITH_VERBS.has(t[m - 1]?.key ?? '')) return true;
-    if ((tok.key === 'for' || tok.key === 'to') && m >= 1 && PRODUCT_WORDS.has((t[m - 1] as Token).key))
-      return true;
-    if (tok.key === 'for' && m >= 2 && PRODUCT_WORDS.has((t[m - 2] as Token).key)) return true;
+    if (key === 'with' && WITH_VERBS.has(t.k(m - 1))) return true;
+    if ((key === 'for' || key === 'to') && m >= 1 && PRODUCT_WORDS.has(t.k(m - 1))) return true;
+    if (key === 'for' && m >= 2 && PRODUCT_WORDS.has(t.k(m - 2))) return true;
   }
   return false;
 }

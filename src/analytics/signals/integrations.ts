@@ -8,7 +8,7 @@ import type { IntegrationId } from '../../schema/session_payload.js';
 import { F_INTEGRATION } from './flags.js';
 import { isNegator } from './lexicon.js';
 import { lazy, PhraseTable } from './phrases.js';
-import { isBreak, type Token } from './tokenizer.js';
+import { B_CAPITALIZED, isBreak, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
 
 type Alias = { id: IntegrationId; ambiguous?: boolean };
@@ -176,19 +176,18 @@ export interface IntegrationHits {
   negated: Hit<IntegrationId>[];
 }
 
-export function detectIntegrations(t: readonly Token[]): IntegrationHits {
+export function detectIntegrations(t: Toks): IntegrationHits {
   const last = new Map<IntegrationId, { hit: Hit<IntegrationId>; negated: boolean }>();
   const firstPositive = new Map<IntegrationId, Hit<IntegrationId>>();
   const tab = integrationTable();
-  for (let i = 0; i < t.length; i++) {
-    if (((t[i] as Token).flags & F_INTEGRATION) === 0) continue;
+  for (let i = 0; i < t.n; i++) {
+    if (((t.flags[i] as number) & F_INTEGRATION) === 0) continue;
     const m = tab.matchAt(t, i);
     if (m === undefined) continue;
     const { id, ambiguous } = m.payload;
     if (ambiguous && !isToolName(t, i)) continue;
-    const first = t[m.from] as Token;
-    const end = t[m.to - 1] as Token;
-    const hit: Hit<IntegrationId> = { value: id, span: [first.start, end.end], rule: `integration.${id}` };
+    const span: [number, number] = [t.start[m.from] as number, t.end[m.to - 1] as number];
+    const hit: Hit<IntegrationId> = { value: id, span, rule: `integration.${id}` };
     const negated = isNegated(t, m.from);
     if (negated) hit.rule = `integration.${id}.negated`;
     else if (!firstPositive.has(id)) firstPositive.set(id, hit);
@@ -206,35 +205,34 @@ export function detectIntegrations(t: readonly Token[]): IntegrationHits {
 }
 
 /** "Box", "Teams", "Dynamics" as a product: "in Box", "Slack and Teams", "our Box account". */
-function isToolName(t: readonly Token[], i: number): boolean {
-  const tok = t[i] as Token;
-  const prev = t[i - 1];
-  const next = t[i + 1];
-  if (next !== undefined && TOOL_CONTEXT_AFTER.has(next.key)) return true;
-  if (tok.key === 'teams' && next?.key === 'of') return false;
+function isToolName(t: Toks, i: number): boolean {
+  const key = t.k(i);
+  const prev = t.k(i - 1);
+  const next = t.k(i + 1);
+  if (TOOL_CONTEXT_AFTER.has(next)) return true;
+  if (key === 'teams' && next === 'of') return false;
   // At the start of a clause a bare singular noun cannot be the common word:
   // "Box is where we keep contracts", "Teams is what we use" (but "teams are small").
-  if (prev === undefined || isBreak(prev)) return next !== undefined && SINGULAR_VERBS.has(next.key);
-  if (DETERMINERS.has(prev.key)) return false;
-  if (tok.capitalized) return true;
-  return TOOL_CONTEXT_BEFORE.has(prev.key) && !(tok.text === 'box' && prev.key === 'out');
+  if (isBreak(t, i - 1)) return SINGULAR_VERBS.has(next);
+  if (DETERMINERS.has(prev)) return false;
+  if (t.has(i, B_CAPITALIZED)) return true;
+  return TOOL_CONTEXT_BEFORE.has(prev) && !(t.tx(i) === 'box' && prev === 'out');
 }
 
-function isNegated(t: readonly Token[], at: number): boolean {
+function isNegated(t: Toks, at: number): boolean {
   for (let m = at - 1; m >= 0 && m >= at - 6; m--) {
-    const tok = t[m] as Token;
-    if (tok.key === 'to' && t[m - 1]?.key === 'used') return true;
-    if (tok.key === 'sure' && t[m - 1]?.key === 'not') return false;
+    const key = t.key[m] as string;
+    if (key === 'to' && t.k(m - 1) === 'used') return true;
+    if (key === 'sure' && t.k(m - 1) === 'not') return false;
     // "never got around to using DocuSign": "to" + a use verb stays in the negated clause,
     // unless the prospect is moving to the tool ("switched to using Box").
-    if (tok.key === 'to' && USE_VERBS.has(t[m + 1]?.key ?? '') && !MOVE_VERBS.has(t[m - 1]?.key ?? ''))
-      continue;
-    if (isBreak(tok) || tok.text === ',' || tok.text === '-' || NEGATION_STOPS.has(tok.key)) return false;
+    if (key === 'to' && USE_VERBS.has(t.k(m + 1)) && !MOVE_VERBS.has(t.k(m - 1))) continue;
+    if (isBreak(t, m) || t.isP(m, ',') || t.isP(m, '-') || NEGATION_STOPS.has(key)) return false;
     // A new subject starts a new clause even without punctuation, as in transcripts:
     // "we don't use salesforce we use hubspot", "not on drive it's all sharepoint".
-    if (CLAUSE_SUBJECTS.has(tok.key) && !BELIEF_VERBS.has(t[m - 1]?.key ?? '')) return false;
-    if (isNegator(tok.text)) return true;
-    if (tok.key === 'used' && t[m + 1]?.key === 'to') return true;
+    if (CLAUSE_SUBJECTS.has(key) && !BELIEF_VERBS.has(t.k(m - 1))) return false;
+    if (isNegator(t.text[m] as string)) return true;
+    if (key === 'used' && t.k(m + 1) === 'to') return true;
   }
   return false;
 }

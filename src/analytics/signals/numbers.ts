@@ -4,7 +4,7 @@
  * "between 20 and 30", "10-15", "two or three") that resolve to their midpoint rounded half up.
  * Every parse looks at a bounded number of tokens.
  */
-import type { Token } from './tokenizer.js';
+import { B_NOT_COUNT, B_SCALED, K_NUM, K_WORD, type Toks } from './tokenizer.js';
 
 const UNIT_WORDS: ReadonlyMap<string, number> = new Map([
   ['one', 1],
@@ -111,37 +111,16 @@ export function quantityStartWords(): Iterable<string> {
   ];
 }
 
-/** The token can start a quantity (cheap pre-check before `parseQuantity`). */
-export function startsQuantity(tok: Token): boolean {
-  if (tok.kind === 'n') return true;
-  if (tok.kind !== 'w') return false;
-  const k = tok.key;
-  return (
-    UNIT_WORDS.has(k) ||
-    TENS_WORDS.has(k) ||
-    VAGUE_WORDS.has(k) ||
-    k === 'a' ||
-    k === 'an' ||
-    k === 'between' ||
-    k === 'half' ||
-    k === 'couple' ||
-    k === 'dozen' ||
-    k === 'hundred' ||
-    k === 'thousand'
-  );
-}
-
 export function isNumberWord(key: string): boolean {
   return UNIT_WORDS.has(key) || TENS_WORDS.has(key);
 }
 
 /** Parses the quantity that starts at token `i`, or returns undefined when none does. */
-export function parseQuantity(t: readonly Token[], i: number): Quantity | undefined {
-  const tok = t[i];
-  if (tok === undefined) return undefined;
-  if (tok.key === 'between') {
+export function parseQuantity(t: Toks, i: number): Quantity | undefined {
+  if (i < 0 || i >= t.n) return undefined;
+  if (t.key[i] === 'between') {
     const a = parseAtom(t, i + 1);
-    if (a === undefined || a.vague || t[a.to]?.key !== 'and') return undefined;
+    if (a === undefined || a.vague || t.k(a.to) !== 'and') return undefined;
     const b = parseAtom(t, a.to + 1);
     if (b === undefined || b.vague) return undefined;
     return finish(t, i, b.to, rangeValue(a, b), true);
@@ -155,14 +134,14 @@ export function parseQuantity(t: readonly Token[], i: number): Quantity | undefi
     const runEnd = digitRunEnd(t, i);
     if (runEnd > 0) return { value: 0, from: i, to: runEnd, vague: false, notCount: true, range: false };
   }
-  const sep = t[to];
-  if (sep !== undefined && (sep.text === '-' || sep.key === 'to' || sep.key === 'or' || sep.text === '/')) {
+  const sep = t.k(to);
+  if (sep === '-' || sep === 'to' || sep === 'or' || sep === '/') {
     const b = parseAtom(t, to + 1);
-    if (b !== undefined && !b.vague && sep.text !== '/') {
-      if (sep.key === 'or' && b.digits !== a.digits) return finish(t, i, to, a.value, false);
+    if (b !== undefined && !b.vague && sep !== '/') {
+      if (sep === 'or' && b.digits !== a.digits) return finish(t, i, to, a.value, false);
       to = b.to;
       // "we grew from 10 to 40 people" is a change, not a range: the figure now is the second.
-      if (sep.key === 'to' && t[i - 1]?.key === 'from' && GROWTH_VERBS.has(t[i - 2]?.key ?? ''))
+      if (sep === 'to' && t.k(i - 1) === 'from' && GROWTH_VERBS.has(t.k(i - 2)))
         return finish(t, i, to, b.value, false);
       return finish(t, i, to, rangeValue(a, b), true);
     }
@@ -176,85 +155,74 @@ function rangeValue(a: Atom, b: Atom): number {
   return Math.round((lo + b.value) / 2);
 }
 
-function finish(t: readonly Token[], from: number, to: number, value: number, range: boolean): Quantity {
-  const before = t[from - 1];
-  const after = t[to];
+function finish(t: Toks, from: number, to: number, value: number, range: boolean): Quantity {
+  const before = t.k(from - 1);
+  const after = t.k(to);
   let notCount = !Number.isFinite(value) || value > 1e9;
-  if (before !== undefined && CURRENCY_BEFORE.has(before.key)) notCount = true;
-  if (before?.text === '~' && CURRENCY_BEFORE.has(t[from - 2]?.key ?? '')) notCount = true;
-  if (after !== undefined) {
-    if (
-      after.text === '%' ||
-      after.key === 'percent' ||
-      after.key === 'pct' ||
-      CURRENCY_AFTER.has(after.key)
-    ) {
-      notCount = true;
-    }
-    if (after.key === 'per' && t[to + 1]?.key === 'cent') notCount = true;
-  }
+  if (CURRENCY_BEFORE.has(before)) notCount = true;
+  if (before === '~' && CURRENCY_BEFORE.has(t.k(from - 2))) notCount = true;
+  if (after === '%' || after === 'percent' || after === 'pct' || CURRENCY_AFTER.has(after)) notCount = true;
+  if (after === 'per' && t.k(to + 1) === 'cent') notCount = true;
   return { value, from, to, vague: false, notCount, range };
 }
 
 /** End of a run of three or more numbers (or two numbers with no word between), else -1. */
-function digitRunEnd(t: readonly Token[], i: number): number {
+function digitRunEnd(t: Toks, i: number): number {
   let j = i + 1;
   let numbers = 1;
   let hyphens = 0;
-  while (j < t.length && j < i + 12) {
-    const tok = t[j] as Token;
-    if (tok.kind === 'n') {
+  while (j < t.n && j < i + 12) {
+    if (t.kind[j] === K_NUM) {
       numbers++;
       j++;
-    } else if ((tok.text === '-' || tok.text === '.' || tok.text === ')') && t[j + 1]?.kind === 'n') {
-      if (tok.text === '-') hyphens++;
+    } else if ((t.isP(j, '-') || t.isP(j, '.') || t.isP(j, ')')) && t.isNum(j + 1)) {
+      if (t.isP(j, '-')) hyphens++;
       j++;
     } else break;
   }
   // "10-15" is a range; "555 123", "415-555-0199" are not.
   if (numbers >= 3) return j;
-  if (numbers === 2 && hyphens === 0 && t[i + 1]?.kind === 'n') return j;
+  if (numbers === 2 && hyphens === 0 && t.isNum(i + 1)) return j;
   return -1;
 }
 
-function parseAtom(t: readonly Token[], i: number): Atom | undefined {
-  const tok = t[i];
-  if (tok === undefined) return undefined;
-  if (tok.kind === 'n') {
-    if (tok.notCount) return undefined;
-    let value = tok.value;
-    let scale = tok.scaled ? 1000 : 1;
+function parseAtom(t: Toks, i: number): Atom | undefined {
+  if (i < 0 || i >= t.n) return undefined;
+  if (t.kind[i] === K_NUM) {
+    if (t.has(i, B_NOT_COUNT)) return undefined;
+    let value = t.value[i] as number;
+    let scale = t.has(i, B_SCALED) ? 1000 : 1;
     let j = i + 1;
-    const next = t[j];
-    if (next !== undefined && next.kind === 'w' && scale === 1) {
-      const s = SCALE_WORDS.get(next.key);
-      if (s !== undefined && !(next.key === 'k' && !next.joined && t[j + 1]?.kind === 'n')) {
+    if (t.isWord(j) && scale === 1) {
+      const nk = t.key[j] as string;
+      const s = SCALE_WORDS.get(nk);
+      if (s !== undefined && !(nk === 'k' && !t.joined(j) && t.isNum(j + 1))) {
         value *= s;
         scale = s;
         j++;
-      } else if (next.key === 'dozen') {
+      } else if (nk === 'dozen') {
         value *= 12;
         j++;
       }
     }
     return { value, to: j, vague: false, scale, digits: true };
   }
-  if (tok.kind !== 'w') return undefined;
-  const k = tok.key;
-  const k1 = t[i + 1]?.key;
+  if (t.kind[i] !== K_WORD) return undefined;
+  const k = t.key[i] as string;
+  const k1 = t.k(i + 1);
   if (VAGUE_WORDS.has(k)) return vagueFrom(t, i + 1);
   if (k === 'a' || k === 'an') {
     if (k1 === 'dozen') return { value: 12, to: i + 2, vague: false, scale: 1, digits: false };
     if (k1 === 'few' || k1 === 'handful' || k1 === 'lot' || k1 === 'bunch') return vagueFrom(t, i + 2);
     if (k1 === 'couple') return couple(t, i + 1);
     // "half a dozen" is not one of the spec's number words: a stated but unusable amount.
-    if (k1 === 'half' && t[i + 2]?.key === 'dozen') return vagueFrom(t, i + 3);
+    if (k1 === 'half' && t.k(i + 2) === 'dozen') return vagueFrom(t, i + 3);
     if (k1 === 'hundred' || k1 === 'thousand' || k1 === 'million') return cardinal(t, i + 1);
     return undefined;
   }
   if (k === 'couple') return couple(t, i);
   if (k === 'half') {
-    if (k1 === 'a' && t[i + 2]?.key === 'dozen') return vagueFrom(t, i + 3);
+    if (k1 === 'a' && t.k(i + 2) === 'dozen') return vagueFrom(t, i + 3);
     if (k1 === 'dozen') return vagueFrom(t, i + 2);
     return undefined;
   }
@@ -263,10 +231,10 @@ function parseAtom(t: readonly Token[], i: number): Atom | undefined {
   return undefined;
 }
 
-function vagueFrom(t: readonly Token[], j: number): Atom {
+function vagueFrom(t: Toks, j: number): Atom {
   let to = j;
   while (to < j + 3) {
-    const key = t[to]?.key;
+    const key = t.k(to);
     if (key === 'dozen' || key === 'hundred' || key === 'thousand' || key === 'of' || key === 'dozens') to++;
     else break;
   }
@@ -274,8 +242,8 @@ function vagueFrom(t: readonly Token[], j: number): Atom {
 }
 
 /** "a couple of" = 2, "a couple hundred" = 200. `i` is the index of "couple". */
-function couple(t: readonly Token[], i: number): Atom {
-  const next = t[i + 1]?.key ?? '';
+function couple(t: Toks, i: number): Atom {
+  const next = t.k(i + 1);
   const scale = SCALE_WORDS.get(next);
   if (scale !== undefined && next !== 'k')
     return { value: 2 * scale, to: i + 2, vague: false, scale, digits: false };
@@ -284,16 +252,15 @@ function couple(t: readonly Token[], i: number): Atom {
 }
 
 /** Number words: "twenty-five", "one hundred and twenty", "two thousand", "a hundred". */
-function cardinal(t: readonly Token[], i: number): Atom | undefined {
+function cardinal(t: Toks, i: number): Atom | undefined {
   let total = 0;
   let cur = 0;
   let last: 'none' | 'unit' | 'tens' | 'hundred' | 'thousand' = 'none';
   let j = i;
   let scale = 1;
   const limit = i + 12;
-  while (j < t.length && j < limit) {
-    const tok = t[j] as Token;
-    const k = tok.key;
+  while (j < t.n && j < limit) {
+    const k = t.key[j] as string;
     const unit = UNIT_WORDS.get(k);
     const tens = TENS_WORDS.get(k);
     if (unit !== undefined) {
@@ -316,13 +283,13 @@ function cardinal(t: readonly Token[], i: number): Atom | undefined {
       cur = 0;
       scale = Math.max(scale, s);
       last = 'thousand';
-    } else if (k === '-' && tok.joined && last === 'tens' && UNIT_WORDS.has(t[j + 1]?.key ?? '')) {
+    } else if (k === '-' && t.joined(j) && last === 'tens' && UNIT_WORDS.has(t.k(j + 1))) {
       j++;
       continue;
     } else if (
       k === 'and' &&
       (last === 'hundred' || last === 'thousand') &&
-      (UNIT_WORDS.has(t[j + 1]?.key ?? '') || TENS_WORDS.has(t[j + 1]?.key ?? ''))
+      (UNIT_WORDS.has(t.k(j + 1)) || TENS_WORDS.has(t.k(j + 1)))
     ) {
       j++;
       continue;

@@ -4,7 +4,7 @@
  * quarter 1/3, year 1/12.
  */
 import { isNumberWord, parseQuantity } from './numbers.js';
-import type { Token } from './tokenizer.js';
+import type { Toks } from './tokenizer.js';
 
 /** Monthly factor as an exact fraction so that 50 × 4.33 rounds from exactly 216.5. */
 interface Factor {
@@ -67,24 +67,23 @@ export interface Period extends Factor {
 }
 
 /** The period phrase starting at token `k`, if any. */
-export function matchPeriod(t: readonly Token[], k: number): Period | undefined {
-  const tok = t[k];
-  if (tok === undefined) return undefined;
-  const key = tok.key;
+export function matchPeriod(t: Toks, k: number): Period | undefined {
+  if (k < 0 || k >= t.n) return undefined;
+  const key = t.key[k] as string;
   const adverb = ADVERB_FACTORS.get(key);
   if (adverb !== undefined) return { ...adverb, from: k, to: k + 1, kind: 'adverb' };
   let j = k + 1;
   let kind: Period['kind'];
   if (key === 'a' || key === 'an' || key === '/') kind = 'rate';
   else if (key === 'per' || key === 'each' || key === 'every') kind = 'each';
-  else if (key === 'in' && (t[j]?.key === 'a' || t[j]?.key === 'an')) {
+  else if (key === 'in' && (t.k(j) === 'a' || t.k(j) === 'an')) {
     kind = 'each';
     j++;
-    if (!PERIOD_ADJECTIVES.has(t[j]?.key ?? '')) return undefined;
+    if (!PERIOD_ADJECTIVES.has(t.k(j))) return undefined;
   } else return undefined;
   let every = 1;
-  if (key === 'every' && (t[j]?.kind === 'n' || isNumberWord(t[j]?.key ?? '') || t[j]?.key === 'other')) {
-    if (t[j]?.key === 'other') {
+  if (key === 'every' && (t.isNum(j) || isNumberWord(t.k(j)) || t.k(j) === 'other')) {
+    if (t.k(j) === 'other') {
       every = 2;
       j++;
     } else {
@@ -94,15 +93,13 @@ export function matchPeriod(t: readonly Token[], k: number): Period | undefined 
       j = q.to;
     }
   }
-  if (PERIOD_ADJECTIVES.has(t[j]?.key ?? '')) j++;
-  const unitTok = t[j];
-  if (unitTok === undefined) return undefined;
-  const factor = UNIT_FACTORS.get(unitTok.key);
+  if (PERIOD_ADJECTIVES.has(t.k(j))) j++;
+  const factor = UNIT_FACTORS.get(t.k(j));
   if (factor === undefined) return undefined;
   // "a month ago" is a date, "a day or two" a duration.
-  const after = t[j + 1]?.key;
+  const after = t.k(j + 1);
   if (kind === 'rate' && (after === 'ago' || after === 'or' || after === 'later')) return undefined;
-  if (kind === 'rate' && after === 'from' && DATE_AFTER_FROM.has(t[j + 2]?.key ?? '')) return undefined;
+  if (kind === 'rate' && after === 'from' && DATE_AFTER_FROM.has(t.k(j + 2))) return undefined;
   // Plural units only after "every two", "per" + plural is unusual but harmless.
   return { num: factor.num, den: factor.den * every, from: k, to: j + 1, kind };
 }

@@ -3,7 +3,7 @@
  * message tokenizer and indexed by their first key; hyphens in the text are skipped while
  * matching, so "non-profit" matches the phrase "non profit". Longest phrase wins.
  */
-import { type Token, tokenize } from './tokenizer.js';
+import { K_PUNCT, type Toks, tokenize } from './tokenizer.js';
 
 export interface PhraseMatch<T> {
   payload: T;
@@ -18,24 +18,44 @@ interface Entry<T> {
   payload: T;
 }
 
+/** Phrases of one first key: the one-word phrase, and longer phrases indexed by their second key. */
+interface Bucket<T> {
+  single: Entry<T> | undefined;
+  bySecond: Map<string, Entry<T>[]> | undefined;
+}
+
 export class PhraseTable<T> {
-  private readonly byFirst = new Map<string, Entry<T>[]>();
+  private readonly byFirst = new Map<string, Bucket<T>>();
 
   constructor(entries: Iterable<readonly [string, T]>) {
     for (const [phrase, payload] of entries) {
-      const keys = tokenize(phrase)
-        .filter((t) => t.text !== '-')
-        .map((t) => t.key);
+      const toks = tokenize(phrase);
+      const keys: string[] = [];
+      for (let i = 0; i < toks.n; i++) if (toks.text[i] !== '-') keys.push(toks.key[i] as string);
       const first = keys[0];
       if (first === undefined) continue;
-      let list = this.byFirst.get(first);
+      let bucket = this.byFirst.get(first);
+      if (bucket === undefined) {
+        bucket = { single: undefined, bySecond: undefined };
+        this.byFirst.set(first, bucket);
+      }
+      const second = keys[1];
+      if (second === undefined) {
+        bucket.single ??= { keys, payload };
+        continue;
+      }
+      bucket.bySecond ??= new Map();
+      let list = bucket.bySecond.get(second);
       if (list === undefined) {
         list = [];
-        this.byFirst.set(first, list);
+        bucket.bySecond.set(second, list);
       }
       list.push({ keys, payload });
     }
-    for (const list of this.byFirst.values()) list.sort((a, b) => b.keys.length - a.keys.length);
+    for (const bucket of this.byFirst.values()) {
+      // Longest phrase first; among equal lengths, the first listed.
+      for (const list of bucket.bySecond?.values() ?? []) list.sort((a, b) => b.keys.length - a.keys.length);
+    }
   }
 
   /** Keys that can start a phrase of this table. */
@@ -44,26 +64,33 @@ export class PhraseTable<T> {
   }
 
   /** The longest phrase starting at token `i`, if any. Cost is bounded by the table, not the text. */
-  matchAt(tokens: readonly Token[], i: number): PhraseMatch<T> | undefined {
-    const first = tokens[i];
-    if (first === undefined) return undefined;
-    const list = this.byFirst.get(first.key);
-    if (list === undefined) return undefined;
-    for (const entry of list) {
-      const to = matchKeys(tokens, i, entry.keys);
-      if (to >= 0) return { payload: entry.payload, from: i, to };
+  matchAt(tokens: Toks, i: number): PhraseMatch<T> | undefined {
+    if (i < 0 || i >= tokens.n) return undefined;
+    const bucket = this.byFirst.get(tokens.key[i] as string);
+    if (bucket === undefined) return undefined;
+    if (bucket.bySecond !== undefined) {
+      let j = i + 1;
+      while (j < tokens.n && tokens.kind[j] === K_PUNCT && tokens.text[j] === '-' && tokens.joined(j)) j++;
+      const list = j < tokens.n ? bucket.bySecond.get(tokens.key[j] as string) : undefined;
+      if (list !== undefined) {
+        for (const entry of list) {
+          const to = matchKeys(tokens, i, entry.keys);
+          if (to >= 0) return { payload: entry.payload, from: i, to };
+        }
+      }
     }
+    if (bucket.single !== undefined) return { payload: bucket.single.payload, from: i, to: i + 1 };
     return undefined;
   }
 }
 
-function matchKeys(tokens: readonly Token[], i: number, keys: readonly string[]): number {
+function matchKeys(tokens: Toks, i: number, keys: readonly string[]): number {
   let j = i;
   for (let k = 0; k < keys.length; k++) {
     if (k > 0) {
-      while (tokens[j]?.text === '-' && tokens[j]?.joined) j++;
+      while (j < tokens.n && tokens.kind[j] === K_PUNCT && tokens.text[j] === '-' && tokens.joined(j)) j++;
     }
-    if (tokens[j]?.key !== keys[k]) return -1;
+    if (j >= tokens.n || tokens.key[j] !== keys[k]) return -1;
     j++;
   }
   return j;

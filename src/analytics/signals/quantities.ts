@@ -18,7 +18,7 @@ import {
 } from './lexicon.js';
 import { parseQuantity, type Quantity } from './numbers.js';
 import { matchPeriod, type Period, toMonthly } from './periods.js';
-import { isBreak, type Token } from './tokenizer.js';
+import { isBreak, K_NUM, K_PUNCT, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
 
 export interface QuantityHits {
@@ -86,11 +86,11 @@ const APPROX_BEFORE = new Set([
 const VOLUME_STOPS = new Set(['and', 'but', 'while', 'which', 'because', 'so', 'whereas', 'although']);
 
 /** Finds the team size and the monthly volume; when several are stated the last one wins. */
-export function detectQuantities(t: readonly Token[]): QuantityHits {
+export function detectQuantities(t: Toks): QuantityHits {
   const hits: QuantityHits = {};
-  for (let i = 0; i < t.length; i++) {
-    const tok = t[i] as Token;
-    if ((tok.flags & F_QUANTITY) === 0) continue;
+  const flags = t.flags;
+  for (let i = 0; i < t.n; i++) {
+    if (((flags[i] as number) & F_QUANTITY) === 0) continue;
     const q = parseQuantity(t, i);
     if (q === undefined) continue;
     i = q.to - 1;
@@ -100,7 +100,7 @@ export function detectQuantities(t: readonly Token[]): QuantityHits {
   return hits;
 }
 
-function classify(t: readonly Token[], q: Quantity, hits: QuantityHits): void {
+function classify(t: Toks, q: Quantity, hits: QuantityHits): void {
   const noun = findNoun(t, q);
   if (noun.kind === 'doc') {
     const period = periodAfter(t, noun.at + 1) ?? periodBefore(t, q.from);
@@ -119,7 +119,7 @@ function classify(t: readonly Token[], q: Quantity, hits: QuantityHits): void {
   else if (noun.kind === 'of_us') setTeam(t, q.from, noun.at, q.value, hits, 'of_us');
   else if (noun.kind === 'of_them') {
     if (personNounBefore(t, q.from)) setTeam(t, q.from, noun.at, q.value, hits, 'of_us');
-  } else if (noun.kind === 'none' && bareHeadcountAfter(t[q.to])) {
+  } else if (noun.kind === 'none' && bareHeadcountAfter(t, q.to)) {
     const ctx = headcountContextBefore(t, q.from);
     if (ctx !== undefined) setTeam(t, ctx.from, q.to - 1, q.value, hits, ctx.rule);
   }
@@ -128,37 +128,36 @@ function classify(t: readonly Token[], q: Quantity, hits: QuantityHits): void {
 type Noun = { kind: 'person' | 'doc' | 'of_us' | 'of_them' | 'none' | 'other'; at: number };
 
 /** The people or document noun after a quantity, past at most two modifier words. */
-function findNoun(t: readonly Token[], q: Quantity): Noun {
+function findNoun(t: Toks, q: Quantity): Noun {
   let j = q.to;
   let skipped = 0;
   // "a couple of us": the quantity already took the "of".
-  if (t[j]?.key === 'us' && t[j - 1]?.key === 'of') return { kind: 'of_us', at: j };
+  if (t.k(j) === 'us' && t.k(j - 1) === 'of') return { kind: 'of_us', at: j };
   const limit = q.to + 7;
   while (j < limit) {
-    const tok = t[j];
-    if (tok === undefined) return { kind: 'none', at: j };
-    if (tok.kind === 'p') {
-      if ((tok.text === '-' && tok.joined) || tok.text === '+') {
+    if (j >= t.n) return { kind: 'none', at: j };
+    if (t.kind[j] === K_PUNCT) {
+      if ((t.text[j] === '-' && t.joined(j)) || t.text[j] === '+') {
         j++;
         continue;
       }
       return { kind: 'none', at: j };
     }
-    if (tok.kind === 'n') return { kind: 'other', at: j };
-    const key = tok.key;
+    if (t.kind[j] === K_NUM) return { kind: 'other', at: j };
+    const key = t.key[j] as string;
     if (PERSON_NOUNS.has(key)) return { kind: 'person', at: j };
     if (DOC_NOUNS.has(key)) {
       // "contract templates", "purchase orders": the last document noun of the compound.
-      while (DOC_NOUNS.has(t[j + 1]?.key ?? '')) j++;
+      while (DOC_NOUNS.has(t.k(j + 1))) j++;
       return { kind: 'doc', at: j };
     }
     if (key === 'of') {
-      const next = t[j + 1]?.key;
+      const next = t.k(j + 1);
       if (next === 'us') return { kind: 'of_us', at: j + 1 };
       if (next === 'them') return { kind: 'of_them', at: j + 1 };
       return { kind: skipped === 0 ? 'none' : 'other', at: j };
     }
-    if (key === 'or' && t[j + 1]?.key === 'so') {
+    if (key === 'or' && t.k(j + 1) === 'so') {
       j += 2;
       continue;
     }
@@ -173,11 +172,10 @@ function findNoun(t: readonly Token[], q: Quantity): Noun {
   return { kind: 'other', at: j };
 }
 
-function periodAfter(t: readonly Token[], from: number): Period | undefined {
+function periodAfter(t: Toks, from: number): Period | undefined {
   for (let m = from; m < from + 6; m++) {
-    const tok = t[m];
-    if (tok === undefined || isBreak(tok) || tok.text === ',' || tok.kind === 'n') return undefined;
-    if (VOLUME_STOPS.has(tok.key)) return undefined;
+    if (isBreak(t, m) || t.isP(m, ',') || t.kind[m] === K_NUM) return undefined;
+    if (VOLUME_STOPS.has(t.key[m] as string)) return undefined;
     const p = matchPeriod(t, m);
     if (p !== undefined) return p;
   }
@@ -185,10 +183,9 @@ function periodAfter(t: readonly Token[], from: number): Period | undefined {
 }
 
 /** "Every month we send 500 invoices", "our monthly volume is 200 contracts". */
-function periodBefore(t: readonly Token[], from: number): Period | undefined {
+function periodBefore(t: Toks, from: number): Period | undefined {
   for (let m = from - 1; m >= 0 && m >= from - 10; m--) {
-    const tok = t[m] as Token;
-    if (isBreak(tok) || tok.kind === 'n') return undefined;
+    if (isBreak(t, m) || t.kind[m] === K_NUM) return undefined;
     const p = matchPeriod(t, m);
     if (p !== undefined && p.kind !== 'rate' && p.to <= from) return p;
   }
@@ -196,13 +193,13 @@ function periodBefore(t: readonly Token[], from: number): Period | undefined {
 }
 
 /** "We sign about 200 a month": a period right after the number. */
-function rateRightAfter(t: readonly Token[], at: number): Period | undefined {
+function rateRightAfter(t: Toks, at: number): Period | undefined {
   return matchPeriod(t, at);
 }
 
-function docContextBefore(t: readonly Token[], from: number): boolean {
+function docContextBefore(t: Toks, from: number): boolean {
   for (let m = from - 1; m >= 0 && m >= from - 10; m--) {
-    const key = (t[m] as Token).key;
+    const key = t.k(m);
     if (DOC_NOUNS.has(key)) return true;
     if (m >= from - 4 && DOC_VERBS.has(key)) return true;
   }
@@ -210,63 +207,54 @@ function docContextBefore(t: readonly Token[], from: number): boolean {
 }
 
 /** "we hired about 10 people": the verb governs the number, past approximations only. */
-function notHeadcountVerbBefore(t: readonly Token[], from: number): boolean {
+function notHeadcountVerbBefore(t: Toks, from: number): boolean {
   for (let m = from - 1; m >= 0 && m >= from - 4; m--) {
-    const key = (t[m] as Token).key;
+    const key = t.k(m);
     if (NOT_HEADCOUNT_VERBS.has(key)) return true;
     if (!APPROX_BEFORE.has(key) && key !== 'another' && key !== 'up' && key !== 'to') return false;
   }
   return false;
 }
 
-function personNounBefore(t: readonly Token[], from: number): boolean {
+function personNounBefore(t: Toks, from: number): boolean {
   for (let m = from - 1; m >= 0 && m >= from - 8; m--) {
-    if (PERSON_NOUNS.has((t[m] as Token).key)) return true;
+    if (PERSON_NOUNS.has(t.k(m))) return true;
   }
   return false;
 }
 
-function bareHeadcountAfter(tok: Token | undefined): boolean {
-  if (tok === undefined || tok.kind === 'p') return true;
-  if (tok.kind === 'n') return false;
-  if (UNIT_NOUNS.has(tok.key)) return false;
-  return FUNCTION_WORDS.has(tok.key) || AFTER_BARE_HEADCOUNT.has(tok.key);
+function bareHeadcountAfter(t: Toks, i: number): boolean {
+  if (i >= t.n || t.kind[i] === K_PUNCT) return true;
+  if (t.kind[i] === K_NUM) return false;
+  const key = t.key[i] as string;
+  if (UNIT_NOUNS.has(key)) return false;
+  return FUNCTION_WORDS.has(key) || AFTER_BARE_HEADCOUNT.has(key);
 }
 
 /** "team of 8", "staff of about 30", "our team is 8", "team's 8", "we're 40", "we employ 2,400". */
-function headcountContextBefore(
-  t: readonly Token[],
-  from: number,
-): { from: number; rule: string } | undefined {
+function headcountContextBefore(t: Toks, from: number): { from: number; rule: string } | undefined {
   let p = from - 1;
-  while (p >= 0 && p >= from - 4 && APPROX_BEFORE.has((t[p] as Token).key)) p--;
-  const a = t[p];
-  if (a === undefined) return undefined;
-  const b = t[p - 1];
-  if (a.key === 'of' && b !== undefined && GROUP_NOUNS.has(b.key)) return { from: p - 1, rule: 'team_of' };
-  if ((a.key === 'is' || a.key === 'are' || a.key === 'was') && b !== undefined) {
-    if (HEADCOUNT_SUBJECTS.has(b.key)) return { from: p - 1, rule: 'team_is' };
-    if (b.key === 'we') return { from: p - 1, rule: 'we_are' };
+  while (p >= 0 && p >= from - 4 && APPROX_BEFORE.has(t.k(p))) p--;
+  if (p < 0) return undefined;
+  const a = t.k(p);
+  const b = t.k(p - 1);
+  if (a === 'of' && GROUP_NOUNS.has(b)) return { from: p - 1, rule: 'team_of' };
+  if (a === 'is' || a === 'are' || a === 'was') {
+    if (HEADCOUNT_SUBJECTS.has(b)) return { from: p - 1, rule: 'team_is' };
+    if (b === 'we') return { from: p - 1, rule: 'we_are' };
   }
-  if (a.text.endsWith("'s") && HEADCOUNT_SUBJECTS.has(a.key)) return { from: p, rule: 'team_is' };
-  if (a.key === "we're" || a.key === 'were') return { from: p, rule: 'we_are' };
-  if (a.key === 'employ' || a.key === 'employs' || a.key === 'employing') return { from: p, rule: 'employ' };
+  if (t.tx(p).endsWith("'s") && HEADCOUNT_SUBJECTS.has(a)) return { from: p, rule: 'team_is' };
+  if (a === "we're" || a === 'were') return { from: p, rule: 'we_are' };
+  if (a === 'employ' || a === 'employs' || a === 'employing') return { from: p, rule: 'employ' };
   return undefined;
 }
 
-function setTeam(
-  t: readonly Token[],
-  from: number,
-  last: number,
-  value: number,
-  hits: QuantityHits,
-  rule: string,
-) {
+function setTeam(t: Toks, from: number, last: number, value: number, hits: QuantityHits, rule: string) {
   hits.team_size = { value, span: spanOf(t, from, last), rule: `team_size.${rule}` };
 }
 
 function setVolume(
-  t: readonly Token[],
+  t: Toks,
   q: Quantity,
   period: Period,
   last: number,
@@ -279,8 +267,6 @@ function setVolume(
   hits.monthly_volume = { value, span: spanOf(t, from, last), rule: `monthly_volume.${rule}` };
 }
 
-function spanOf(t: readonly Token[], from: number, last: number): [number, number] {
-  const a = t[from] as Token;
-  const b = t[Math.max(from, last)] as Token;
-  return [a.start, b.end];
+function spanOf(t: Toks, from: number, last: number): [number, number] {
+  return [t.start[from] as number, t.end[Math.max(from, last)] as number];
 }

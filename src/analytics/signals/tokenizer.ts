@@ -2,31 +2,114 @@
  * One linear pass over a message that yields word, number and punctuation tokens with their
  * character offsets. Every detector rule works on these tokens inside small bounded windows,
  * so detection time grows linearly with the message length whatever the input.
+ *
+ * Tokens are stored column-wise (`Toks`): typed arrays for kinds, offsets, values and bits, and
+ * arrays of interned strings for the lowercased text, so a long message allocates no object per
+ * token and, for words seen before, no string either.
  */
 
-/** `w` word, `n` number, `p` punctuation (one character). */
-export type TokenKind = 'w' | 'n' | 'p';
+export const K_WORD = 1;
+export const K_NUM = 2;
+export const K_PUNCT = 3;
 
-export interface Token {
-  kind: TokenKind;
-  /** Lowercased text; `’` becomes `'`; numbers keep their raw digits. */
-  text: string;
-  /** Lookup key: `text` without a possessive `'s` ("municipality's" → "municipality"). */
-  key: string;
-  start: number;
-  end: number;
+/** A number token carried a scale suffix (`2k`). */
+export const B_SCALED = 1;
+/** A number token is an ordinal, a clock time or otherwise not a count ("15th", "3pm", "10x"). */
+export const B_NOT_COUNT = 2;
+/** The word starts with an uppercase letter and is not all uppercase. */
+export const B_CAPITALIZED = 4;
+/** No whitespace between the previous token and this one. */
+export const B_JOINED = 8;
+/** The word ends in a possessive `'s` that `key` leaves out ("municipality's"). */
+export const B_POSSESSIVE = 16;
+
+/** How far past the last token the columns read as "no token" (every rule window is shorter). */
+const PAD = 64;
+
+/** The tokens of one message, column-wise. Index `i` is valid for `0 <= i < n`; reads outside give no token. */
+export class Toks {
+  n = 0;
+  kind: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
   /** Numeric value of a number token (`k` applied, commas removed); 0 otherwise. */
-  value: number;
-  /** A number token carried a scale suffix (`2k`). */
-  scaled: boolean;
-  /** A number token is an ordinal, a clock time or otherwise not a count ("15th", "3pm", "10x"). */
-  notCount: boolean;
-  /** The word starts with an uppercase letter and is not all uppercase. */
-  capitalized: boolean;
-  /** No whitespace between the previous token and this one. */
-  joined: boolean;
-  /** Which rule families may start at this token (bits of `flags.ts`), set by the detector. */
-  flags: number;
+  value: Float64Array;
+  bits: Uint8Array;
+  /** Which rule families may start at this token (bits of `flags.ts`). */
+  flags: Uint8Array;
+  /** Interned word id (see `wordAt`), or -1. */
+  id: Int32Array;
+  /** Lowercased text; `’` becomes `'`; numbers keep their digits (without commas, short numbers only). */
+  text: string[];
+  /** Lookup key: `text` without a possessive `'s` ("municipality's" → "municipality"). */
+  key: string[];
+
+  constructor(capacity = 1024) {
+    this.kind = new Uint8Array(capacity);
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.value = new Float64Array(capacity);
+    this.bits = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.id = new Int32Array(capacity);
+    this.text = [];
+    this.key = [];
+  }
+
+  /** Makes room for `count` tokens plus the padding. */
+  reserve(count: number): void {
+    const need = count + PAD;
+    if (need <= this.kind.length) return;
+    let cap = this.kind.length * 2;
+    while (cap < need) cap *= 2;
+    this.kind = grow(this.kind, new Uint8Array(cap));
+    this.start = grow(this.start, new Int32Array(cap));
+    this.end = grow(this.end, new Int32Array(cap));
+    this.value = grow(this.value, new Float64Array(cap));
+    this.bits = grow(this.bits, new Uint8Array(cap));
+    this.flags = grow(this.flags, new Uint8Array(cap));
+    this.id = grow(this.id, new Int32Array(cap));
+  }
+
+  /** Key of token `i`, or '' outside the message. */
+  k(i: number): string {
+    return i >= 0 && i < this.n ? (this.key[i] as string) : '';
+  }
+
+  /** Text of token `i`, or '' outside the message. */
+  tx(i: number): string {
+    return i >= 0 && i < this.n ? (this.text[i] as string) : '';
+  }
+
+  isWord(i: number): boolean {
+    return i >= 0 && i < this.n && this.kind[i] === K_WORD;
+  }
+
+  isNum(i: number): boolean {
+    return i >= 0 && i < this.n && this.kind[i] === K_NUM;
+  }
+
+  isPunct(i: number): boolean {
+    return i >= 0 && i < this.n && this.kind[i] === K_PUNCT;
+  }
+
+  /** Punctuation token `i` is the character `ch`. */
+  isP(i: number, ch: string): boolean {
+    return i >= 0 && i < this.n && this.kind[i] === K_PUNCT && this.text[i] === ch;
+  }
+
+  has(i: number, bit: number): boolean {
+    return i >= 0 && i < this.n && ((this.bits[i] as number) & bit) !== 0;
+  }
+
+  joined(i: number): boolean {
+    return this.has(i, B_JOINED);
+  }
+}
+
+function grow<T extends Uint8Array | Int32Array | Float64Array>(old: T, next: T): T {
+  next.set(old);
+  return next;
 }
 
 /** Tokens that end a clause for the purpose of every windowed rule. */
@@ -64,108 +147,99 @@ function isApostrophe(c: number): boolean {
 }
 
 /**
- * Token objects reused from one call to the next so that long messages do not churn the garbage
- * collector. Holds at most `cap` objects; tokens are only valid until the next `tokenize` with
- * the same pool, and detection never keeps them.
+ * Splits `text` into tokens in one left-to-right pass; O(length). With `into`, its columns are
+ * reused and the result is valid until the next call with the same `Toks`.
  */
-export class TokenPool {
-  readonly objects: Token[] = [];
-  constructor(readonly cap = 32_768) {}
-}
-
-let activePool: TokenPool | undefined;
-let taken = 0;
-
-function makeToken(kind: TokenKind, text: string, start: number, end: number, joined: boolean): Token {
-  const pool = activePool;
-  if (pool !== undefined && taken < pool.objects.length) {
-    const tok = pool.objects[taken++] as Token;
-    tok.kind = kind;
-    tok.text = text;
-    tok.key = text;
-    tok.start = start;
-    tok.end = end;
-    tok.value = 0;
-    tok.scaled = false;
-    tok.notCount = false;
-    tok.capitalized = false;
-    tok.joined = joined;
-    tok.flags = 0;
-    return tok;
-  }
-  const tok = newToken(kind, text, start, end, joined);
-  if (pool !== undefined && pool.objects.length < pool.cap) {
-    pool.objects.push(tok);
-    taken++;
-  }
-  return tok;
-}
-
-function newToken(kind: TokenKind, text: string, start: number, end: number, joined: boolean): Token {
-  return {
-    kind,
-    text,
-    key: text,
-    start,
-    end,
-    value: 0,
-    scaled: false,
-    notCount: false,
-    capitalized: false,
-    joined,
-    flags: 0,
-  };
-}
-
-/**
- * Splits `text` into tokens in one left-to-right pass; O(length). With a pool, token objects are
- * reused and the returned tokens are valid until the next call with that pool.
- */
-export function tokenize(text: string, pool?: TokenPool): Token[] {
-  activePool = pool;
-  taken = 0;
-  try {
-    return scan(text);
-  } finally {
-    activePool = undefined;
-  }
-}
-
-function scan(text: string): Token[] {
-  const tokens: Token[] = [];
+export function tokenize(text: string, into?: Toks): Toks {
+  const t = into ?? new Toks(Math.min(1024, text.length + 1));
   const n = text.length;
-  let i = 0;
+  t.n = 0;
+  let count = 0;
   let joined = false;
+  let i = 0;
+  t.reserve(Math.min(n, 4096));
+  let cap = t.kind.length - PAD;
+  let { kind, start: starts, end: ends, value: values, bits: bitsCol, flags, id: ids } = t;
+  const texts = t.text;
+  const keys = t.key;
+  const cls = CHAR_CLASS;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (isSpace(c)) {
+    const cc = c < 128 ? (cls[c] as number) : classOf(c);
+    if (cc === C_SPACE) {
       joined = false;
       i++;
       continue;
     }
+    if (count + 1 >= cap) {
+      t.reserve(Math.min(n, count * 2 + 16));
+      cap = t.kind.length - PAD;
+      ({ kind, start: starts, end: ends, value: values, bits: bitsCol, flags, id: ids } = t);
+    }
     const start = i;
-    if (isLetter(c)) {
+    let bits = joined ? B_JOINED : 0;
+    if (cc === C_UPPER || cc === C_LOWER || cc === C_OTHER_LETTER) {
+      // The word's hash is computed while scanning it; `h2` is the hash without its last two
+      // characters, for a possessive `'s`. Non-ASCII letters (other than `’`) opt out of interning.
+      let h = Math.imul(FNV_SEED ^ (cc === C_UPPER ? c + 32 : c), FNV_PRIME);
+      let h1 = FNV_SEED;
+      let h2 = FNV_SEED;
+      let ascii = c < 128;
+      let lower = cc !== C_UPPER;
       i++;
       while (i < n) {
         const d = text.charCodeAt(i);
-        if (isLetter(d) || isDigit(d)) i++;
-        else if (isApostrophe(d) && i + 1 < n && isLetter(text.charCodeAt(i + 1))) i += 2;
-        else break;
+        const dc = d < 128 ? (cls[d] as number) : classOf(d);
+        if (dc === C_LOWER || dc === C_DIGIT) {
+          h2 = h1;
+          h1 = h;
+          h = Math.imul(h ^ d, FNV_PRIME);
+          i++;
+        } else if (dc === C_UPPER) {
+          lower = false;
+          h2 = h1;
+          h1 = h;
+          h = Math.imul(h ^ (d + 32), FNV_PRIME);
+          i++;
+        } else if (dc === C_OTHER_LETTER) {
+          ascii = false;
+          i++;
+        } else if ((d === 39 || d === 0x2019) && i + 1 < n && isLetter(text.charCodeAt(i + 1))) {
+          const e = text.charCodeAt(i + 1);
+          if (e >= 128) ascii = false;
+          if (d !== 39) lower = false;
+          h2 = h;
+          h1 = Math.imul(h ^ 39, FNV_PRIME);
+          h = Math.imul(h1 ^ lowerCode(e), FNV_PRIME);
+          i += 2;
+        } else break;
       }
-      const raw = text.slice(start, i);
-      const lower = raw.toLowerCase().replace(/\u2019/g, "'");
+      const id = ascii ? internHashed(text, start, i, h, lower) : sliced(text, start, i);
+      const word = id >= 0 ? (WORDS[id] as string) : lastSliced;
       // Transcripts carry hesitations ("we have uh about forty people"); no rule reads them.
-      if (DISFLUENCIES.has(lower)) {
+      if (id >= 0 ? (WORD_DISFLUENT[id] as number) === 1 : DISFLUENCIES.has(word)) {
         joined = false;
         continue;
       }
-      const tok = makeToken('w', lower, start, i, joined);
-      if (lower.endsWith("'s") && lower.length > 3 && !KEEP_POSSESSIVE.has(lower))
-        tok.key = lower.slice(0, -2);
-      const first = raw.charCodeAt(0);
-      tok.capitalized = first >= 65 && first <= 90 && raw !== raw.toUpperCase();
-      tokens.push(tok);
-    } else if (isDigit(c)) {
+      let key = word;
+      let keyId = id;
+      if (
+        i - start > 3 &&
+        (text.charCodeAt(i - 1) | 32) === 115 &&
+        isApostrophe(text.charCodeAt(i - 2)) &&
+        !KEEP_POSSESSIVE.has(word)
+      ) {
+        keyId = ascii ? internHashed(text, start, i - 2, h2, lower) : sliced(text, start, i - 2);
+        key = keyId >= 0 ? (WORDS[keyId] as string) : lastSliced;
+        bits |= B_POSSESSIVE;
+      }
+      if (cc === C_UPPER && hasLowercase(text, start + 1, i)) bits |= B_CAPITALIZED;
+      kind[count] = K_WORD;
+      flags[count] = wordFlags(keyId, key);
+      ids[count] = keyId;
+      texts[count] = word;
+      keys[count] = key;
+    } else if (cc === C_DIGIT) {
       i = scanNumber(text, i);
       const digitsEnd = i;
       // An alphanumeric suffix: `2k` is a count, `15th`, `3pm`, `10x` are not.
@@ -173,31 +247,71 @@ function scan(text: string): Token[] {
       while (suffixEnd < n && (isLetter(text.charCodeAt(suffixEnd)) || isDigit(text.charCodeAt(suffixEnd)))) {
         suffixEnd++;
       }
-      let raw = text.slice(start, digitsEnd);
-      if (raw.includes(',')) raw = raw.replace(/,/g, '');
-      const suffix = suffixEnd > digitsEnd ? text.slice(digitsEnd, suffixEnd).toLowerCase() : '';
-      const tok = makeToken('n', raw, start, suffixEnd, joined);
-      tok.value = raw.length > 12 ? Number.POSITIVE_INFINITY : Number(raw);
-      if (suffix === 'k') {
-        tok.value *= 1000;
-        tok.scaled = true;
-      } else if (suffix !== '') {
-        tok.notCount = true;
-        tok.text = raw + suffix;
-        tok.key = tok.text;
+      let value = numberValue(text, start, digitsEnd);
+      let str = numberText;
+      let id = -1;
+      if (suffixEnd > digitsEnd) {
+        if (suffixEnd === digitsEnd + 1 && (text.charCodeAt(digitsEnd) | 32) === 107) {
+          value *= 1000;
+          bits |= B_SCALED;
+        } else {
+          bits |= B_NOT_COUNT;
+          if (str.length === digitsEnd - start || str === '') {
+            id = internLower(text, start, suffixEnd);
+            str = id >= 0 ? (WORDS[id] as string) : lastSliced;
+          } else {
+            str = (str + text.slice(digitsEnd, suffixEnd)).toLowerCase();
+          }
+        }
       }
       i = suffixEnd;
-      tokens.push(tok);
+      kind[count] = K_NUM;
+      flags[count] = F_NUMBER | wordFlags(id, str);
+      values[count] = value;
+      ids[count] = id;
+      texts[count] = str;
+      keys[count] = str;
     } else {
       i++;
-      let ch = text[start] as string;
-      if (ch === '\u2013' || ch === '\u2014') ch = '-';
-      else if (ch === '\r') ch = '\n';
-      tokens.push(makeToken('p', ch, start, i, joined));
+      let ch = c;
+      if (ch === 0x2013 || ch === 0x2014) ch = 45;
+      else if (ch === 13) ch = 10;
+      const s = charString(ch);
+      kind[count] = K_PUNCT;
+      flags[count] = 0;
+      ids[count] = -1;
+      texts[count] = s;
+      keys[count] = s;
     }
+    starts[count] = start;
+    ends[count] = i;
+    bitsCol[count] = bits;
+    count++;
     joined = true;
   }
-  return tokens;
+  t.n = count;
+  // Padding: reads just past the end see no token.
+  t.kind.fill(0, count, Math.min(t.kind.length, count + PAD));
+  return t;
+}
+
+const C_OTHER = 0;
+const C_SPACE = 1;
+const C_LOWER = 2;
+const C_UPPER = 3;
+const C_DIGIT = 4;
+const C_OTHER_LETTER = 5;
+/** Class of each ASCII character. */
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) CHAR_CLASS[c] = classOf(c);
+
+function classOf(c: number): number {
+  if (c >= 97 && c <= 122) return C_LOWER;
+  if (c >= 65 && c <= 90) return C_UPPER;
+  if (c >= 48 && c <= 57) return C_DIGIT;
+  if (isSpace(c)) return C_SPACE;
+  if (isLetter(c)) return C_OTHER_LETTER;
+  return C_OTHER;
 }
 
 /** Digits, comma groups of exactly three digits, and one decimal part. */
@@ -222,12 +336,209 @@ function scanNumber(text: string, from: number): number {
   return i;
 }
 
-/** The token ends a clause (sentence punctuation or a line break). */
-export function isBreak(tok: Token | undefined): boolean {
-  return tok === undefined || (tok.kind === 'p' && BREAK_CHARS.includes(tok.text));
+/** Text of the last number read by `numberValue`: its digits without commas, or '' for long whole numbers. */
+let numberText = '';
+
+/** Value of the digits in `[start, end)`; sets `numberText`. Builds no string for long whole numbers. */
+function numberValue(text: string, start: number, end: number): number {
+  let v = 0;
+  let digits = 0;
+  for (let k = start; k < end; k++) {
+    const d = text.charCodeAt(k);
+    if (d === 46) {
+      const raw = text.slice(start, end).replace(/,/g, '');
+      numberText = raw;
+      return raw.length > 12 ? Number.POSITIVE_INFINITY : Number(raw);
+    }
+    if (d !== 44) {
+      v = v * 10 + (d - 48);
+      digits++;
+    }
+  }
+  // Only short numbers can be part of a phrase ("Dynamics 365"); longer ones get no text.
+  numberText = digits <= 4 ? smallNumberString(v) : '';
+  return digits > 12 ? Number.POSITIVE_INFINITY : v;
 }
 
-/** The token ends a clause or is a comma. */
-export function isSoftBreak(tok: Token | undefined): boolean {
-  return isBreak(tok) || (tok !== undefined && tok.kind === 'p' && tok.text === ',');
+const SMALL_NUMBERS: string[] = new Array<string>(10_000).fill('');
+function smallNumberString(v: number): string {
+  let s = SMALL_NUMBERS[v] as string;
+  if (s === '') {
+    s = String(v);
+    SMALL_NUMBERS[v] = s;
+  }
+  return s;
+}
+
+const CHARS: string[] = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+function charString(c: number): string {
+  return c < 128 ? (CHARS[c] as string) : String.fromCharCode(c);
+}
+
+function hasLowercase(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const d = text.charCodeAt(k);
+    if (d >= 97 && d <= 122) return true;
+    if (d >= 0xc0 && text[k] !== (text[k] as string).toUpperCase()) return true;
+  }
+  return false;
+}
+
+/**
+ * Lowercased words are interned: a word seen before is found by a hash of its characters and
+ * compared in place, so a long message of ordinary words builds no strings, and each interned
+ * word carries its rule flags (`wordFlags`). The table is bounded; past it, or for long or
+ * non-ASCII words, the word is sliced as usual (id -1, text in `lastSliced`).
+ */
+const INTERN_CAP = 1 << 16;
+const INTERN_MAX_LENGTH = 32;
+/** Open addressing: slot → word id + 1 (0 = empty). */
+const SLOTS = new Int32Array(INTERN_CAP * 2);
+const SLOT_MASK = INTERN_CAP * 2 - 1;
+const WORDS: string[] = [];
+const WORD_HASH: number[] = [];
+let WORD_FLAGS = new Uint8Array(1024);
+let WORD_DISFLUENT = new Uint8Array(1024);
+/** Flag every number token carries (set by the detector: a number can start a quantity). */
+let F_NUMBER = 0;
+/** Flags of a word not yet looked up. */
+const UNKNOWN_FLAGS = 255;
+let lastSliced = '';
+let flagLookup: ((key: string) => number) | undefined;
+
+/** The interned word with this id. */
+export function wordAt(id: number): string {
+  return WORDS[id] as string;
+}
+
+/** Installs the function that gives a word's rule flags (called once per distinct word). */
+export function setFlagLookup(lookup: (key: string) => number, numberFlags: number): void {
+  flagLookup = lookup;
+  F_NUMBER = numberFlags;
+  WORD_FLAGS.fill(UNKNOWN_FLAGS);
+}
+
+/** Rule flags of an interned word id, or of `key` when the word was not interned. */
+export function wordFlags(id: number, key: string): number {
+  const lookup = flagLookup;
+  if (lookup === undefined) return 0;
+  if (id < 0) return lookup(key);
+  let f = WORD_FLAGS[id] as number;
+  if (f === UNKNOWN_FLAGS) {
+    f = lookup(WORDS[id] as string);
+    WORD_FLAGS[id] = f;
+  }
+  return f;
+}
+
+function lowerCode(d: number): number {
+  if (d >= 65 && d <= 90) return d + 32;
+  if (d === 0x2019) return 39;
+  return d;
+}
+
+const FNV_SEED = 0x811c9dc5 | 0;
+const FNV_PRIME = 16777619;
+
+function internLower(text: string, start: number, end: number): number {
+  let h = FNV_SEED;
+  for (let k = start; k < end; k++) {
+    const d = text.charCodeAt(k);
+    if (d >= 128 && d !== 0x2019) return sliced(text, start, end);
+    h = Math.imul(h ^ lowerCode(d), FNV_PRIME);
+  }
+  return internHashed(text, start, end, h, false);
+}
+
+/**
+ * Interns the lowercased word `[start, end)` whose hash is `h` (ASCII or `’` only); `lower` says
+ * the text is already lowercase, so a native comparison verifies a hit.
+ */
+function internHashed(text: string, start: number, end: number, h: number, lower: boolean): number {
+  const len = end - start;
+  if (len > INTERN_MAX_LENGTH) return sliced(text, start, end);
+  let slot = h & SLOT_MASK;
+  for (;;) {
+    const e = SLOTS[slot] as number;
+    if (e === 0) break;
+    const id = e - 1;
+    if (WORD_HASH[id] === h) {
+      const w = WORDS[id] as string;
+      if (w.length === len && (lower ? text.startsWith(w, start) : sameLower(w, text, start))) return id;
+    }
+    slot = (slot + 1) & SLOT_MASK;
+  }
+  if (WORDS.length >= INTERN_CAP) return sliced(text, start, end);
+  const w = text
+    .slice(start, end)
+    .toLowerCase()
+    .replace(/\u2019/g, "'");
+  const id = WORDS.length;
+  WORDS.push(w);
+  WORD_HASH.push(h);
+  if (id >= WORD_FLAGS.length) {
+    const f = new Uint8Array(WORD_FLAGS.length * 2);
+    f.fill(UNKNOWN_FLAGS);
+    f.set(WORD_FLAGS);
+    WORD_FLAGS = f;
+    const d = new Uint8Array(WORD_DISFLUENT.length * 2);
+    d.set(WORD_DISFLUENT);
+    WORD_DISFLUENT = d;
+  }
+  WORD_FLAGS[id] = UNKNOWN_FLAGS;
+  WORD_DISFLUENT[id] = DISFLUENCIES.has(w) ? 1 : 0;
+  SLOTS[slot] = id + 1;
+  return id;
+}
+
+function sameLower(w: string, text: string, start: number): boolean {
+  for (let k = 0; k < w.length; k++) {
+    if (w.charCodeAt(k) !== lowerCode(text.charCodeAt(start + k))) return false;
+  }
+  return true;
+}
+
+function sliced(text: string, start: number, end: number): number {
+  lastSliced = text
+    .slice(start, end)
+    .toLowerCase()
+    .replace(/\u2019/g, "'");
+  return -1;
+}
+
+/** Token `i` ends a clause (sentence punctuation or a line break), or is outside the message. */
+export function isBreak(t: Toks, i: number): boolean {
+  if (i < 0 || i >= t.n) return true;
+  return t.kind[i] === K_PUNCT && BREAK_CHARS.includes(t.text[i] as string);
+}
+
+/** Token `i` ends a clause or is a comma. */
+export function isSoftBreak(t: Toks, i: number): boolean {
+  return isBreak(t, i) || (t.kind[i] === K_PUNCT && t.text[i] === ',');
+}
+
+/** Plain per-token view, for tests and debugging. */
+export interface TokenView {
+  kind: 'w' | 'n' | 'p';
+  text: string;
+  key: string;
+  start: number;
+  end: number;
+  value: number;
+}
+
+export function tokenViews(text: string): TokenView[] {
+  const t = tokenize(text);
+  const out: TokenView[] = [];
+  for (let i = 0; i < t.n; i++) {
+    out.push({
+      kind: t.kind[i] === K_WORD ? 'w' : t.kind[i] === K_NUM ? 'n' : 'p',
+      text: t.text[i] as string,
+      key: t.key[i] as string,
+      start: t.start[i] as number,
+      end: t.end[i] as number,
+      value: t.value[i] as number,
+    });
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { F_DURATION, F_URGENCY } from './flags.js';
 import { isNegator } from './lexicon.js';
 import { parseQuantity } from './numbers.js';
 import { lazy, PhraseTable } from './phrases.js';
-import { isSoftBreak, type Token } from './tokenizer.js';
+import { isSoftBreak, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
 
 /** A cue: its level, the rule id suffix, and whether a negation before it turns it to low. */
@@ -249,11 +249,12 @@ const UNIT_DAYS: ReadonlyMap<string, number> = new Map([
 ]);
 
 /** The last urgency cue of the message. */
-export function detectUrgency(t: readonly Token[]): Hit<Urgency> | undefined {
+export function detectUrgency(t: Toks): Hit<Urgency> | undefined {
   let found: Hit<Urgency> | undefined;
   const tab = urgencyTable();
-  for (let i = 0; i < t.length; i++) {
-    const flags = (t[i] as Token).flags;
+  const tflags = t.flags;
+  for (let i = 0; i < t.n; i++) {
+    const flags = tflags[i] as number;
     if ((flags & (F_DURATION | F_URGENCY)) === 0) continue;
     if ((flags & F_DURATION) !== 0) {
       const d = duration(t, i);
@@ -269,7 +270,7 @@ export function detectUrgency(t: readonly Token[]): Hit<Urgency> | undefined {
     i = m.to - 1;
     const cue = m.payload;
     if (cue.level === 'none') continue;
-    const span: [number, number] = [(t[m.from] as Token).start, (t[m.to - 1] as Token).end];
+    const span: [number, number] = [t.start[m.from] as number, t.end[m.to - 1] as number];
     if (cue.negatable && negatedBefore(t, m.from))
       found = { value: 'low', span, rule: 'urgency.low.negated' };
     else found = { value: cue.level, span, rule: `urgency.${cue.rule}` };
@@ -277,26 +278,25 @@ export function detectUrgency(t: readonly Token[]): Hit<Urgency> | undefined {
   return found;
 }
 
-function negatedBefore(t: readonly Token[], at: number): boolean {
+function negatedBefore(t: Toks, at: number): boolean {
   for (let m = at - 1; m >= 0 && m >= at - 3; m--) {
-    const tok = t[m] as Token;
-    if (isSoftBreak(tok) || tok.key === 'but') return false;
-    if (isNegator(tok.text)) return true;
+    if (isSoftBreak(t, m) || t.key[m] === 'but') return false;
+    if (isNegator(t.text[m] as string)) return true;
   }
   return false;
 }
 
 /** "within two weeks", "in the next two or three months", "in 9 months or so", "in a month or two". */
-function duration(t: readonly Token[], i: number): { hit: Hit<Urgency>; to: number } | undefined {
+function duration(t: Toks, i: number): { hit: Hit<Urgency>; to: number } | undefined {
   let j = i + 1;
-  while (j < i + 5 && DURATION_SKIP.has(t[j]?.key ?? '')) j++;
+  while (j < i + 5 && DURATION_SKIP.has(t.k(j))) j++;
   let amount: number;
-  const k = t[j]?.key;
+  const k = t.k(j);
   if (k === 'a' || k === 'an' || k === 'one') {
-    if (t[j + 1]?.key === 'couple') {
+    if (t.k(j + 1) === 'couple') {
       amount = 2;
-      j += t[j + 2]?.key === 'of' ? 3 : 2;
-    } else if (t[j + 1]?.key === 'few') {
+      j += t.k(j + 2) === 'of' ? 3 : 2;
+    } else if (t.k(j + 1) === 'few') {
       amount = 3;
       j += 2;
     } else {
@@ -305,29 +305,28 @@ function duration(t: readonly Token[], i: number): { hit: Hit<Urgency>; to: numb
     }
   } else if (k === 'few' || k === 'several' || k === 'couple') {
     amount = k === 'several' ? 4 : k === 'few' ? 3 : 2;
-    j += t[j + 1]?.key === 'of' ? 2 : 1;
+    j += t.k(j + 1) === 'of' ? 2 : 1;
   } else {
     const q = parseQuantity(t, j);
     if (q === undefined || q.vague || q.notCount || !(q.value > 0)) return undefined;
     amount = q.value;
     j = q.to;
   }
-  if (t[j]?.key === 'business' || t[j]?.key === 'working') j++;
-  const unit = t[j];
-  const days = UNIT_DAYS.get(unit?.key ?? '');
-  if (unit === undefined || days === undefined) return undefined;
+  if (t.k(j) === 'business' || t.k(j) === 'working') j++;
+  const days = UNIT_DAYS.get(t.k(j));
+  if (days === undefined) return undefined;
   let to = j + 1;
   // "in a month or two": the midpoint.
-  if (t[to]?.key === 'or') {
+  if (t.k(to) === 'or') {
     const q = parseQuantity(t, to + 1);
     if (q !== undefined && !q.vague && !q.notCount) {
       amount = (amount + q.value) / 2;
       to = q.to;
-      if (UNIT_DAYS.has(t[to]?.key ?? '')) to++;
+      if (UNIT_DAYS.has(t.k(to))) to++;
     }
   }
   const total = amount * days;
   const value: Urgency = total <= 31 ? 'high' : total <= 190 ? 'medium' : 'low';
-  const span: [number, number] = [(t[i] as Token).start, (t[to - 1] as Token).end];
+  const span: [number, number] = [t.start[i] as number, t.end[to - 1] as number];
   return { hit: { value, span, rule: `urgency.${value}.duration` }, to };
 }
