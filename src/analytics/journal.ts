@@ -3,7 +3,9 @@
  * `<dir>/<session_id>.journal.jsonl` (first line: a header naming the owner pid). Appends never
  * block the caller: lines are buffered and written in order by a background chain, at least every
  * `flushIntervalMs` and at once for tool calls, so a SIGKILL loses at most the last moments.
- * A normal end publishes and removes the journal; `recoverJournals` (journal_recovery.ts)
+ * Lines are serialised when flushed (off the event handler), so events must not be mutated
+ * after they are appended; the plugin appends fresh objects and agents-js's metrics objects,
+ * which it does not change after emitting them. A normal end publishes and removes the journal; `recoverJournals` (journal_recovery.ts)
  * rebuilds and publishes the payloads of journals whose owner died.
  */
 import { appendFile, mkdir, unlink } from 'node:fs/promises';
@@ -34,7 +36,7 @@ export interface JournalWriterOptions {
 
 export class JournalWriter {
   readonly path: string;
-  #buffer: string[] = [];
+  #buffer: (RecordedEvent | JournalEnd)[] = [];
   #chain: Promise<void>;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -51,18 +53,26 @@ export class JournalWriter {
     this.#timer.unref();
   }
 
-  /** Buffers one line (serialised now, so later mutation of `line` does not matter). */
+  /** Buffers one line; it is serialised at the next flush. */
   append(line: RecordedEvent | JournalEnd, flushNow = false): void {
     if (this.#closed) return;
-    this.#buffer.push(JSON.stringify(line));
+    this.#buffer.push(line);
     if (flushNow) this.flush();
   }
 
   /** Starts writing what is buffered; does not wait. */
   flush(): void {
     if (this.#buffer.length === 0) return;
-    const data = `${this.#buffer.join('\n')}\n`;
+    let data = '';
+    for (const line of this.#buffer) {
+      try {
+        data += `${JSON.stringify(line)}\n`;
+      } catch (err) {
+        this.#onError(err); // one unserialisable event is skipped, not the batch
+      }
+    }
     this.#buffer = [];
+    if (data === '') return;
     this.#chain = this.#chain.then(() => appendFile(this.path, data)).catch((err) => this.#onError(err));
   }
 

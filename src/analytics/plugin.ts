@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobContext, llm, voice } from '@livekit/agents';
 import { voice as lkVoice } from '@livekit/agents';
-import { silentLogger } from '../log.js';
+import { type Logger, silentLogger } from '../log.js';
 import type { EndReason, PiiMode, SessionPayload } from '../schema/session_payload.js';
 import type { DetectFn, DetectionResult } from './detection.js';
 import type { JournalHeader, RecordedEvent } from './events.js';
@@ -27,7 +27,7 @@ export function attachAnalytics(
   ctx: JobContext | undefined,
   options: AnalyticsOptions,
 ): AnalyticsHandle {
-  const log = (options.logger ?? silentLogger).child({ component: 'analytics' });
+  const log = componentLogger(options.logger ?? silentLogger);
   const clock = options.clock ?? Date;
   const pii: PiiMode = options.pii?.mode ?? 'hashed';
   const transcripts = options.pii?.transcripts ?? false;
@@ -281,6 +281,17 @@ export function attachAnalytics(
       turns: recorder.turnCount,
     }),
   };
+}
+
+/** One child logger per root logger, shared by every session (a child per call costs memory). */
+const children = new WeakMap<Logger, Logger>();
+function componentLogger(root: Logger): Logger {
+  let child = children.get(root);
+  if (!child) {
+    child = root.child({ component: 'analytics' });
+    children.set(root, child);
+  }
+  return child;
 }
 
 function safe<T>(fn: () => T): T | undefined {

@@ -21,6 +21,7 @@ import { UnattributedMetrics } from './unattributed.js';
 import { usageFrom } from './usage.js';
 
 export const DEFAULT_LEAD_TOOLS: readonly string[] = [TOOL_NAMES.book, TOOL_NAMES.callback];
+const DEFAULT_LEAD_TOOL_SET: ReadonlySet<string> = new Set(DEFAULT_LEAD_TOOLS);
 const MAX_ERRORS = 50;
 const MAX_TRANSCRIPT_LINES = 1000;
 
@@ -56,7 +57,7 @@ export class SessionRecorder {
   readonly #errors: SessionError[] = [];
   readonly #transcript: { role: 'user' | 'assistant'; text: string; at: string | null }[] = [];
   readonly #lead: Lead;
-  readonly #leadTools: Set<string>;
+  readonly #leadTools: ReadonlySet<string>;
   #participant: { identity: string | null; kind: string | null };
   #userMessages = 0;
   #assistantAfterBooking = 0;
@@ -65,7 +66,7 @@ export class SessionRecorder {
   constructor(init: RecorderInit) {
     this.init = init;
     this.#lead = { pii_mode: init.pii };
-    this.#leadTools = new Set(init.leadTools ?? DEFAULT_LEAD_TOOLS);
+    this.#leadTools = init.leadTools ? new Set(init.leadTools) : DEFAULT_LEAD_TOOL_SET;
     this.#participant = init.participant ?? { identity: null, kind: null };
   }
 

@@ -5,6 +5,8 @@
  * - Integration needs accumulate (a sorted union); a later negated mention removes an id.
  * - Evidence names the user message (`turn_index`), the span and the rule; the excerpt only
  *   when the transcript policy keeps text.
+ * - Bounded for long calls: a value keeps its first statements and its latest one (at most
+ *   `MAX_EVIDENCE`), and `history` keeps the latest `MAX_HISTORY` replaced values.
  */
 import type { Evidence, IntegrationId, Signals } from '../schema/session_payload.js';
 import type { DetectionHit, DetectionResult } from './detection.js';
@@ -20,27 +22,51 @@ export interface MergeInput {
 type ScalarName = 'team_size' | 'monthly_volume' | 'urgency' | 'industry';
 const SCALARS: readonly ScalarName[] = ['team_size', 'monthly_volume', 'urgency', 'industry'];
 
-interface ScalarState {
-  value: number | string;
-  evidence: Evidence[];
-  history: { value: number | string; evidence: Evidence }[];
+export const MAX_EVIDENCE = 5;
+export const MAX_HISTORY = 5;
+
+/** Evidence as held during the call: one small object (rendered to the schema shape at the end). */
+class Ev {
+  constructor(
+    readonly turn: number,
+    readonly start: number,
+    readonly end: number,
+    readonly rule: string,
+    readonly excerpt: string | undefined,
+  ) {}
 }
 
-function evidenceOf(hit: DetectionHit<unknown>, input: MergeInput): Evidence {
-  const ev: Evidence = { turn_index: input.turnIndex, span: [hit.span[0], hit.span[1]], rule: hit.rule };
-  if (input.text !== undefined) ev.excerpt = input.text.slice(hit.span[0], hit.span[1]);
-  return ev;
+interface ScalarState {
+  value: number | string;
+  evidence: Ev[];
+  history: { value: number | string; evidence: Ev }[] | undefined;
+}
+
+function evidenceOf(hit: DetectionHit<unknown>, input: MergeInput): Ev {
+  const [start, end] = hit.span;
+  return new Ev(input.turnIndex, start, end, hit.rule, input.text?.slice(start, end));
+}
+
+function pushBounded<T>(list: T[], item: T, max: number, keepFirst: boolean): void {
+  if (list.length < max) list.push(item);
+  else if (keepFirst) list[max - 1] = item;
+  else {
+    list.shift();
+    list.push(item);
+  }
 }
 
 export class SignalState {
-  readonly #scalars = new Map<ScalarName, ScalarState>();
+  readonly #scalars: Partial<Record<ScalarName, ScalarState>> = {};
   /** Current integration needs in the order stated, each with the evidence of its statement. */
-  #integrations: { id: IntegrationId; evidence: Evidence }[] = [];
-  readonly #integrationHistory: { value: IntegrationId[]; evidence: Evidence }[] = [];
+  #integrations: { id: IntegrationId; evidence: Ev }[] = [];
+  readonly #integrationHistory: { value: IntegrationId[]; evidence: Ev }[] = [];
 
   /** Number of signals currently present. */
   get count(): number {
-    return this.#scalars.size + (this.#integrations.length > 0 ? 1 : 0);
+    let n = this.#integrations.length > 0 ? 1 : 0;
+    for (const name of SCALARS) if (this.#scalars[name]) n += 1;
+    return n;
   }
 
   /** Applies one user message's detection. Returns the number of changes. */
@@ -53,15 +79,16 @@ export class SignalState {
     return changes + this.#mergeIntegrations(input);
   }
 
-  #mergeScalar(name: ScalarName, value: number | string, ev: Evidence): number {
-    const cur = this.#scalars.get(name);
+  #mergeScalar(name: ScalarName, value: number | string, ev: Ev): number {
+    const cur = this.#scalars[name];
     if (!cur) {
-      this.#scalars.set(name, { value, evidence: [ev], history: [] });
+      this.#scalars[name] = { value, evidence: [ev], history: undefined };
     } else if (cur.value === value) {
-      cur.evidence.push(ev);
+      pushBounded(cur.evidence, ev, MAX_EVIDENCE, true);
     } else {
       const last = cur.evidence[cur.evidence.length - 1] ?? ev;
-      cur.history.push({ value: cur.value, evidence: last });
+      cur.history ??= [];
+      pushBounded(cur.history, { value: cur.value, evidence: last }, MAX_HISTORY, false);
       cur.value = value;
       cur.evidence = [ev];
     }
@@ -96,10 +123,10 @@ export class SignalState {
   toSignals(): Signals {
     const out: Record<string, unknown> = {};
     for (const name of SCALARS) {
-      const s = this.#scalars.get(name);
+      const s = this.#scalars[name];
       if (!s) continue;
       const sig: Record<string, unknown> = { value: s.value, evidence: s.evidence.map(copyEvidence) };
-      if (s.history.length > 0)
+      if (s.history && s.history.length > 0)
         sig.history = s.history.map((h) => ({ value: h.value, evidence: copyEvidence(h.evidence) }));
       out[name] = sig;
     }
@@ -119,8 +146,8 @@ export class SignalState {
   }
 }
 
-function copyEvidence(ev: Evidence): Evidence {
-  const c: Evidence = { turn_index: ev.turn_index, span: [ev.span[0], ev.span[1]], rule: ev.rule };
+function copyEvidence(ev: Ev): Evidence {
+  const c: Evidence = { turn_index: ev.turn, span: [ev.start, ev.end], rule: ev.rule };
   if (ev.excerpt !== undefined) c.excerpt = ev.excerpt;
   return c;
 }

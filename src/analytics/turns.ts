@@ -1,89 +1,100 @@
 /**
  * One row per turn, joined on the agents-js `speechId` that EOU, LLM and TTS metrics carry.
  * Metrics without a speech id are kept in `UnattributedMetrics`.
+ *
+ * Rows are stored column-wise in one Float64Array (NaN = unknown): a live call holds a few
+ * hundred bytes per turn instead of an object per row, and the hot path allocates nothing.
  */
 import type { AgentMetrics } from '@livekit/agents';
 import type { Turn } from '../schema/session_payload.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const nonNeg = (v: number | undefined) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
-const add = (a: number | null, b: number | undefined) => {
-  const v = nonNeg(b);
-  return v === null ? a : (a ?? 0) + v;
-};
-
-interface TurnRow {
-  turn_id: string;
-  index: number;
-  started_ms: number | null;
-  eou: number | null;
-  transcription: number | null;
-  on_user_turn_completed: number | null;
-  ttft: number | null;
-  llm_duration: number | null;
-  prompt: number | null;
-  cached: number | null;
-  completion: number | null;
-  ttfb: number | null;
-  tts_duration: number | null;
-  tts_audio: number | null;
-  tts_chars: number | null;
-  interrupted: boolean;
-  user_text?: string;
-  agent_text?: string;
+enum C {
+  started = 0,
+  eou,
+  transcription,
+  onUserTurnCompleted,
+  ttft,
+  llmDuration,
+  prompt,
+  cached,
+  completion,
+  ttfb,
+  ttsDuration,
+  ttsAudio,
+  ttsChars,
+  interrupted,
+  width,
 }
 
+const valid = (v: number | undefined): v is number => typeof v === 'number' && v >= 0 && v < Infinity;
+
 export class TurnTable {
-  readonly #rows = new Map<string, TurnRow>();
+  #ids: string[] = [];
+  #cols = new Float64Array(8 * C.width).fill(Number.NaN);
+  #texts: Map<number, { user?: string; agent?: string }> | undefined;
 
   get size(): number {
-    return this.#rows.size;
+    return this.#ids.length;
   }
 
   has(id: string): boolean {
-    return this.#rows.has(id);
+    return this.#find(id) !== -1;
   }
 
-  #row(id: string, atMs: number | null): TurnRow {
-    let row = this.#rows.get(id);
-    if (!row) {
-      row = {
-        turn_id: id,
-        index: this.#rows.size,
-        started_ms: atMs,
-        eou: null,
-        transcription: null,
-        on_user_turn_completed: null,
-        ttft: null,
-        llm_duration: null,
-        prompt: null,
-        cached: null,
-        completion: null,
-        ttfb: null,
-        tts_duration: null,
-        tts_audio: null,
-        tts_chars: null,
-        interrupted: false,
-      };
-      this.#rows.set(id, row);
+  /** Row index of a turn id; recent turns are found first. */
+  #find(id: string): number {
+    const ids = this.#ids;
+    for (let i = ids.length - 1; i >= 0; i--) if (ids[i] === id) return i;
+    return -1;
+  }
+
+  #row(id: string, atMs: number | null): number {
+    const found = this.#find(id);
+    if (found !== -1) return found;
+    const row = this.#ids.length;
+    if ((row + 1) * C.width > this.#cols.length) {
+      const grown = new Float64Array(this.#cols.length * 2).fill(Number.NaN);
+      grown.set(this.#cols);
+      this.#cols = grown;
     }
+    this.#ids.push(id);
+    if (atMs !== null) this.#cols[row * C.width + C.started] = atMs;
+    this.#cols[row * C.width + C.interrupted] = 0;
     return row;
   }
 
-  /** A speech (turn) was created. */
+  #set(row: number, col: C, v: number | undefined): void {
+    if (valid(v)) this.#cols[row * C.width + col] = v;
+  }
+
+  #first(row: number, col: C, v: number | undefined): void {
+    const at = row * C.width + col;
+    if (valid(v) && Number.isNaN(this.#cols[at] ?? 0)) this.#cols[at] = v;
+  }
+
+  #add(row: number, col: C, v: number | undefined): void {
+    if (!valid(v)) return;
+    const at = row * C.width + col;
+    const cur = this.#cols[at] ?? Number.NaN;
+    this.#cols[at] = Number.isNaN(cur) ? v : cur + v;
+  }
+
+  /** A speech (turn) was created: the turn starts then. */
   started(id: string, atMs: number): void {
     const row = this.#row(id, atMs);
-    if (row.started_ms === null || atMs < row.started_ms) row.started_ms = atMs;
+    this.#cols[row * C.width + C.started] = atMs;
   }
 
   interrupted(id: string): void {
-    this.#row(id, null).interrupted = true;
+    this.#cols[this.#row(id, null) * C.width + C.interrupted] = 1;
   }
 
   text(id: string, role: 'user' | 'agent', text: string): void {
     const row = this.#row(id, null);
-    const key = role === 'user' ? 'user_text' : 'agent_text';
-    row[key] = row[key] ? `${row[key]} ${text}` : text;
+    this.#texts ??= new Map();
+    const t = this.#texts.get(row) ?? {};
+    t[role] = t[role] ? `${t[role]} ${text}` : text;
+    this.#texts.set(row, t);
   }
 
   /** Adds a metrics event to its turn. Returns false when it carries no turn id. */
@@ -92,29 +103,29 @@ export class TurnTable {
       case 'eou_metrics': {
         if (!m.speechId) return false;
         const row = this.#row(m.speechId, m.timestamp);
-        row.eou = nonNeg(m.endOfUtteranceDelayMs);
-        row.transcription = nonNeg(m.transcriptionDelayMs);
-        row.on_user_turn_completed = nonNeg(m.onUserTurnCompletedDelayMs);
+        this.#set(row, C.eou, m.endOfUtteranceDelayMs);
+        this.#set(row, C.transcription, m.transcriptionDelayMs);
+        this.#set(row, C.onUserTurnCompleted, m.onUserTurnCompletedDelayMs);
         return true;
       }
       case 'llm_metrics': {
         if (!m.speechId) return false;
         const row = this.#row(m.speechId, m.timestamp);
         // A turn with tool steps has several LLM requests: the first TTFT is the one the user waits on.
-        if (row.ttft === null && m.ttftMs >= 0) row.ttft = m.ttftMs;
-        row.llm_duration = add(row.llm_duration, m.durationMs);
-        row.prompt = add(row.prompt, m.promptTokens);
-        row.cached = add(row.cached, m.promptCachedTokens);
-        row.completion = add(row.completion, m.completionTokens);
+        this.#first(row, C.ttft, m.ttftMs);
+        this.#add(row, C.llmDuration, m.durationMs);
+        this.#add(row, C.prompt, m.promptTokens);
+        this.#add(row, C.cached, m.promptCachedTokens);
+        this.#add(row, C.completion, m.completionTokens);
         return true;
       }
       case 'tts_metrics': {
         if (!m.speechId) return false;
         const row = this.#row(m.speechId, m.timestamp);
-        if (row.ttfb === null && m.ttfbMs >= 0) row.ttfb = m.ttfbMs;
-        row.tts_duration = add(row.tts_duration, m.durationMs);
-        row.tts_audio = add(row.tts_audio, m.audioDurationMs);
-        row.tts_chars = add(row.tts_chars, m.charactersCount);
+        this.#first(row, C.ttfb, m.ttfbMs);
+        this.#add(row, C.ttsDuration, m.durationMs);
+        this.#add(row, C.ttsAudio, m.audioDurationMs);
+        this.#add(row, C.ttsChars, m.charactersCount);
         return true;
       }
       default:
@@ -124,28 +135,38 @@ export class TurnTable {
 
   toTurns(): Turn[] {
     const out: Turn[] = [];
-    for (const r of this.#rows.values()) {
-      const turn: Turn = {
-        turn_id: r.turn_id,
-        index: r.index,
-        started_at: r.started_ms === null ? null : iso(r.started_ms),
-        eou_delay_ms: r.eou,
-        transcription_delay_ms: r.transcription,
-        on_user_turn_completed_delay_ms: r.on_user_turn_completed,
-        llm_ttft_ms: r.ttft,
-        llm_duration_ms: r.llm_duration,
-        llm_prompt_tokens: r.prompt,
-        llm_prompt_cached_tokens: r.cached,
-        llm_completion_tokens: r.completion,
-        tts_ttfb_ms: r.ttfb,
-        tts_duration_ms: r.tts_duration,
-        tts_audio_duration_ms: r.tts_audio,
-        tts_characters: r.tts_chars,
-        e2e_latency_ms: r.eou !== null && r.ttft !== null && r.ttfb !== null ? r.eou + r.ttft + r.ttfb : null,
-        interrupted: r.interrupted,
+    for (const [index, turn_id] of this.#ids.entries()) {
+      const base = index * C.width;
+      const get = (col: C): number | null => {
+        const v = this.#cols[base + col] ?? Number.NaN;
+        return Number.isNaN(v) ? null : v;
       };
-      if (r.user_text !== undefined) turn.user_text = r.user_text;
-      if (r.agent_text !== undefined) turn.agent_text = r.agent_text;
+      const started = get(C.started);
+      const eou = get(C.eou);
+      const ttft = get(C.ttft);
+      const ttfb = get(C.ttfb);
+      const turn: Turn = {
+        turn_id,
+        index,
+        started_at: started === null ? null : new Date(started).toISOString(),
+        eou_delay_ms: eou,
+        transcription_delay_ms: get(C.transcription),
+        on_user_turn_completed_delay_ms: get(C.onUserTurnCompleted),
+        llm_ttft_ms: ttft,
+        llm_duration_ms: get(C.llmDuration),
+        llm_prompt_tokens: get(C.prompt),
+        llm_prompt_cached_tokens: get(C.cached),
+        llm_completion_tokens: get(C.completion),
+        tts_ttfb_ms: ttfb,
+        tts_duration_ms: get(C.ttsDuration),
+        tts_audio_duration_ms: get(C.ttsAudio),
+        tts_characters: get(C.ttsChars),
+        e2e_latency_ms: eou !== null && ttft !== null && ttfb !== null ? eou + ttft + ttfb : null,
+        interrupted: get(C.interrupted) === 1,
+      };
+      const t = this.#texts?.get(index);
+      if (t?.user !== undefined) turn.user_text = t.user;
+      if (t?.agent !== undefined) turn.agent_text = t.agent;
       out.push(turn);
     }
     return out;

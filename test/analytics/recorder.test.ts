@@ -310,8 +310,8 @@ describe('SessionRecorder', () => {
         }),
       });
     const rows = r.build({ endedAt: T0, endReason: 'unknown' }).unattributed_metrics;
-    expect(rows).toHaveLength(21);
-    expect(rows[20]?.values).toMatchObject({ folded_events: 80, inference_count: 240, idle_time_ms: 800 });
+    expect(rows).toHaveLength(6);
+    expect(rows[5]?.values).toMatchObject({ folded_events: 95, inference_count: 285, idle_time_ms: 950 });
   });
 
   it('takes lead fields from booking tools under the policy and lists tool errors', () => {
