@@ -4,7 +4,8 @@
  * reported at once in a `WorkerConfigError` that names it.
  */
 import { z } from 'zod';
-import { loadQueueConfig, type QueueConfig, QueueConfigError } from '../../src/queue/index.js';
+// From the file, not the queue index: the index also loads the SQS and Pub/Sub SDKs (~40 MB RSS).
+import { loadQueueConfig, type QueueConfig, QueueConfigError } from '../../src/queue/config.js';
 import { PiiMode } from '../../src/schema/index.js';
 import { SlaEnv, type Slas, slasFromEnv } from './analysis/index.js';
 import { DeliveryEnv } from './delivery/index.js';

@@ -25,7 +25,15 @@ interface Started {
   api: RunningApiServer | undefined;
 }
 
+/**
+ * DuckDB's async calls and the spool's file operations share libuv's thread pool (4 threads by
+ * default); with hundreds of messages in flight, warehouse commits queued behind file I/O and
+ * throughput dropped by half. Set before anything uses the pool (it is created on first use).
+ */
+const DEFAULT_UV_THREADPOOL_SIZE = '16';
+
 async function main(): Promise<void> {
+  process.env.UV_THREADPOOL_SIZE ??= DEFAULT_UV_THREADPOOL_SIZE;
   const config = readConfig();
   const root = createLogger({ level: config.logLevel, name: 'analytics-worker' });
   const log = root.child({ component: 'main' });

@@ -1,9 +1,13 @@
 /**
  * Collects items from concurrent handlers and writes them in one call (one transaction), so a
  * handler's `add()` resolves only after its item is committed (ack after commit keeps delivery
- * at least once). A batch is written when it holds `maxItems`, when `maxWaitMs` has passed since
- * its first item, or at once when `isIdle()` says no other handler is about to add (waiting for
- * more would only add latency). One write at a time; items arriving meanwhile form the next batch.
+ * at least once). A batch is written when it holds `maxItems` or when `maxWaitMs` has passed
+ * since its first item. One write at a time; items arriving meanwhile form the next batch, written
+ * as soon as the previous one commits.
+ *
+ * (An "everyone is waiting, write now" shortcut was tried and removed: consumers refill freed
+ * slots one message at a time, so it wrote a batch of one before every full batch, doubling the
+ * transactions for no gain.)
  */
 
 interface Pending<T> {
@@ -15,8 +19,6 @@ interface Pending<T> {
 export interface MicroBatcherOptions {
   maxItems: number;
   maxWaitMs: number;
-  /** True when no caller is between start and `add()`: write now instead of waiting. */
-  isIdle?: () => boolean;
   /** Called after each write with the batch size and how long it took. */
   onFlush?: (size: number, ms: number) => void;
 }
@@ -42,11 +44,6 @@ export class MicroBatcher<T> {
     });
   }
 
-  /** Re-checks whether to write now (call when a caller leaves without adding). */
-  poke(): void {
-    if (this.pending.length > 0) this.schedule();
-  }
-
   /** Writes everything pending and waits for it. */
   async drain(): Promise<void> {
     while (this.pending.length > 0 || this.writing) {
@@ -56,11 +53,11 @@ export class MicroBatcher<T> {
   }
 
   private schedule(): void {
-    if (this.pending.length >= this.opts.maxItems || this.opts.isIdle?.() === true) {
+    if (this.pending.length >= this.opts.maxItems) {
       this.kick();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => this.kick(), this.opts.maxWaitMs);
+      return;
     }
+    if (!this.timer) this.timer = setTimeout(() => this.kick(), this.opts.maxWaitMs);
   }
 
   private kick(): void {

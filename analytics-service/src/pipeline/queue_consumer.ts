@@ -1,28 +1,32 @@
 /**
- * Opens the configured queue consumer. Uses the queue layer's `createConsumer` (local spool, SQS,
- * Pub/Sub) when it is available, and the local spool driver directly otherwise.
+ * Opens the configured queue consumer. The local spool driver is imported on its own; the other
+ * drivers come through the queue layer's `createConsumer`, loaded only when configured, so a
+ * local worker does not pay for the SQS and Pub/Sub SDKs (~40 MB RSS).
  */
 import type { Logger } from '../../../src/log.js';
-import * as queue from '../../../src/queue/index.js';
+import type { QueueConfig } from '../../../src/queue/config.js';
+import type { QueueConsumer } from '../../../src/queue/types.js';
 
-type CreateConsumer = (
-  config: queue.QueueConfig,
-  deps: { logger: Logger },
-) => queue.QueueConsumer | Promise<queue.QueueConsumer>;
+type CreateConsumer = (config: QueueConfig, deps: { logger: Logger }) => QueueConsumer;
 
-export async function openConsumer(config: queue.QueueConfig, logger: Logger): Promise<queue.QueueConsumer> {
-  const create = (queue as unknown as { createConsumer?: CreateConsumer }).createConsumer;
-  if (typeof create === 'function') return await create(config, { logger });
-  if (config.driver !== 'local') {
+export async function openConsumer(config: QueueConfig, logger: Logger): Promise<QueueConsumer> {
+  if (config.driver === 'local') {
+    const { LocalConsumer } = await import('../../../src/queue/local_consumer.js');
+    return new LocalConsumer({
+      dir: config.spoolDir,
+      logger,
+      maxAttempts: config.maxAttempts,
+      leaseMs: config.leaseMs,
+      fsync: config.spoolFsync,
+    });
+  }
+  const queue = (await import('../../../src/queue/index.js')) as unknown as {
+    createConsumer?: CreateConsumer;
+  };
+  if (typeof queue.createConsumer !== 'function') {
     throw new Error(
       `queue driver ${config.driver} needs createConsumer from src/queue, which is not available`,
     );
   }
-  return new queue.LocalConsumer({
-    dir: config.spoolDir,
-    logger,
-    maxAttempts: config.maxAttempts,
-    leaseMs: config.leaseMs,
-    fsync: config.spoolFsync,
-  });
+  return queue.createConsumer(config, { logger });
 }

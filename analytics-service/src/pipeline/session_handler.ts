@@ -11,12 +11,13 @@
  * - The delivery status of every destination is recorded in the warehouse `deliveries` table.
  */
 import type { Logger } from '../../../src/log.js';
+// From the file, not the queue index: the index also loads the SQS and Pub/Sub SDKs.
 import {
   DeadLetter,
   type HandlerContext,
   type MessageHandler,
   type QueueMessage,
-} from '../../../src/queue/index.js';
+} from '../../../src/queue/types.js';
 import { parseSessionPayload, type SessionPayload } from '../../../src/schema/index.js';
 import type { DeliveryReport } from '../delivery/index.js';
 import type { ScoredSession } from '../types.js';
@@ -44,16 +45,7 @@ export interface SessionHandlerDeps {
   recordDeliveries(rows: DeliveryStatus[]): Promise<void>;
   destinations: readonly ReportingDestination[];
   metrics: WorkerMetrics;
-  /** Called when a handler will not add to the warehouse batch after all (lets the batch go early). */
-  onSkipWarehouse?: () => void;
-  /** Count of handlers between start and their warehouse write, for the batcher's idle check. */
-  tracker?: { beforeWarehouse: number };
   now?: () => number;
-}
-
-interface CallState {
-  /** Still counted in `tracker.beforeWarehouse`. */
-  beforeWarehouse: boolean;
 }
 
 export class DeliveryIncomplete extends Error {
@@ -79,7 +71,6 @@ function statusOf(report: DeliveryReport): { status: DeliveryStatus['status']; e
 export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
   const now = deps.now ?? Date.now;
   const m = deps.metrics;
-  const tracker = deps.tracker ?? { beforeWarehouse: 0 };
 
   async function deliverOne(
     d: ReportingDestination,
@@ -110,9 +101,8 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
     };
   }
 
-  async function writeWarehouse(scored: ScoredSession, attempt: number, state: CallState): Promise<void> {
+  async function writeWarehouse(scored: ScoredSession, attempt: number): Promise<void> {
     const started = now();
-    leaveBeforeWarehouse(state);
     try {
       await deps.writeWarehouse({
         session: scored,
@@ -132,13 +122,7 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
     }
   }
 
-  function leaveBeforeWarehouse(state: CallState): void {
-    if (!state.beforeWarehouse) return;
-    state.beforeWarehouse = false;
-    tracker.beforeWarehouse -= 1;
-  }
-
-  async function handle(message: QueueMessage, ctx: HandlerContext, state: CallState): Promise<void> {
+  async function handle(message: QueueMessage, ctx: HandlerContext): Promise<void> {
     const log: Logger = ctx.log;
     m.consumed.inc();
     const parsed = parseSessionPayload(message.body);
@@ -154,7 +138,7 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
 
     const scored = deps.score(payload);
     const [warehouse, ...others] = await Promise.allSettled([
-      writeWarehouse(scored, ctx.attempt, state),
+      writeWarehouse(scored, ctx.attempt),
       ...deps.destinations.map((d) => deliverOne(d, scored, ctx)),
     ]);
     const rows = others.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -176,18 +160,11 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
   }
 
   return async (message, ctx) => {
-    const state: CallState = { beforeWarehouse: true };
-    tracker.beforeWarehouse += 1;
     try {
-      await handle(message, ctx, state);
+      await handle(message, ctx);
     } catch (err) {
       if (!(err instanceof DeadLetter)) m.failed.inc();
       throw err;
-    } finally {
-      if (state.beforeWarehouse) {
-        leaveBeforeWarehouse(state);
-        deps.onSkipWarehouse?.();
-      }
     }
   };
 }

@@ -77,7 +77,6 @@ export async function startWorker(
     throw err;
   }
 
-  const tracker = { beforeWarehouse: 0 };
   const maxItems = Math.max(1, Math.min(config.batchSize, config.concurrency));
   const sessions = new MicroBatcher<WarehouseItem>(
     (items) =>
@@ -88,7 +87,6 @@ export async function startWorker(
     {
       maxItems,
       maxWaitMs: config.batchMaxWaitMs,
-      isIdle: () => tracker.beforeWarehouse <= 0,
       onFlush: (size) => metrics.warehouseBatchSize.observe(size),
     },
   );
@@ -106,8 +104,6 @@ export async function startWorker(
     recordDeliveries: (rows) => statusRows.add(rows),
     destinations,
     metrics,
-    tracker,
-    onSkipWarehouse: () => sessions.poke(),
   });
 
   const done = consumer.run(handler, { concurrency: config.concurrency });

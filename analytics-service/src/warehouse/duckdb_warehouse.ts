@@ -32,6 +32,15 @@ import {
 import type { DeliveryStatus, MigrationReport, Row, Warehouse, WarehouseOptions } from './types.js';
 
 const TEXT_LIST = LIST(VARCHAR);
+
+/**
+ * Database settings: a bounded buffer pool keeps the worker's memory flat however large the file
+ * grows, and a larger WAL before checkpointing trades a little disk for fewer, bigger checkpoints.
+ */
+const DEFAULT_SETTINGS: Record<string, string> = {
+  memory_limit: '64MB',
+  checkpoint_threshold: '16MB',
+};
 const SAFE_LIST_ITEM = /^[A-Za-z0-9_.:-]+$/;
 
 function appendValue(a: DuckDBAppender, kind: TableSpec['columns'][number][1], v: Value): void {
@@ -110,9 +119,12 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   /** Opens (creating when missing) the file at `path`; `:memory:` for an in-memory database. */
-  static async open(path: string, opts: WarehouseOptions = {}): Promise<DuckDbWarehouse> {
+  static async open(
+    path: string,
+    opts: WarehouseOptions & { settings?: Record<string, string> } = {},
+  ): Promise<DuckDbWarehouse> {
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
+    const instance = await DuckDBInstance.create(path, { ...DEFAULT_SETTINGS, ...opts.settings });
     const writer = await instance.connect();
     const reader = await instance.connect();
     return new DuckDbWarehouse(instance, writer, reader, opts);
@@ -158,12 +170,17 @@ export class DuckDbWarehouse implements Warehouse {
   private staging = false;
   private async createStaging(): Promise<void> {
     await this.writer.run('CREATE TEMP TABLE IF NOT EXISTS stage_session_ids (session_id VARCHAR)');
+    await this.writer.run(
+      'CREATE TEMP TABLE IF NOT EXISTS stage_deliveries AS SELECT * FROM deliveries LIMIT 0',
+    );
     this.staging = true;
   }
 
-  private async append(spec: TableSpec, rows: readonly Value[][]): Promise<void> {
+  private async append(spec: TableSpec, rows: readonly Value[][], stagingTable?: string): Promise<void> {
     if (rows.length === 0) return;
-    const a = await this.writer.createAppender(spec.name);
+    const a = stagingTable
+      ? await this.writer.createAppender(stagingTable, 'main', 'temp')
+      : await this.writer.createAppender(spec.name);
     try {
       for (const row of rows) {
         spec.columns.forEach(([, kind], i) => {
@@ -201,10 +218,18 @@ export class DuckDbWarehouse implements Warehouse {
           } finally {
             a.closeSync();
           }
+          // Old rows exist only for sessions written before: find those first (one indexed lookup)
+          // so the common case, all new, skips the child-table deletes and their scans.
+          const existing = await this.writer.runAndReadAll(
+            'SELECT count(*) FROM sessions WHERE session_id IN (SELECT session_id FROM temp.main.stage_session_ids)',
+          );
+          const rewrites = Number(existing.getRowsJS()[0]?.[0] ?? 0);
           for (const spec of SESSION_TABLES) {
-            await this.writer.run(
-              `DELETE FROM ${spec.name} WHERE session_id IN (SELECT session_id FROM temp.main.stage_session_ids)`,
-            );
+            if (rewrites > 0) {
+              await this.writer.run(
+                `DELETE FROM ${spec.name} WHERE session_id IN (SELECT session_id FROM temp.main.stage_session_ids)`,
+              );
+            }
             await this.append(spec, rows[spec.name]);
           }
         }
@@ -216,20 +241,17 @@ export class DuckDbWarehouse implements Warehouse {
   private async writeDeliveries(deliveries: readonly DeliveryStatus[], now: string): Promise<void> {
     const unique = dedupeDeliveries(deliveries);
     if (unique.length === 0) return;
-    // A handful of rows per batch: one multi-row upsert is simpler than staging.
-    const values: DuckDBValue[] = [];
-    const tuples = unique.map((d) => {
-      const row = deliveryRow(d, now);
-      const base = values.length;
-      for (const v of row) values.push(toDuckValue(v));
-      return `(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`;
-    });
-    const cols = DELIVERIES.columns.map(([n]) => n).join(', ');
+    if (!this.staging) await this.createStaging();
+    await this.writer.run('DELETE FROM stage_deliveries');
+    await this.append(
+      DELIVERIES,
+      unique.map((d) => deliveryRow(d, now)),
+      'stage_deliveries',
+    );
     await this.writer.run(
-      `INSERT INTO deliveries (${cols}) VALUES ${tuples.join(', ')}
+      `INSERT INTO deliveries SELECT * FROM temp.main.stage_deliveries
        ON CONFLICT (session_id, destination) DO UPDATE SET status = excluded.status,
        attempts = excluded.attempts, last_error = excluded.last_error, updated_at = excluded.updated_at`,
-      values,
     );
   }
 

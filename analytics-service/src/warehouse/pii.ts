@@ -45,13 +45,16 @@ export function applyPiiToArguments(args: Record<string, unknown>, mode: PiiMode
   return out;
 }
 
-/** The payload as the warehouse stores it: lead and tool-call contact arguments under the policy. */
-export function applyPiiToPayload(payload: SessionPayload, policy: PiiMode): SessionPayload {
+/**
+ * The payload as the warehouse stores it: lead and tool-call contact arguments under the policy.
+ * `lead` is the lead already under the policy, when the caller has it (hashing is not free).
+ */
+export function applyPiiToPayload(payload: SessionPayload, policy: PiiMode, lead?: Lead): SessionPayload {
   const mode = effectivePiiMode(payload.lead.pii_mode, policy);
   if (mode === 'full' || mode === payload.lead.pii_mode) return payload;
   return {
     ...payload,
-    lead: applyPiiToLead(payload.lead, policy),
+    lead: lead ?? applyPiiToLead(payload.lead, policy),
     tool_calls: payload.tool_calls.map((c) => ({ ...c, arguments: applyPiiToArguments(c.arguments, mode) })),
   };
 }

@@ -257,7 +257,7 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
     lead.phone ?? null,
     lead.company ?? null,
     p.labels ?? null,
-    applyPiiToPayload(p, policy),
+    applyPiiToPayload(p, policy, lead),
     s.processed_at,
     nowIso,
   ]);

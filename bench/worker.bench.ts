@@ -1,0 +1,248 @@
+/**
+ * Worker throughput and memory (`npm run bench:worker [-- --quick] [-- --n 20000 --rss-n 100000]`).
+ *
+ * 1. DuckDB: pre-fills a local spool with `--rss-n` sessions, drains it with the real worker
+ *    (`startWorker`) into a fresh DuckDB file, sampling RSS while draining.
+ * 2. PostgreSQL: starts a throwaway cluster, pre-fills `--n` sessions, drains into it.
+ * For each, a bare bulk insert of the same scored rows (`upsertSessions` in 1,000-session
+ * batches, no queue, no parsing, no scoring) into a fresh database of the same kind gives the ceiling;
+ * the worker's rate is printed as a ratio of it.
+ * Targets: ≥ 2,000 sessions/s DuckDB, ≥ 1,000 sessions/s PostgreSQL, RSS ≤ 300 MB for 100k backlog.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SLAS } from '../analytics-service/src/analysis/index.js';
+import { loadWorkerConfig } from '../analytics-service/src/config.js';
+import { startWorker } from '../analytics-service/src/pipeline/index.js';
+import { defaultPriceBook } from '../analytics-service/src/pricing/index.js';
+import { buildScoredSession, defaultScoringConfig } from '../analytics-service/src/scoring/index.js';
+import {
+  DuckDbWarehouse,
+  PostgresWarehouse,
+  type Warehouse,
+} from '../analytics-service/src/warehouse/index.js';
+import { startPostgres } from '../analytics-service/test/support/postgres.js';
+import { silentLogger } from '../src/log.js';
+import { Spool } from '../src/queue/spool.js';
+import type { SessionPayload } from '../src/schema/index.js';
+import { samplePayload } from '../src/schema/testing/index.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    n: { type: 'string' },
+    'rss-n': { type: 'string' },
+    concurrency: { type: 'string' },
+    skip: { type: 'string', default: '' },
+    /** Internal: run one drain in this (child) process and print its result as JSON. */
+    child: { type: 'string' },
+  },
+});
+const QUICK = values.quick ?? false;
+const N = Number(values.n ?? (QUICK ? 5_000 : 20_000));
+const RSS_N = Number(values['rss-n'] ?? (QUICK ? 5_000 : 100_000));
+const CONCURRENCY = Number(values.concurrency ?? 256);
+const SKIP = new Set((values.skip ?? '').split(',').filter(Boolean));
+
+const INDUSTRIES = ['legal', 'finance', 'healthcare', 'retail', 'logistics'] as const;
+
+function payload(i: number): SessionPayload {
+  const p = samplePayload({ session_id: `bench_${i.toString(36).padStart(8, '0')}` }, { turns: 4 + (i % 5) });
+  if (p.signals.industry) p.signals.industry.value = INDUSTRIES[i % INDUSTRIES.length] ?? 'legal';
+  if (p.signals.team_size) p.signals.team_size.value = 1 + (i % 400);
+  return p;
+}
+
+async function prefill(dir: string, n: number): Promise<number> {
+  const spool = new Spool(dir, { fsync: false });
+  const t0 = performance.now();
+  const CHUNK = 256;
+  for (let i = 0; i < n; i += CHUNK) {
+    const jobs: Promise<string>[] = [];
+    for (let j = i; j < Math.min(n, i + CHUNK); j++)
+      jobs.push(spool.write({}, Buffer.from(JSON.stringify(payload(j)))));
+    await Promise.all(jobs);
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+interface DrainResult {
+  sessions: number;
+  seconds: number;
+  rate: number;
+  peakRssMb: number;
+  startRssMb: number;
+  batchMean: number;
+  /** Process CPU time (all threads, DuckDB's included) while draining. */
+  cpuSeconds: number;
+}
+
+interface DrainJob {
+  n: number;
+  spoolDir: string;
+  parkedDir: string;
+  env: Record<string, string>;
+}
+
+/** Drains in a child process, so its RSS is the worker's alone (not the prefill's garbage). */
+function drain(
+  n: number,
+  spoolDir: string,
+  parkedDir: string,
+  env: Record<string, string>,
+): Promise<DrainResult> {
+  const job: DrainJob = { n, spoolDir, parkedDir, env };
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', import.meta.filename, '--child', JSON.stringify(job)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) reject(new Error(`drain child exited ${code}: ${out.slice(-500)}`));
+      else resolve(JSON.parse(line) as DrainResult);
+    });
+  });
+}
+
+async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Promise<DrainResult> {
+  const config = loadWorkerConfig({
+    QUEUE_SPOOL_DIR: spoolDir,
+    QUEUE_SPOOL_FSYNC: 'false',
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    WORKER_BATCH_SIZE: String(CONCURRENCY),
+    WORKER_BATCH_MAX_WAIT_MS: '20',
+    PARKED_DIR: parkedDir,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const startRss = process.memoryUsage().rss;
+  let peak = startRss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const worker = await startWorker(config, { logger: silentLogger });
+  const done = worker.metrics.delivered;
+  while (done.get({ destination: 'warehouse', status: 'ok' }) < n) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (worker.metrics.failed.total() > 0 || worker.metrics.deadLettered.total() > 0) {
+      throw new Error(
+        `worker failures: failed=${worker.metrics.failed.total()} dead=${worker.metrics.deadLettered.total()}`,
+      );
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const text = worker.metrics.registry.render();
+  const sum = Number(/signalroom_worker_warehouse_batch_sessions_sum (\S+)/.exec(text)?.[1] ?? 0);
+  const count = Number(/signalroom_worker_warehouse_batch_sessions_count (\S+)/.exec(text)?.[1] ?? 1);
+  await worker.stop({ deadlineMs: 10_000 });
+  return {
+    sessions: n,
+    seconds,
+    rate: n / seconds,
+    peakRssMb: peak / 2 ** 20,
+    startRssMb: startRss / 2 ** 20,
+    batchMean: sum / count,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+/** The same scored rows, straight into `upsertSessions` (generation excluded from the timing). */
+async function bare(n: number, warehouse: Warehouse): Promise<number> {
+  const deps = { priceBook: defaultPriceBook(), scoring: defaultScoringConfig(), slas: { ...DEFAULT_SLAS } };
+  const BATCH = 1000;
+  let insertMs = 0;
+  for (let i = 0; i < n; i += BATCH) {
+    const scored = [];
+    for (let j = i; j < Math.min(n, i + BATCH); j++) scored.push(buildScoredSession(payload(j), deps));
+    const t0 = performance.now();
+    await warehouse.upsertSessions(scored);
+    insertMs += performance.now() - t0;
+  }
+  return n / (insertMs / 1000);
+}
+
+function report(label: string, r: DrainResult, bareRate: number, target: number): void {
+  const ok = r.rate >= target ? 'PASS' : 'FAIL';
+  console.log(
+    `${label.padEnd(10)} ${r.sessions} sessions in ${r.seconds.toFixed(1)} s = ${Math.round(r.rate)} sessions/s ` +
+      `(target ≥ ${target}: ${ok}); bare bulk insert ${Math.round(bareRate)} sessions/s; worker/bare = ${(r.rate / bareRate).toFixed(2)}; ` +
+      `mean batch ${r.batchMean.toFixed(0)}; ${Math.round(r.sessions / r.cpuSeconds)} sessions per CPU-second; RSS ${r.startRssMb.toFixed(0)} → peak ${r.peakRssMb.toFixed(0)} MB`,
+  );
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'sr-bench-worker-'));
+  console.log(
+    `worker bench: ${QUICK ? 'quick' : 'full'}; DuckDB backlog ${RSS_N}, PostgreSQL backlog ${N}; concurrency/batch ${CONCURRENCY}; ` +
+      `${cpus().length} CPUs; node ${process.version}`,
+  );
+  try {
+    if (!SKIP.has('duckdb')) {
+      const fill = await prefill(join(dir, 'spool-duck'), RSS_N);
+      console.log(`prefilled ${RSS_N} sessions into a local spool in ${fill.toFixed(1)} s`);
+      const r = await drain(RSS_N, join(dir, 'spool-duck'), join(dir, 'parked'), {
+        WAREHOUSE_DRIVER: 'duckdb',
+        WAREHOUSE_DUCKDB_PATH: join(dir, 'worker.duckdb'),
+      });
+      let bareRate = Number.NaN;
+      if (!SKIP.has('bare')) {
+        const w = await DuckDbWarehouse.open(join(dir, 'bare.duckdb'));
+        await w.migrate();
+        bareRate = await bare(Math.min(RSS_N, N), w);
+        await w.close();
+      }
+      report('duckdb', r, bareRate, 2000);
+      const rssOk = r.peakRssMb <= 300 ? 'PASS' : 'FAIL';
+      console.log(
+        `duckdb     peak RSS ${r.peakRssMb.toFixed(0)} MB draining a ${RSS_N} backlog (target ≤ 300 MB: ${rssOk})`,
+      );
+    }
+    if (!SKIP.has('postgres')) {
+      const pg = await startPostgres();
+      try {
+        const workerUrl = await pg.createDatabase('bench_worker');
+        const bareUrl = await pg.createDatabase('bench_bare');
+        const fill = await prefill(join(dir, 'spool-pg'), N);
+        console.log(`prefilled ${N} sessions into a local spool in ${fill.toFixed(1)} s`);
+        const r = await drain(N, join(dir, 'spool-pg'), join(dir, 'parked'), {
+          WAREHOUSE_DRIVER: 'postgres',
+          WAREHOUSE_URL: workerUrl,
+        });
+        const w = PostgresWarehouse.open(bareUrl);
+        await w.migrate();
+        const bareRate = await bare(N, w);
+        await w.close();
+        report('postgres', r, bareRate, 1000);
+      } finally {
+        await pg.stop();
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const run = values.child
+  ? () => drainHere(JSON.parse(values.child!) as DrainJob).then((r) => console.log(JSON.stringify(r)))
+  : main;
+run().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
