@@ -185,7 +185,7 @@ export abstract class BaseConsumer implements QueueConsumer {
         if (heartbeat) clearInterval(heartbeat);
       }
       if (this.released.has(lease)) return; // stop() already gave it back
-      const decoded = Buffer.from(body);
+      const decoded = () => Buffer.from(body); // only the dead-letter paths need bytes
       switch (outcome.kind) {
         case 'ok':
           await lease.ack();
@@ -195,7 +195,7 @@ export abstract class BaseConsumer implements QueueConsumer {
             reason: 'handler_dead_letter',
             attempts: attempt,
             lastError: outcome.error,
-            body: decoded,
+            body: decoded(),
           });
           log.warn({ err: outcome.error }, 'message dead-lettered by handler');
           return;
@@ -205,7 +205,7 @@ export abstract class BaseConsumer implements QueueConsumer {
               reason: 'max_attempts',
               attempts: attempt,
               lastError: outcome.error,
-              body: decoded,
+              body: decoded(),
             });
             log.warn({ err: outcome.error, maxAttempts: max }, 'message dead-lettered after last attempt');
           } else {

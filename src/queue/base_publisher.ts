@@ -1,12 +1,14 @@
 /**
- * The shared half of every publisher: the public `publish` validates the payload, fits it to the
- * driver's size limit (gzip, then truncation), measures, and turns thrown errors into results.
- * A backend implements only `_send`.
+ * The shared half of every publisher: the public `publish` validates the payload (once: a payload
+ * this layer already parsed is not parsed again, see `validated.ts`), fits it to the driver's size
+ * limit (gzip, then truncation), measures, and turns thrown errors into results.
+ * A backend implements only `_send`; it may override `_sendMany` for a cheaper batch.
  */
 import type { Logger } from '../log.js';
-import { type SessionPayload, SessionPayloadV1 } from '../schema/index.js';
+import type { SessionPayload } from '../schema/index.js';
 import { type EncodedMessage, encodeMessage, type WireFormat } from './encoding.js';
 import type { PublishResult, QueuePublisher } from './types.js';
+import { validatePayload } from './validated.js';
 
 /** Counters every publisher keeps; read them for metrics. */
 export interface PublisherStats {
@@ -44,7 +46,55 @@ export abstract class BasePublisher implements QueuePublisher {
   async publish(payload: SessionPayload, opts: { signal?: AbortSignal } = {}): Promise<PublishResult> {
     const startedAt = performance.now();
     const result = await this.publishInner(payload, opts);
-    const ms = performance.now() - startedAt;
+    this.record(payload, result, performance.now() - startedAt);
+    return result;
+  }
+
+  /**
+   * Publishes several payloads as one batch (a backlog fill): each gets its own result, in order,
+   * with the same guarantee as `publish` (ok = on the queue; durable for the local spool). A
+   * backend with a batch primitive overrides `_sendMany`; the default sends them concurrently.
+   */
+  async publishMany(
+    payloads: readonly SessionPayload[],
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<PublishResult[]> {
+    const startedAt = performance.now();
+    const prepared = await Promise.all(payloads.map((p) => this.prepare(p)));
+    const results: PublishResult[] = new Array(payloads.length);
+    const toSend: { index: number; message: EncodedMessage }[] = [];
+    prepared.forEach((r, index) => {
+      if ('status' in r) results[index] = r;
+      else if (opts.signal?.aborted) results[index] = { status: 'retryable', error: 'aborted before send' };
+      else toSend.push({ index, message: r.message });
+    });
+    if (toSend.length > 0) {
+      let sent: SendOutcome[];
+      try {
+        sent = await this._sendMany(
+          toSend.map((m) => m.message),
+          opts,
+        );
+      } catch (err) {
+        const error = errorText(err);
+        sent = toSend.map(() => ({ status: 'retryable', error }));
+      }
+      toSend.forEach(({ index, message }, i) => {
+        results[index] = this.outcome(
+          sent[i] ?? { status: 'retryable', error: 'no result from batch send' },
+          message,
+        );
+      });
+    }
+    // Each message is charged the batch's mean time.
+    const ms = (performance.now() - startedAt) / Math.max(1, payloads.length);
+    payloads.forEach((p, i) => {
+      this.record(p, results[i]!, ms);
+    });
+    return results;
+  }
+
+  private record(payload: SessionPayload, result: PublishResult, ms: number): void {
     this.stats.totalMs += ms;
     this.stats[result.status] += 1;
     if (result.status !== 'ok') {
@@ -53,22 +103,15 @@ export abstract class BasePublisher implements QueuePublisher {
         'publish failed',
       );
     }
-    return result;
   }
 
-  private async publishInner(
-    payload: SessionPayload,
-    opts: { signal?: AbortSignal },
-  ): Promise<PublishResult> {
-    const parsed = SessionPayloadV1.safeParse(payload);
-    if (!parsed.success) {
-      const first = parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-        .join('; ');
-      return { status: 'failed', error: `invalid payload: ${first}` };
+  /** Validates (once) and encodes; a result when the payload cannot be sent at all. */
+  private async prepare(payload: SessionPayload): Promise<PublishResult | { message: EncodedMessage }> {
+    const valid = validatePayload(payload);
+    if (!valid.ok) {
+      return { status: 'failed', error: `invalid payload: ${valid.issues.slice(0, 3).join('; ')}` };
     }
-    const encoded = await encodeMessage(parsed.data, {
+    const encoded = await encodeMessage(valid.payload, {
       maxBytes: this.limits.maxMessageBytes,
       wire: this.limits.wire,
     });
@@ -82,19 +125,40 @@ export abstract class BasePublisher implements QueuePublisher {
       );
     }
     if (message.compressed) this.stats.compressed += 1;
+    return { message };
+  }
+
+  private outcome(sent: SendOutcome, message: EncodedMessage): PublishResult {
+    if (sent.status !== 'ok') return sent;
+    return {
+      status: 'ok',
+      messageId: sent.messageId,
+      compressed: message.compressed,
+      truncated: message.dropped.length > 0,
+    };
+  }
+
+  private async publishInner(
+    payload: SessionPayload,
+    opts: { signal?: AbortSignal },
+  ): Promise<PublishResult> {
+    const prepared = await this.prepare(payload);
+    if ('status' in prepared) return prepared;
     if (opts.signal?.aborted) return { status: 'retryable', error: 'aborted before send' };
     try {
-      const sent = await this._send(message, opts);
-      if (sent.status !== 'ok') return sent;
-      return {
-        status: 'ok',
-        messageId: sent.messageId,
-        compressed: message.compressed,
-        truncated: message.dropped.length > 0,
-      };
+      return this.outcome(await this._send(prepared.message, opts), prepared.message);
     } catch (err) {
       return { status: 'retryable', error: errorText(err) };
     }
+  }
+
+  /** Sends a batch; one outcome per message, in order. Default: `_send` for each, concurrently. */
+  protected _sendMany(messages: EncodedMessage[], opts: { signal?: AbortSignal }): Promise<SendOutcome[]> {
+    return Promise.all(
+      messages.map((m) =>
+        this._send(m, opts).catch((err): SendOutcome => ({ status: 'retryable', error: errorText(err) })),
+      ),
+    );
   }
 
   /** Puts one encoded message on the queue. Returns a result; a thrown error counts as retryable. */

@@ -14,6 +14,8 @@ export interface LocalConsumerOptions {
   fsync?: boolean;
   /** Longest idle wait between looks at an empty spool (default 200 ms). */
   maxIdlePollMs?: number;
+  /** `tmp/` files older than this are removed when the consumer starts (default 10 min). */
+  staleTmpMs?: number;
 }
 
 export class LocalConsumer extends BaseConsumer {
@@ -21,6 +23,7 @@ export class LocalConsumer extends BaseConsumer {
   readonly spool: Spool;
   private idleMs = 5;
   private lastReapAt = 0;
+  private tmpCleaned = false;
 
   constructor(private readonly local: LocalConsumerOptions) {
     super({
@@ -33,6 +36,11 @@ export class LocalConsumer extends BaseConsumer {
 
   protected async _pull(max: number, signal: AbortSignal): Promise<Lease[]> {
     const maxIdle = this.local.maxIdlePollMs ?? 200;
+    if (!this.tmpCleaned) {
+      this.tmpCleaned = true;
+      const removed = await this.spool.cleanStaleTmp(this.local.staleTmpMs);
+      if (removed > 0) this.log.warn({ count: removed }, 'stale tmp files removed');
+    }
     while (!signal.aborted) {
       const now = Date.now();
       if (now - this.lastReapAt >= Math.min(1000, this.local.leaseMs / 2)) {

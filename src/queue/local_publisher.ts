@@ -1,6 +1,6 @@
 /** The local driver's publisher: one file per message in a spool directory (see `spool.ts`). */
 import type { Logger } from '../log.js';
-import { BasePublisher, type SendOutcome } from './base_publisher.js';
+import { BasePublisher, errorText, type SendOutcome } from './base_publisher.js';
 import type { EncodedMessage } from './encoding.js';
 import { Spool } from './spool.js';
 
@@ -25,9 +25,21 @@ export class LocalPublisher extends BasePublisher {
     this.spool = new Spool(opts.dir, { fsync: opts.fsync ?? true });
   }
 
+  /** Resolves once the message file and its rename into `ready/` are fsynced (when fsync is on). */
   protected async _send(message: EncodedMessage): Promise<SendOutcome> {
     const id = await this.spool.write(message.attributes, message.bytes);
     return { status: 'ok', messageId: id };
+  }
+
+  /** A batch shares one `ready/` directory fsync; each file is still written and fsynced. */
+  protected override async _sendMany(messages: EncodedMessage[]): Promise<SendOutcome[]> {
+    const written = await this.spool.writeMany(
+      messages.map((m) => ({ attributes: m.attributes, body: m.bytes })),
+    );
+    return written.map(
+      (w): SendOutcome =>
+        w.ok ? { status: 'ok', messageId: w.id } : { status: 'retryable', error: errorText(w.error) },
+    );
   }
 
   async close(): Promise<void> {}

@@ -10,6 +10,7 @@ import { errorText } from './base_publisher.js';
 import { decodeBody } from './encoding.js';
 import { Spool, type SpoolEntry } from './spool.js';
 import type { QueuePublisher } from './types.js';
+import { markValidated } from './validated.js';
 
 export interface OutboxDrainerOptions {
   outboxDir: string;
@@ -23,6 +24,8 @@ export interface OutboxDrainerOptions {
   sendTimeoutMs?: number;
   /** How long a claimed outbox file stays invisible to other drainers (default 60 s). */
   leaseMs?: number;
+  /** `tmp/` files older than this are removed at the first pass (default 10 min). */
+  staleTmpMs?: number;
 }
 
 export interface DrainReport {
@@ -49,6 +52,7 @@ export function createOutboxDrainer(opts: OutboxDrainerOptions): OutboxDrainer {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<DrainReport> | undefined;
   let stopped = true;
+  let tmpCleaned = false;
 
   type One = { kind: 'sent' } | { kind: 'dead' } | { kind: 'retry'; error: string };
 
@@ -72,7 +76,10 @@ export function createOutboxDrainer(opts: OutboxDrainerOptions): OutboxDrainer {
     }
     const parsed = parseSessionPayload(text);
     if (!parsed.ok) return dead(parsed.reason, parsed.error, Buffer.from(text));
-    const r = await opts.publisher.publish(parsed.payload, { signal: AbortSignal.timeout(sendTimeoutMs) });
+    // Parsed just now: the publisher does not parse it a second time.
+    const r = await opts.publisher.publish(markValidated(parsed.payload), {
+      signal: AbortSignal.timeout(sendTimeoutMs),
+    });
     switch (r.status) {
       case 'ok':
         await spool.ack(entry);
@@ -91,6 +98,11 @@ export function createOutboxDrainer(opts: OutboxDrainerOptions): OutboxDrainer {
 
   async function pass(): Promise<DrainReport> {
     const report: DrainReport = { sent: 0, deadLettered: 0, remoteDown: false };
+    if (!tmpCleaned) {
+      tmpCleaned = true;
+      const removed = await spool.cleanStaleTmp(opts.staleTmpMs);
+      if (removed > 0) log.warn({ count: removed }, 'stale outbox tmp files removed');
+    }
     await spool.reapExpired();
     while (!report.remoteDown) {
       const entries = await spool.claim(batchSize, leaseMs);

@@ -6,10 +6,11 @@
  * the payload again: delivery is at least once, consumers are idempotent on `session_id`.
  */
 import type { Logger } from '../log.js';
-import { type SessionPayload, SessionPayloadV1 } from '../schema/index.js';
+import type { SessionPayload } from '../schema/index.js';
 import { errorText } from './base_publisher.js';
 import type { LocalPublisher } from './local_publisher.js';
 import type { PublishResult, QueuePublisher } from './types.js';
+import { validatePayload } from './validated.js';
 
 export type SessionPublishStatus = 'sent' | 'spooled' | 'lost';
 
@@ -104,9 +105,11 @@ export function createSessionPublisher(opts: SessionPublisherOptions): SessionPu
     const startedAt = performance.now();
     const elapsed = () => performance.now() - startedAt;
     const sessionId = (payload as { session_id?: unknown } | null)?.session_id;
-    const parsed = SessionPayloadV1.safeParse(payload);
-    if (!parsed.success) {
-      const error = `invalid payload: ${parsed.error.issues[0]?.message ?? 'schema mismatch'}`;
+    // Validated once here; the remote publisher and the outbox see a recorded parse output and
+    // do not parse it again.
+    const parsed = validatePayload(payload);
+    if (!parsed.ok) {
+      const error = `invalid payload: ${parsed.issues[0] ?? 'schema mismatch'}`;
       const kept = await within(
         opts.outbox.spool
           .writeDead(
@@ -134,12 +137,12 @@ export function createSessionPublisher(opts: SessionPublisherOptions): SessionPu
         error: `${error}; ${kept === true ? 'kept in outbox dead/' : 'not kept'}`,
       };
     }
-    const remote = await tryRemote(parsed.data, startedAt + opts.deadlineMs - reserveMs);
+    const remote = await tryRemote(parsed.payload, startedAt + opts.deadlineMs - reserveMs);
     if (remote.sent) return { status: 'sent', ms: elapsed() };
 
     const spooled = await within(
       opts.outbox
-        .publish(parsed.data)
+        .publish(parsed.payload)
         .catch((err): PublishResult => ({ status: 'failed', error: errorText(err) })),
       opts.deadlineMs - elapsed(),
     );

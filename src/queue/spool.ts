@@ -6,12 +6,19 @@
  *   leased/<id>.<attempt>.<expiresAtMs>   claimed by one consumer until `expiresAtMs`
  *   dead/<id>.json + dead/<id>.reason.json   poison messages and why
  *
- * Publish = write `tmp/<id>` + fsync + rename into `ready/` (atomic). Every state change is a
- * rename, and a rename of one source succeeds for exactly one caller: that is the lock that keeps
- * two processes from holding the same message. A file is one JSON line of attributes, then the body.
+ * Publish = write `tmp/<id>` + fsync + rename into `ready/` (atomic) + fsync of `ready/` (so the
+ * rename itself survives a power loss). Concurrent writers share the directory fsync (group
+ * commit: one fsync covers every rename done before it started), and their file fsyncs run in
+ * parallel so the filesystem journal can coalesce them. Every state change is a rename, and a
+ * rename of one source succeeds for exactly one caller: that is the lock that keeps two processes
+ * from holding the same message. A file is one JSON line of attributes, then the body.
+ *
+ * `tmp/` files are never read: one left behind by a crash between write and rename was never
+ * acknowledged to its publisher. `cleanStaleTmp` removes them once they are old enough that no
+ * live writer can still own them.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface SpoolEntry {
@@ -32,29 +39,94 @@ export interface DeadLetterRecord {
   attributes: Readonly<Record<string, string>>;
 }
 
+/** Default age after which a `tmp/` file is considered abandoned (a write takes milliseconds). */
+export const STALE_TMP_MS = 10 * 60_000;
+
 let counter = 0;
+// Per process: pid plus random bytes drawn once (a recycled pid gets other bytes); the counter
+// keeps ids unique within the process. Ids sort by time first.
+const processTag = `${process.pid.toString(36)}-${randomBytes(3).toString('hex')}`;
 function newId(): string {
   counter = (counter + 1) % 1_679_616; // 36^4
-  return [
-    Date.now().toString(36).padStart(9, '0'),
-    counter.toString(36).padStart(4, '0'),
-    process.pid.toString(36),
-    randomBytes(3).toString('hex'),
-  ].join('-');
+  return `${Date.now().toString(36).padStart(9, '0')}-${counter.toString(36).padStart(4, '0')}-${processTag}`;
 }
 
 function isCode(err: unknown, code: string): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === code;
 }
 
+/** Filesystems that cannot fsync a directory answer one of these; there is nothing more to do. */
+const DIR_SYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR', 'EPERM', 'EBADF']);
+
+/**
+ * Group commit of one directory's fsync: `sync()` resolves after an fsync that *started* after
+ * the call, so it covers the caller's earlier renames. Callers arriving while one fsync runs share
+ * the next one.
+ */
+class DirSync {
+  private running: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+
+  constructor(private readonly path: string) {}
+
+  sync(): Promise<void> {
+    if (this.next) return this.next;
+    if (!this.running) return this.start();
+    const next = this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.next = undefined;
+        return this.start();
+      });
+    this.next = next;
+    return next;
+  }
+
+  private start(): Promise<void> {
+    const run = this.fsyncOnce().finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async fsyncOnce(): Promise<void> {
+    let fh: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      fh = await open(this.path, 'r');
+      await fh.sync();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException | null)?.code;
+      if (code === undefined || !DIR_SYNC_UNSUPPORTED.has(code)) throw err;
+    } finally {
+      await fh?.close();
+    }
+  }
+}
+
+/** One message for `Spool.writeMany`. */
+export interface SpoolWrite {
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+/** Per-message outcome of `Spool.writeMany`. */
+export type SpoolWriteResult = { ok: true; id: string } | { ok: false; error: unknown };
+
 export class Spool {
+  /** Names from the last `ready/` listing not yet tried; claims work through it before listing again. */
   private readonly pending: string[] = [];
   private initialized: Promise<void> | undefined;
+  private readonly readySync: DirSync;
+  private readonly deadSync: DirSync;
 
   constructor(
     readonly dir: string,
     private readonly opts: { fsync: boolean } = { fsync: true },
-  ) {}
+  ) {
+    this.readySync = new DirSync(this.path('ready'));
+    this.deadSync = new DirSync(this.path('dead'));
+  }
 
   path(...parts: string[]): string {
     return join(this.dir, ...parts);
@@ -67,20 +139,43 @@ export class Spool {
     return this.initialized;
   }
 
-  /** Durably adds a message; returns its id. */
+  /** Durably adds a message; returns its id. Resolves once file and rename are on disk (fsync on). */
   async write(attributes: Readonly<Record<string, string>>, body: Buffer): Promise<string> {
+    const [r] = await this.writeMany([{ attributes, body }]);
+    if (!r?.ok) throw r?.error ?? new Error('spool write produced no result');
+    return r.id;
+  }
+
+  /**
+   * Durably adds several messages: each is written, fsynced and renamed independently (in
+   * parallel), then one `ready/` fsync covers all the renames. One message failing does not fail
+   * the others; each result says what happened to its message.
+   */
+  async writeMany(items: readonly SpoolWrite[]): Promise<SpoolWriteResult[]> {
     await this.init();
-    const id = newId();
-    const tmp = this.path('tmp', id);
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writev([Buffer.from(`${JSON.stringify(attributes)}\n`), body]);
-      if (this.opts.fsync) await fh.sync();
-    } finally {
-      await fh.close();
+    const results = await Promise.all(
+      items.map(async (item): Promise<SpoolWriteResult> => {
+        const id = newId();
+        const tmp = this.path('tmp', id);
+        try {
+          await this.writeFileDurably(tmp, [Buffer.from(`${JSON.stringify(item.attributes)}\n`), item.body]);
+          await rename(tmp, this.path('ready', `${id}.0`));
+          return { ok: true, id };
+        } catch (error) {
+          await unlink(tmp).catch(() => undefined);
+          return { ok: false, error };
+        }
+      }),
+    );
+    if (this.opts.fsync && results.some((r) => r.ok)) {
+      try {
+        await this.readySync.sync();
+      } catch (error) {
+        // The files are in ready/ (they will be delivered), but we cannot say they are durable.
+        return results.map((r) => (r.ok ? { ok: false, error } : r));
+      }
     }
-    await rename(tmp, this.path('ready', `${id}.0`));
-    return id;
+    return results;
   }
 
   /** Claims up to `max` ready messages for `leaseMs`. Oldest first (ids sort by time). */
@@ -168,14 +263,35 @@ export class Spool {
     }
   }
 
-  /** Writes `dead/<id>.json` and `dead/<id>.reason.json` (fsynced). */
+  /** Writes `dead/<id>.json` and `dead/<id>.reason.json` (fsynced, with the `dead/` directory). */
   async writeDead(id: string, body: Buffer, record: DeadLetterRecord): Promise<void> {
     await this.init();
-    await this.writeDurably(this.path('dead', `${id}.json`), body);
-    await this.writeDurably(
-      this.path('dead', `${id}.reason.json`),
-      Buffer.from(JSON.stringify(record, null, 2)),
-    );
+    await Promise.all([
+      this.writeDurably(this.path('dead', `${id}.json`), body),
+      this.writeDurably(this.path('dead', `${id}.reason.json`), Buffer.from(JSON.stringify(record, null, 2))),
+    ]);
+    if (this.opts.fsync) await this.deadSync.sync();
+  }
+
+  /**
+   * Deletes `tmp/` files older than `maxAgeMs` (left by a process that died between write and
+   * rename; their publish never resolved ok, so nothing acknowledged is lost). Returns how many.
+   */
+  async cleanStaleTmp(maxAgeMs = STALE_TMP_MS, now = Date.now()): Promise<number> {
+    await this.init();
+    let n = 0;
+    for (const name of await readdir(this.path('tmp'))) {
+      const path = this.path('tmp', name);
+      try {
+        const st = await stat(path);
+        if (now - st.mtimeMs < maxAgeMs) continue;
+        await unlink(path);
+        n += 1;
+      } catch (err) {
+        if (!isCode(err, 'ENOENT')) throw err; // renamed or removed meanwhile
+      }
+    }
+    return n;
   }
 
   /** Returns expired leases to `ready/` (their attempt stays counted). Returns how many. */
@@ -206,13 +322,19 @@ export class Spool {
 
   private async writeDurably(path: string, data: Buffer): Promise<void> {
     const tmp = this.path('tmp', `${newId()}.dead`);
-    const fh = await open(tmp, 'wx');
+    await this.writeFileDurably(tmp, [data]);
+    await rename(tmp, path);
+  }
+
+  /** Creates `path` (must not exist) with `chunks`, fsynced when the spool fsyncs. */
+  private async writeFileDurably(path: string, chunks: Buffer[]): Promise<void> {
+    const fh = await open(path, 'wx');
     try {
-      await fh.writeFile(data);
-      if (this.opts.fsync) await fh.sync();
+      await fh.writev(chunks);
+      // fdatasync: the data and the metadata needed to read it back (size, blocks) of a new file.
+      if (this.opts.fsync) await fh.datasync();
     } finally {
       await fh.close();
     }
-    await rename(tmp, path);
   }
 }
