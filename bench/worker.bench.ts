@@ -101,6 +101,8 @@ function drain(
       ['--import', 'tsx', import.meta.filename, '--child', JSON.stringify(job)],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
+        // As `main.ts` does for the worker process (see there).
+        env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' },
       },
     );
     let out = '';
