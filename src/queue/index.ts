@@ -44,7 +44,14 @@ export {
   type SessionPublishOutcome,
   type SessionPublishStatus,
 } from './session_publisher.js';
-export { type DeadLetterRecord, Spool, type SpoolEntry } from './spool.js';
+export {
+  type DeadLetterRecord,
+  Spool,
+  type SpoolEntry,
+  type SpoolWrite,
+  type SpoolWriteResult,
+  STALE_TMP_MS,
+} from './spool.js';
 export { createSqsClient, SQS_MAX_MESSAGE_BYTES } from './sqs_client.js';
 export { SqsConsumer, type SqsConsumerOptions } from './sqs_consumer.js';
 export { SqsPublisher, type SqsPublisherOptions } from './sqs_publisher.js';

@@ -1,0 +1,170 @@
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import {
+  createOutboxDrainer,
+  createSessionPublisher,
+  LocalConsumer,
+  LocalPublisher,
+  type PublishResult,
+  Spool,
+} from '../../src/queue/index.js';
+import { SessionPayloadV1 } from '../../src/schema/index.js';
+import { consumeUntil, payloads, sessionIdOf } from './helpers.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'spool-'));
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A `tmp/` file as a crashed writer leaves it, `ageMs` old. */
+async function strayTmp(spool: Spool, name: string, ageMs: number): Promise<void> {
+  await spool.init();
+  const path = spool.path('tmp', name);
+  await writeFile(path, '{"session_id":"half"}\n{');
+  const t = (Date.now() - ageMs) / 1000;
+  await utimes(path, t, t);
+}
+
+describe('spool tmp/ cleanup', () => {
+  it('removes only tmp/ files older than the limit', async () => {
+    const spool = new Spool(dir);
+    await strayTmp(spool, 'old-1', 60 * 60_000);
+    await strayTmp(spool, 'old-2.dead', 60 * 60_000);
+    await strayTmp(spool, 'fresh', 0);
+    expect(await spool.cleanStaleTmp(10 * 60_000)).toBe(2);
+    expect(await readdir(spool.path('tmp'))).toEqual(['fresh']);
+  });
+
+  it('a consumer cleans stale tmp/ files when it starts, and still consumes', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger });
+    await strayTmp(pub.spool, 'crashed-writer', 60 * 60_000);
+    await strayTmp(pub.spool, 'writing-now', 0);
+    await pub.publish(payloads(1)[0]!);
+    const c = new LocalConsumer({ dir, logger: silentLogger, maxAttempts: 3, leaseMs: 5000 });
+    const seen: string[] = [];
+    await consumeUntil(
+      c,
+      async (m) => void seen.push(sessionIdOf(m.body)),
+      () => seen.length === 1,
+      { timeoutMs: 5000 },
+    );
+    expect(seen).toEqual(['sess_0']);
+    expect(await readdir(join(dir, 'tmp'))).toEqual(['writing-now']);
+  });
+
+  it('the outbox drainer cleans stale tmp/ files on its first pass', async () => {
+    const spool = new Spool(dir);
+    await strayTmp(spool, 'crashed-writer', 60 * 60_000);
+    const drainer = createOutboxDrainer({
+      outboxDir: dir,
+      logger: silentLogger,
+      publisher: {
+        driver: 'none',
+        publish: async (): Promise<PublishResult> => ({ status: 'retryable', error: 'down' }),
+        close: async () => {},
+      },
+    });
+    await drainer.drainOnce();
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+  });
+});
+
+describe('spool batch claims', () => {
+  it('two claimers taking batches alternately get disjoint sets that cover every message, oldest first', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger, fsync: false });
+    const n = 50;
+    for (const p of payloads(n)) await pub.publish(p); // sequential: ids sort in publish order
+    const a = new Spool(dir, { fsync: false });
+    const b = new Spool(dir, { fsync: false });
+    const got: Record<'a' | 'b', string[]> = { a: [], b: [] };
+    for (let round = 0; round < 20; round++) {
+      for (const [name, spool] of [
+        ['a', a],
+        ['b', b],
+      ] as const) {
+        const batch = await spool.claim(4, 10_000);
+        expect(batch.length).toBeLessThanOrEqual(4); // never more than asked for
+        for (const e of batch) got[name].push(sessionIdOf(e.body.toString('utf8')));
+        await Promise.all(batch.map((e) => spool.ack(e)));
+      }
+    }
+    const all = [...got.a, ...got.b];
+    expect(new Set(all).size).toBe(n);
+    expect(all.length).toBe(n);
+    // Both took a share while messages were left.
+    expect(got.a.length).toBeGreaterThan(0);
+    expect(got.b.length).toBeGreaterThan(0);
+    // Each claimer sees the backlog oldest first.
+    const order = (ids: string[]) => ids.map((id) => Number(id.split('_')[1]));
+    for (const ids of [got.a, got.b]) expect(order(ids)).toEqual([...order(ids)].sort((x, y) => x - y));
+  });
+
+  it('picks up messages published after its last listing (no stale empty list)', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger, fsync: false });
+    const spool = new Spool(dir, { fsync: false });
+    await pub.publish(payloads(1, 'first')[0]!);
+    expect((await spool.claim(10, 10_000)).length).toBe(1);
+    await pub.publishMany(payloads(3, 'later'));
+    expect((await spool.claim(10, 10_000)).length).toBe(3);
+  });
+});
+
+describe('publishMany', () => {
+  it('publishes a batch durably into ready/ with one result per payload, an invalid one failing alone', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger });
+    const batch = payloads(10);
+    const bad = { ...batch[3]!, session_id: '' } as never;
+    batch[3] = bad;
+    const results = await pub.publishMany(batch);
+    expect(results.map((r) => r.status)).toEqual([...Array(3).fill('ok'), 'failed', ...Array(6).fill('ok')]);
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+    expect(await pub.spool.counts()).toEqual({ ready: 9, leased: 0, dead: 0 });
+    expect(pub.stats).toMatchObject({ ok: 9, failed: 1 });
+  });
+});
+
+describe('validation happens once', () => {
+  it('the session publisher parses a payload once even when it ends in the outbox', async () => {
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const remote = new LocalPublisher({ dir: join(dir, 'remote'), logger: silentLogger });
+    const parse = vi.spyOn(SessionPayloadV1, 'safeParse');
+    const sessions = createSessionPublisher({
+      publisher: remote,
+      outbox,
+      deadlineMs: 5000,
+      logger: silentLogger,
+    });
+    expect((await sessions.publish(payloads(1)[0]!)).status).toBe('sent');
+    expect(parse).toHaveBeenCalledTimes(1);
+
+    parse.mockClear();
+    const down = {
+      driver: 'down',
+      publish: async (): Promise<PublishResult> => ({ status: 'failed', error: 'InvalidParameterValue' }),
+      close: async () => {},
+    };
+    const spooling = createSessionPublisher({
+      publisher: down,
+      outbox,
+      deadlineMs: 5000,
+      logger: silentLogger,
+    });
+    expect((await spooling.publish(payloads(1)[0]!)).status).toBe('spooled');
+    expect(parse).toHaveBeenCalledTimes(1);
+  });
+
+  it('a caller’s own object is validated again on every publish (mutation after publish is caught)', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger });
+    const p = payloads(1)[0]!;
+    expect((await pub.publish(p)).status).toBe('ok');
+    (p as { session_id: string }).session_id = '';
+    expect((await pub.publish(p)).status).toBe('failed');
+  });
+});
