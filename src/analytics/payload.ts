@@ -68,11 +68,19 @@ function minimalPayload(recorder: SessionRecorder, end: EndInfo): SessionPayload
   };
 }
 
-/** Whether a publish callback's result says the payload was not accepted. */
+/**
+ * Statuses (of the queue layer's results) that mean the payload is not safe anywhere yet, so the
+ * journal must be kept: `failed`/`retryable` (a `QueuePublisher`), `lost` (the session publisher
+ * when both the queue and its outbox failed). Anything else (`ok`, `sent`, `spooled`, no result)
+ * counts as handed over.
+ */
+const NOT_HANDED_OVER = new Set(['failed', 'retryable', 'lost']);
+
+/** Why a publish callback's result says the payload was not accepted, or undefined if it was. */
 export function publishFailed(result: unknown): string | undefined {
   if (result && typeof result === 'object' && 'status' in result) {
     const status = (result as { status: unknown }).status;
-    if (status === 'failed' || status === 'retryable') {
+    if (typeof status === 'string' && NOT_HANDED_OVER.has(status)) {
       const error = (result as { error?: unknown }).error;
       return typeof error === 'string' ? error : String(status);
     }

@@ -350,3 +350,14 @@ describe('SessionRecorder', () => {
     ]);
   });
 });
+
+describe('publishFailed', () => {
+  it('keeps the journal only for results that say the payload is nowhere safe', async () => {
+    const { publishFailed } = await import('../../src/analytics/payload.js');
+    for (const ok of [undefined, 42, { status: 'ok' }, { status: 'sent' }, { status: 'spooled', error: 'x' }])
+      expect(publishFailed(ok)).toBeUndefined();
+    expect(publishFailed({ status: 'failed', error: 'bad' })).toBe('bad');
+    expect(publishFailed({ status: 'retryable', error: 'later' })).toBe('later');
+    expect(publishFailed({ status: 'lost', ms: 3 })).toBe('lost');
+  });
+});
