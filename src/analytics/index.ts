@@ -1,4 +1,18 @@
-/** The analytics plugin any LiveKit agent can attach to its `AgentSession`. */
+/**
+ * The analytics plugin any LiveKit agent can attach to its `AgentSession`.
+ *
+ * ```ts
+ * const analytics = attachAnalytics(session, ctx, {
+ *   agent: { name: 'sales', version: '1.2.0', promptVersion: 'sales-v3' },
+ *   publish: (payload) => publisher.publish(payload),
+ *   pii: { mode: 'hashed', transcripts: false },
+ *   journal: { dir: '.data/journal' },
+ *   logger,
+ * });
+ * // The payload is assembled once, on Close or job shutdown; `analytics.finalize()` forces it.
+ * // At worker start: await recoverJournals({ dir: '.data/journal', publish, minAgeMs: 30_000, logger });
+ * ```
+ */
 export type { DetectFn, DetectionHit, DetectionResult } from './detection.js';
 export type { JournalHeader, RecordedEvent } from './events.js';
 export { JOURNAL_SUFFIX, JournalWriter, journalPath } from './journal.js';
