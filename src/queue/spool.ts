@@ -210,8 +210,29 @@ export class Spool {
     }
     const raw = await readFile(this.path('leased', leasedName));
     const nl = raw.indexOf(10);
-    const attributes = JSON.parse(raw.subarray(0, nl).toString('utf8')) as Record<string, string>;
-    return { id, attempt, attributes, body: raw.subarray(nl + 1), leasedName };
+    let attributes: Record<string, string> | undefined;
+    try {
+      const parsed: unknown = nl < 0 ? undefined : JSON.parse(raw.subarray(0, nl).toString('utf8'));
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        attributes = parsed as Record<string, string>;
+      }
+    } catch {
+      attributes = undefined;
+    }
+    const entry: SpoolEntry = { id, attempt, attributes: attributes ?? {}, body: raw, leasedName };
+    if (attributes === undefined) {
+      // Not a file this spool wrote whole (e.g. a foreign or damaged file): keep it in dead/ with
+      // the reason instead of failing every claim that meets it.
+      await this.deadLetter(entry, raw, {
+        reason: 'corrupt_spool_file',
+        attempts: attempt,
+        last_error: 'no attribute header line',
+        at: new Date().toISOString(),
+        attributes: {},
+      });
+      return undefined;
+    }
+    return { ...entry, body: raw.subarray(nl + 1) };
   }
 
   /** Pushes the lease expiry forward. False when the lease was lost (expired and reclaimed). */

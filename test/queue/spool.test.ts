@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -166,5 +166,31 @@ describe('validation happens once', () => {
     expect((await pub.publish(p)).status).toBe('ok');
     (p as { session_id: string }).session_id = '';
     expect((await pub.publish(p)).status).toBe('failed');
+  });
+});
+
+describe('damaged spool files', () => {
+  it('moves a file without an attribute header to dead/ with the reason and keeps consuming', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger });
+    await pub.spool.init();
+    await writeFile(pub.spool.path('ready', '000000000-0000-x.0'), '');
+    await writeFile(pub.spool.path('ready', '000000000-0001-x.0'), 'not a header');
+    await pub.publish(payloads(1)[0]!);
+    const c = new LocalConsumer({ dir, logger: silentLogger, maxAttempts: 3, leaseMs: 5000 });
+    const seen: string[] = [];
+    await consumeUntil(
+      c,
+      async (m) => void seen.push(sessionIdOf(m.body)),
+      () => seen.length === 1,
+      { timeoutMs: 5000 },
+    );
+    expect(seen).toEqual(['sess_0']);
+    expect(await c.spool.counts()).toEqual({ ready: 0, leased: 0, dead: 2 });
+    const reasons = (await readdir(join(dir, 'dead'))).filter((f) => f.endsWith('.reason.json'));
+    for (const f of reasons) {
+      expect(JSON.parse(await readFile(join(dir, 'dead', f), 'utf8'))).toMatchObject({
+        reason: 'corrupt_spool_file',
+      });
+    }
   });
 });
