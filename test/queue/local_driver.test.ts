@@ -73,13 +73,15 @@ describe('local driver', () => {
     const pub = new LocalPublisher({ dir, logger: silentLogger });
     await pub.publish(payloads(1)[0]!);
     const t = tracker();
-    const a = consumer({ leaseMs: 200 });
-    const b = consumer({ leaseMs: 200 });
-    const slow = t.wrap('slow', async () => new Promise((r) => setTimeout(r, 900)));
+    // The handler outlives 2.5 leases. The lease is long enough (heartbeat every 500 ms) that an
+    // event loop stalled for a few hundred ms by a loaded machine does not lose it.
+    const a = consumer({ leaseMs: 1000 });
+    const b = consumer({ leaseMs: 1000 });
+    const slow = t.wrap('slow', async () => new Promise((r) => setTimeout(r, 2500)));
     const runA = a.run(slow);
     const runB = b.run(slow);
-    await waitFor(() => t.handled.size === 1, 5000);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => t.handled.size === 1, 10_000);
+    await new Promise((r) => setTimeout(r, 1000));
     await Promise.all([a.stop(), b.stop(), runA, runB]);
     expect(t.overlaps).toBe(0);
     expect(t.handled.get('sess_0')).toBe(1);
