@@ -41,6 +41,7 @@ import {
   modeFromArgv,
 } from './config.js';
 import { PROMPT_VERSION } from './instructions.js';
+import { createMaintenance } from './maintenance.js';
 import { buildModels } from './models.js';
 import { createSalesSession } from './session.js';
 
@@ -149,6 +150,14 @@ if (isCliProcess) {
     }
   }
   const c = cliMode ? getConfig() : undefined;
+  if (c && cliMode !== 'download-files') {
+    // The long-lived process recovers journals of calls that died and drains the outbox.
+    createMaintenance({
+      queue: loadQueueConfig(process.env),
+      journalDir: c.analytics.journalDir,
+      logger: getLogger(),
+    }).start();
+  }
   cli.runApp(
     new ServerOptions({
       agent: ENTRY_FILE,
