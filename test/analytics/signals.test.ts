@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { detectSignals, toSpecSignals } from '../../src/analytics/signals/index.js';
+import { detectSignals, tokenViews, toSpecSignals } from '../../src/analytics/signals/index.js';
 
 const spec = (text: string) => toSpecSignals(detectSignals(text));
 
@@ -115,5 +117,81 @@ describe('detectSignals', () => {
     expect(spec('.,;-~$%/'.repeat(25_000))).toEqual({});
     expect(spec('urgent '.repeat(30_000))).toEqual({ urgency: 'high' });
     expect(spec('')).toEqual({});
+  });
+
+  it('reads transcripts: hesitations, unpunctuated clauses, unlisted "half a dozen"', () => {
+    expect(spec('we have uh about um forty people').team_size).toBe(40);
+    expect(spec('we have half a dozen people').team_size).toBeUndefined();
+    expect(spec("we don't use salesforce we use hubspot").integration_needs).toEqual(['hubspot']);
+    expect(spec('we never got around to using docusign')).toEqual({});
+    expect(spec('box is where we keep signed contracts').integration_needs).toEqual(['box']);
+    expect(spec('our accounting is in quickbooks').industry).toBeUndefined();
+    expect(spec("we're in the insurance business").industry).toBe('insurance');
+    expect(spec('we went from 10 to 40 employees').team_size).toBe(40);
+    expect(spec("we're a recruiting firm of twenty").team_size).toBe(20);
+    expect(spec('we send about 20 invoices a day from quickbooks').monthly_volume).toBe(440);
+  });
+});
+
+describe('tokenizer', () => {
+  const WORD = /(?<![\p{L}\p{N}])\p{L}[\p{L}\p{N}]*(?:['\u2019]\p{L}[\p{L}\p{N}]*)*/gu;
+  const DISFLUENT = new Set(['uh', 'uhh', 'um', 'umm', 'uhm', 'er', 'erm', 'hmm', 'mm', 'mhm']);
+  const KEEP = new Set([
+    "it's",
+    "that's",
+    "there's",
+    "here's",
+    "what's",
+    "he's",
+    "she's",
+    "who's",
+    "let's",
+    "where's",
+    "how's",
+  ]);
+  /** Word keys the slow way: slice, lowercase, drop a possessive. */
+  function naiveKeys(text: string): string[] {
+    const out: string[] = [];
+    for (const m of text.matchAll(WORD)) {
+      const lower = m[0].toLowerCase().replace(/\u2019/g, "'");
+      if (DISFLUENT.has(lower)) continue;
+      out.push(lower.endsWith("'s") && lower.length > 3 && !KEEP.has(lower) ? lower.slice(0, -2) : lower);
+    }
+    return out;
+  }
+
+  it('interns words to the same keys as slicing and lowercasing, on first and later sight', () => {
+    const dev = fileURLToPath(new URL('../fixtures/signals-heldout-2.jsonl', import.meta.url));
+    const texts = readFileSync(dev, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => (JSON.parse(l) as { text: string }).text);
+    texts.push(
+      "The Municipality's clerk, the MUNICIPALITY\u2019S office, We\u2019re 12 CAF\u00c9 owners, na\u00efve",
+      `${'x'.repeat(40)} ${'X'.repeat(40)}s, Hub-Spot, e-commerce`,
+    );
+    for (let round = 0; round < 2; round++) {
+      for (const text of texts) {
+        const keys = tokenViews(text)
+          .filter((v) => v.kind === 'w')
+          .map((v) => v.key);
+        expect(keys).toEqual(naiveKeys(text));
+      }
+    }
+  });
+
+  it('reads numbers: commas, decimals, k, suffixes, long digit runs', () => {
+    const nums = tokenViews('1,200 2.5k 3PL 15th 12345678 1,000.5 7')
+      .filter((v) => v.kind === 'n')
+      .map((v) => [v.key, v.value]);
+    expect(nums).toEqual([
+      ['1200', 1200],
+      ['2.5', 2500],
+      ['3pl', 3],
+      ['15th', 15],
+      ['', 12345678],
+      ['1000.5', 1000.5],
+      ['7', 7],
+    ]);
   });
 });

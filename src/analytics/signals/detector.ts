@@ -7,6 +7,7 @@ import {
   F_DURATION,
   F_INDUSTRY,
   F_INTEGRATION,
+  F_PERIOD,
   F_QUANTITY,
   F_URGENCY,
   type FlagMap,
@@ -14,6 +15,7 @@ import {
 import { detectIndustry, industryTable } from './industry.js';
 import { detectIntegrations, integrationTable } from './integrations.js';
 import { quantityStartWords } from './numbers.js';
+import { periodStartWords } from './periods.js';
 import { lazy } from './phrases.js';
 import { detectQuantities } from './quantities.js';
 import { setFlagLookup, Toks, tokenize } from './tokenizer.js';
@@ -27,9 +29,10 @@ const flagMap = lazy((): FlagMap => {
     [F_URGENCY, urgencyTable().firstKeys()],
     [F_INDUSTRY, industryTable().firstKeys()],
     [F_INTEGRATION, integrationTable().firstKeys()],
+    [F_PERIOD, periodStartWords()],
   ]);
   // Each distinct word is looked up once and its flags cached with the interned word.
-  setFlagLookup((key) => map.get(key) ?? 0, F_QUANTITY);
+  setFlagLookup((key) => map.get(key) ?? 0, F_QUANTITY, F_PERIOD);
   return map;
 });
 
@@ -39,7 +42,7 @@ const tokenPool = lazy(() => new Toks());
 /** Detects the qualification signals one user message states. */
 export function detectSignals(text: string): Detection {
   flagMap();
-  // The tokenizer sets each token's rule flags (`markTokens` is the standalone equivalent).
+  // The tokenizer sets each token's rule flags from the word's cached entry in `flagMap`.
   const tokens = tokenize(text, tokenPool());
   const out: Detection = {};
   const { team_size, monthly_volume } = detectQuantities(tokens);

@@ -292,7 +292,7 @@ export function detectIndustry(t: Toks): Hit<IndustryId> | undefined {
 function cueAllowed(t: Toks, from: number, to: number, cue: Cue): boolean {
   const first = t.k(from);
   // "plant-based", "a county fair" stay; "stores" must be shops, not the verb ("it stores files").
-  if (first === 'plant' || first === 'plants') return !(t.tx(to) === '-' && t.joined(to));
+  if (first === 'plant' || first === 'plants') return !(t.isP(to, '-') && t.joined(to));
   if (first === 'stores') {
     const prev = t.k(from - 1);
     return t.kind[from - 1] === K_NUM || isNumberWord(prev) || STORE_QUALIFIERS.has(prev);

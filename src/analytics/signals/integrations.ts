@@ -6,9 +6,9 @@
  */
 import type { IntegrationId } from '../../schema/session_payload.js';
 import { F_INTEGRATION } from './flags.js';
-import { isNegator } from './lexicon.js';
+import { isNegatorAt } from './lexicon.js';
 import { lazy, PhraseTable } from './phrases.js';
-import { B_CAPITALIZED, isBreak, type Toks } from './tokenizer.js';
+import { B_CAPITALIZED, B_POSSESSIVE, isBreak, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
 
 type Alias = { id: IntegrationId; ambiguous?: boolean };
@@ -216,7 +216,7 @@ function isToolName(t: Toks, i: number): boolean {
   if (isBreak(t, i - 1)) return SINGULAR_VERBS.has(next);
   if (DETERMINERS.has(prev)) return false;
   if (t.has(i, B_CAPITALIZED)) return true;
-  return TOOL_CONTEXT_BEFORE.has(prev) && !(t.tx(i) === 'box' && prev === 'out');
+  return TOOL_CONTEXT_BEFORE.has(prev) && !(key === 'box' && !t.has(i, B_POSSESSIVE) && prev === 'out');
 }
 
 function isNegated(t: Toks, at: number): boolean {
@@ -231,7 +231,7 @@ function isNegated(t: Toks, at: number): boolean {
     // A new subject starts a new clause even without punctuation, as in transcripts:
     // "we don't use salesforce we use hubspot", "not on drive it's all sharepoint".
     if (CLAUSE_SUBJECTS.has(key) && !BELIEF_VERBS.has(t.k(m - 1))) return false;
-    if (isNegator(t.text[m] as string)) return true;
+    if (isNegatorAt(t, m)) return true;
     if (key === 'used' && t.k(m + 1) === 'to') return true;
   }
   return false;

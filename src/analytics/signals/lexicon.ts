@@ -1,3 +1,5 @@
+import { B_POSSESSIVE, type Toks } from './tokenizer.js';
+
 /**
  * Word lists shared by the rules: people nouns (team size), document nouns and verbs (monthly
  * volume), periods, function words and negators. Lowercase keys, possessive removed.
@@ -87,6 +89,11 @@ export const UNIT_NOUNS: ReadonlySet<string> = new Set(
 /** Words that turn a mention into its opposite: "we don't use", "no longer", "never", "instead of". */
 export function isNegator(text: string): boolean {
   return NEGATORS.has(text) || text.endsWith("n't");
+}
+
+/** Token `i` is a negator (a possessive such as "nothing's" is not). */
+export function isNegatorAt(t: Toks, i: number): boolean {
+  return !t.has(i, B_POSSESSIVE) && isNegator(t.k(i));
 }
 const NEGATORS: ReadonlySet<string> = new Set([
   'not',

@@ -3,6 +3,8 @@
  * "in a typical month") and their factor to a month: day 22, week 4.33, month 1,
  * quarter 1/3, year 1/12.
  */
+
+import { F_PERIOD } from './flags.js';
 import { isNumberWord, parseQuantity } from './numbers.js';
 import type { Toks } from './tokenizer.js';
 
@@ -68,7 +70,7 @@ export interface Period extends Factor {
 
 /** The period phrase starting at token `k`, if any. */
 export function matchPeriod(t: Toks, k: number): Period | undefined {
-  if (k < 0 || k >= t.n) return undefined;
+  if (k < 0 || k >= t.n || ((t.flags[k] as number) & F_PERIOD) === 0) return undefined;
   const key = t.key[k] as string;
   const adverb = ADVERB_FACTORS.get(key);
   if (adverb !== undefined) return { ...adverb, from: k, to: k + 1, kind: 'adverb' };
@@ -102,6 +104,11 @@ export function matchPeriod(t: Toks, k: number): Period | undefined {
   if (kind === 'rate' && after === 'from' && DATE_AFTER_FROM.has(t.k(j + 2))) return undefined;
   // Plural units only after "every two", "per" + plural is unusual but harmless.
   return { num: factor.num, den: factor.den * every, from: k, to: j + 1, kind };
+}
+
+/** Words that can start a period phrase. */
+export function periodStartWords(): Iterable<string> {
+  return [...ADVERB_FACTORS.keys(), 'a', 'an', '/', 'per', 'each', 'every', 'in'];
 }
 
 /** `value` per period → per month, rounded to the nearest integer (half up). */

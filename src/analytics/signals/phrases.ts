@@ -31,7 +31,7 @@ export class PhraseTable<T> {
     for (const [phrase, payload] of entries) {
       const toks = tokenize(phrase);
       const keys: string[] = [];
-      for (let i = 0; i < toks.n; i++) if (toks.text[i] !== '-') keys.push(toks.key[i] as string);
+      for (let i = 0; i < toks.n; i++) if (toks.key[i] !== '-') keys.push(toks.key[i] as string);
       const first = keys[0];
       if (first === undefined) continue;
       let bucket = this.byFirst.get(first);
@@ -70,7 +70,7 @@ export class PhraseTable<T> {
     if (bucket === undefined) return undefined;
     if (bucket.bySecond !== undefined) {
       let j = i + 1;
-      while (j < tokens.n && tokens.kind[j] === K_PUNCT && tokens.text[j] === '-' && tokens.joined(j)) j++;
+      while (j < tokens.n && tokens.kind[j] === K_PUNCT && tokens.key[j] === '-' && tokens.joined(j)) j++;
       const list = j < tokens.n ? bucket.bySecond.get(tokens.key[j] as string) : undefined;
       if (list !== undefined) {
         for (const entry of list) {
@@ -88,7 +88,7 @@ function matchKeys(tokens: Toks, i: number, keys: readonly string[]): number {
   let j = i;
   for (let k = 0; k < keys.length; k++) {
     if (k > 0) {
-      while (j < tokens.n && tokens.kind[j] === K_PUNCT && tokens.text[j] === '-' && tokens.joined(j)) j++;
+      while (j < tokens.n && tokens.kind[j] === K_PUNCT && tokens.key[j] === '-' && tokens.joined(j)) j++;
     }
     if (j >= tokens.n || tokens.key[j] !== keys[k]) return -1;
     j++;

@@ -18,7 +18,7 @@ import {
 } from './lexicon.js';
 import { parseQuantity, type Quantity } from './numbers.js';
 import { matchPeriod, type Period, toMonthly } from './periods.js';
-import { isBreak, K_NUM, K_PUNCT, type Toks } from './tokenizer.js';
+import { B_POSSESSIVE, isBreak, K_NUM, K_PUNCT, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
 
 export interface QuantityHits {
@@ -137,7 +137,7 @@ function findNoun(t: Toks, q: Quantity): Noun {
   while (j < limit) {
     if (j >= t.n) return { kind: 'none', at: j };
     if (t.kind[j] === K_PUNCT) {
-      if ((t.text[j] === '-' && t.joined(j)) || t.text[j] === '+') {
+      if ((t.key[j] === '-' && t.joined(j)) || t.key[j] === '+') {
         j++;
         continue;
       }
@@ -243,7 +243,7 @@ function headcountContextBefore(t: Toks, from: number): { from: number; rule: st
     if (HEADCOUNT_SUBJECTS.has(b)) return { from: p - 1, rule: 'team_is' };
     if (b === 'we') return { from: p - 1, rule: 'we_are' };
   }
-  if (t.tx(p).endsWith("'s") && HEADCOUNT_SUBJECTS.has(a)) return { from: p, rule: 'team_is' };
+  if (t.has(p, B_POSSESSIVE) && HEADCOUNT_SUBJECTS.has(a)) return { from: p, rule: 'team_is' };
   if (a === "we're" || a === 'were') return { from: p, rule: 'we_are' };
   if (a === 'employ' || a === 'employs' || a === 'employing') return { from: p, rule: 'employ' };
   return undefined;

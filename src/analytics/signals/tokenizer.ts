@@ -37,11 +37,11 @@ export class Toks {
   bits: Uint8Array;
   /** Which rule families may start at this token (bits of `flags.ts`). */
   flags: Uint8Array;
-  /** Interned word id (see `wordAt`), or -1. */
-  id: Int32Array;
-  /** Lowercased text; `’` becomes `'`; numbers keep their digits (without commas, short numbers only). */
-  text: string[];
-  /** Lookup key: `text` without a possessive `'s` ("municipality's" → "municipality"). */
+  /**
+   * Lowercased word (`’` becomes `'`) without a possessive `'s` ("municipality's" → "municipality",
+   * flagged `B_POSSESSIVE`); a number's digits without commas (short numbers only, else ''); or
+   * the punctuation character.
+   */
   key: string[];
 
   constructor(capacity = 1024) {
@@ -51,8 +51,6 @@ export class Toks {
     this.value = new Float64Array(capacity);
     this.bits = new Uint8Array(capacity);
     this.flags = new Uint8Array(capacity);
-    this.id = new Int32Array(capacity);
-    this.text = [];
     this.key = [];
   }
 
@@ -68,17 +66,11 @@ export class Toks {
     this.value = grow(this.value, new Float64Array(cap));
     this.bits = grow(this.bits, new Uint8Array(cap));
     this.flags = grow(this.flags, new Uint8Array(cap));
-    this.id = grow(this.id, new Int32Array(cap));
   }
 
   /** Key of token `i`, or '' outside the message. */
   k(i: number): string {
     return i >= 0 && i < this.n ? (this.key[i] as string) : '';
-  }
-
-  /** Text of token `i`, or '' outside the message. */
-  tx(i: number): string {
-    return i >= 0 && i < this.n ? (this.text[i] as string) : '';
   }
 
   isWord(i: number): boolean {
@@ -95,7 +87,7 @@ export class Toks {
 
   /** Punctuation token `i` is the character `ch`. */
   isP(i: number, ch: string): boolean {
-    return i >= 0 && i < this.n && this.kind[i] === K_PUNCT && this.text[i] === ch;
+    return i >= 0 && i < this.n && this.kind[i] === K_PUNCT && this.key[i] === ch;
   }
 
   has(i: number, bit: number): boolean {
@@ -159,8 +151,7 @@ export function tokenize(text: string, into?: Toks): Toks {
   let i = 0;
   t.reserve(Math.min(n, 4096));
   let cap = t.kind.length - PAD;
-  let { kind, start: starts, end: ends, value: values, bits: bitsCol, flags, id: ids } = t;
-  const texts = t.text;
+  let { kind, start: starts, end: ends, value: values, bits: bitsCol, flags } = t;
   const keys = t.key;
   const cls = CHAR_CLASS;
   while (i < n) {
@@ -174,7 +165,7 @@ export function tokenize(text: string, into?: Toks): Toks {
     if (count + 1 >= cap) {
       t.reserve(Math.min(n, count * 2 + 16));
       cap = t.kind.length - PAD;
-      ({ kind, start: starts, end: ends, value: values, bits: bitsCol, flags, id: ids } = t);
+      ({ kind, start: starts, end: ends, value: values, bits: bitsCol, flags } = t);
     }
     const start = i;
     let bits = joined ? B_JOINED : 0;
@@ -236,8 +227,6 @@ export function tokenize(text: string, into?: Toks): Toks {
       if (cc === C_UPPER && hasLowercase(text, start + 1, i)) bits |= B_CAPITALIZED;
       kind[count] = K_WORD;
       flags[count] = wordFlags(keyId, key);
-      ids[count] = keyId;
-      texts[count] = word;
       keys[count] = key;
     } else if (cc === C_DIGIT) {
       i = scanNumber(text, i);
@@ -268,8 +257,6 @@ export function tokenize(text: string, into?: Toks): Toks {
       kind[count] = K_NUM;
       flags[count] = F_NUMBER | wordFlags(id, str);
       values[count] = value;
-      ids[count] = id;
-      texts[count] = str;
       keys[count] = str;
     } else {
       i++;
@@ -278,9 +265,7 @@ export function tokenize(text: string, into?: Toks): Toks {
       else if (ch === 13) ch = 10;
       const s = charString(ch);
       kind[count] = K_PUNCT;
-      flags[count] = 0;
-      ids[count] = -1;
-      texts[count] = s;
+      flags[count] = ch < 128 ? (PUNCT_FLAGS[ch] as number) : 0;
       keys[count] = s;
     }
     starts[count] = start;
@@ -351,7 +336,8 @@ function numberValue(text: string, start: number, end: number): number {
       return raw.length > 12 ? Number.POSITIVE_INFINITY : Number(raw);
     }
     if (d !== 44) {
-      v = v * 10 + (d - 48);
+      // Past 13 digits the value is never used (it reads as infinite), so stop computing it.
+      if (digits < 13) v = v * 10 + (d - 48);
       digits++;
     }
   }
@@ -401,6 +387,8 @@ let WORD_FLAGS = new Uint8Array(1024);
 let WORD_DISFLUENT = new Uint8Array(1024);
 /** Flag every number token carries (set by the detector: a number can start a quantity). */
 let F_NUMBER = 0;
+/** Flags of ASCII punctuation tokens, restricted to the families that read punctuation ("/day"). */
+const PUNCT_FLAGS = new Uint8Array(128);
 /** Flags of a word not yet looked up. */
 const UNKNOWN_FLAGS = 255;
 let lastSliced = '';
@@ -412,9 +400,10 @@ export function wordAt(id: number): string {
 }
 
 /** Installs the function that gives a word's rule flags (called once per distinct word). */
-export function setFlagLookup(lookup: (key: string) => number, numberFlags: number): void {
+export function setFlagLookup(lookup: (key: string) => number, numberFlags: number, punctMask: number): void {
   flagLookup = lookup;
   F_NUMBER = numberFlags;
+  for (let c = 0; c < 128; c++) PUNCT_FLAGS[c] = lookup(String.fromCharCode(c)) & punctMask;
   WORD_FLAGS.fill(UNKNOWN_FLAGS);
 }
 
@@ -509,18 +498,17 @@ function sliced(text: string, start: number, end: number): number {
 /** Token `i` ends a clause (sentence punctuation or a line break), or is outside the message. */
 export function isBreak(t: Toks, i: number): boolean {
   if (i < 0 || i >= t.n) return true;
-  return t.kind[i] === K_PUNCT && BREAK_CHARS.includes(t.text[i] as string);
+  return t.kind[i] === K_PUNCT && BREAK_CHARS.includes(t.key[i] as string);
 }
 
 /** Token `i` ends a clause or is a comma. */
 export function isSoftBreak(t: Toks, i: number): boolean {
-  return isBreak(t, i) || (t.kind[i] === K_PUNCT && t.text[i] === ',');
+  return isBreak(t, i) || (t.kind[i] === K_PUNCT && t.key[i] === ',');
 }
 
 /** Plain per-token view, for tests and debugging. */
 export interface TokenView {
   kind: 'w' | 'n' | 'p';
-  text: string;
   key: string;
   start: number;
   end: number;
@@ -533,7 +521,6 @@ export function tokenViews(text: string): TokenView[] {
   for (let i = 0; i < t.n; i++) {
     out.push({
       kind: t.kind[i] === K_WORD ? 'w' : t.kind[i] === K_NUM ? 'n' : 'p',
-      text: t.text[i] as string,
       key: t.key[i] as string,
       start: t.start[i] as number,
       end: t.end[i] as number,

@@ -5,7 +5,7 @@
  */
 import type { Urgency } from '../../schema/session_payload.js';
 import { F_DURATION, F_URGENCY } from './flags.js';
-import { isNegator } from './lexicon.js';
+import { isNegatorAt } from './lexicon.js';
 import { parseQuantity } from './numbers.js';
 import { lazy, PhraseTable } from './phrases.js';
 import { isSoftBreak, type Toks } from './tokenizer.js';
@@ -281,7 +281,7 @@ export function detectUrgency(t: Toks): Hit<Urgency> | undefined {
 function negatedBefore(t: Toks, at: number): boolean {
   for (let m = at - 1; m >= 0 && m >= at - 3; m--) {
     if (isSoftBreak(t, m) || t.key[m] === 'but') return false;
-    if (isNegator(t.text[m] as string)) return true;
+    if (isNegatorAt(t, m)) return true;
   }
   return false;
 }
