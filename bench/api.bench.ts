@@ -6,7 +6,8 @@
  *   - the dashboard's first load (HTML + CSS/JS + Chart.js + first API calls, until the sessions
  *     table and charts are drawn) in headless chromium, cold context each time (target ≤ 1 s);
  *     over plain HTTP when chromium is not installed.
- * Options: --sessions N, --requests N, --keep (keep the database in bench/results/).
+ * Options: --sessions N, --requests N, --keep (keep the database in bench/results/),
+ *          --duckdb-memory 1GB (override the warehouse's DuckDB memory_limit for this run).
  * Figures go to stdout and bench/results/api.json.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -27,11 +28,13 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '100000' },
     requests: { type: 'string', default: '40' },
     keep: { type: 'boolean', default: false },
+    /** DuckDB `memory_limit` for this run; default: the warehouse's own default. */
+    'duckdb-memory': { type: 'string' },
   },
 });
 const SESSIONS = Number(values.sessions);
 const REQUESTS = Number(values.requests);
-const BATCH = 2000;
+const BATCH = 500;
 const TOKEN = 'bench-token-0123456789abcdef';
 const RESULTS = join('bench', 'results');
 
@@ -135,7 +138,10 @@ async function main(): Promise<void> {
   const dbPath = join(RESULTS, 'api-bench.duckdb');
   await rm(dbPath, { force: true });
   await rm(`${dbPath}.wal`, { force: true });
-  const wh = await DuckDbWarehouse.open(dbPath);
+  const memory = values['duckdb-memory'];
+  const wh = await DuckDbWarehouse.open(dbPath, memory ? { settings: { memory_limit: memory } } : {});
+  const [limit] = await wh.query("SELECT current_setting('memory_limit') AS m");
+  console.log(`duckdb memory_limit: ${limit?.m}${memory ? ' (--duckdb-memory)' : ' (warehouse default)'}`);
   await wh.migrate();
   const now = Date.now();
   const pool = templates(new Date(now));
@@ -145,7 +151,7 @@ async function main(): Promise<void> {
       clone(pool[(i + k) % pool.length] as ScoredSession, i + k, now),
     );
     await wh.upsertSessions(batch);
-    if ((i / BATCH) % 10 === 0) process.stderr.write(`  filled ${i + batch.length}/${SESSIONS}\n`);
+    if ((i / BATCH) % 40 === 0) process.stderr.write(`  filled ${i + batch.length}/${SESSIONS}\n`);
   }
   const fillMs = performance.now() - fillStart;
   const [counts] = await wh.query(
