@@ -99,7 +99,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
       const r = await replayConversation(c, {
         publish: async (payload) => {
           const out = await publisher.publish(payload);
-          return out.status === 'lost' ? { status: 'failed', error: out.error ?? 'lost' } : { status: 'ok' };
+          return out.status === 'sent' || out.status === 'spooled'
+            ? { status: 'ok' }
+            : { status: 'failed', error: out.error ?? out.status };
         },
         dataDir: join(opts.dataDir, 'agent'),
         knowledge,
