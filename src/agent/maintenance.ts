@@ -62,8 +62,8 @@ export function createMaintenance(opts: MaintenanceOptions): Maintenance {
       logger: opts.logger,
       publish: async (payload) => {
         const outcome = await sessionPublisher.publish(payload);
-        if (outcome.status === 'lost')
-          throw new Error(outcome.error ?? 'recovered payload could not be published');
+        if (outcome.status === 'unconfirmed' || outcome.status === 'rejected')
+          throw new Error(outcome.error ?? `recovered payload ${outcome.status}`);
         return outcome;
       },
     });

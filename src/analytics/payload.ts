@@ -70,11 +70,11 @@ function minimalPayload(recorder: SessionRecorder, end: EndInfo): SessionPayload
 
 /**
  * Statuses (of the queue layer's results) that mean the payload is not safe anywhere yet, so the
- * journal must be kept: `failed`/`retryable` (a `QueuePublisher`), `lost` (the session publisher
- * when both the queue and its outbox failed). Anything else (`ok`, `sent`, `spooled`, no result)
+ * journal must be kept: `failed`/`retryable` (a `QueuePublisher`), `unconfirmed` (the session
+ * publisher when neither the queue nor its outbox confirmed within the deadline). Anything else (`ok`, `sent`, `spooled`, no result)
  * counts as handed over.
  */
-const NOT_HANDED_OVER = new Set(['failed', 'retryable', 'lost']);
+const NOT_HANDED_OVER = new Set(['failed', 'retryable', 'unconfirmed']);
 
 /** Why a publish callback's result says the payload was not accepted, or undefined if it was. */
 export function publishFailed(result: unknown): string | undefined {

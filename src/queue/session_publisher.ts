@@ -12,13 +12,20 @@ import type { LocalPublisher } from './local_publisher.js';
 import type { PublishResult, QueuePublisher } from './types.js';
 import { validatePayload } from './validated.js';
 
-export type SessionPublishStatus = 'sent' | 'spooled' | 'lost';
+/**
+ * - sent:        the remote queue acknowledged it.
+ * - spooled:     the remote failed or was too slow; the outbox holds it durably for the drainer.
+ * - unconfirmed: neither confirmed within the deadline (the outbox write may still finish). The
+ *                caller must keep its own copy (the analytics journal does) for recovery.
+ * - rejected:    the payload is invalid; kept in the outbox's `dead/` with the reason, never sent.
+ */
+export type SessionPublishStatus = 'sent' | 'spooled' | 'unconfirmed' | 'rejected';
 
 export interface SessionPublishOutcome {
   status: SessionPublishStatus;
   /** Wall time of the call. */
   ms: number;
-  /** Why it was not sent (last remote error), or why it was lost. */
+  /** Why it was not sent (last remote error), or why it is unconfirmed or rejected. */
   error?: string;
 }
 
@@ -132,7 +139,7 @@ export function createSessionPublisher(opts: SessionPublisherOptions): SessionPu
         'session payload invalid, not published',
       );
       return {
-        status: 'lost',
+        status: 'rejected',
         ms: elapsed(),
         error: `${error}; ${kept === true ? 'kept in outbox dead/' : 'not kept'}`,
       };
@@ -157,9 +164,9 @@ export function createSessionPublisher(opts: SessionPublisherOptions): SessionPu
       spooled === ABANDONED ? 'outbox write did not finish within the deadline' : spooled.error;
     log.error(
       { sessionId, err: remote.error, outboxErr: outboxError },
-      'session payload lost: remote and outbox failed',
+      'session payload unconfirmed: remote and outbox did not confirm within the deadline',
     );
-    return { status: 'lost', ms: elapsed(), error: `${remote.error}; outbox: ${outboxError}` };
+    return { status: 'unconfirmed', ms: elapsed(), error: `${remote.error}; outbox: ${outboxError}` };
   }
 
   return { publish };

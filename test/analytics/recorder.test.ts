@@ -358,6 +358,8 @@ describe('publishFailed', () => {
       expect(publishFailed(ok)).toBeUndefined();
     expect(publishFailed({ status: 'failed', error: 'bad' })).toBe('bad');
     expect(publishFailed({ status: 'retryable', error: 'later' })).toBe('later');
-    expect(publishFailed({ status: 'lost', ms: 3 })).toBe('lost');
+    expect(publishFailed({ status: 'unconfirmed', ms: 3 })).toBe('unconfirmed');
+    // An invalid payload is kept in the outbox's dead/ with its reason: recovering it would only fail again.
+    expect(publishFailed({ status: 'rejected', error: 'invalid payload' })).toBeUndefined();
   });
 });

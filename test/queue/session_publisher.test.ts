@@ -71,7 +71,7 @@ describe('session publisher', () => {
     const outbox = new LocalPublisher({ dir, logger: silentLogger });
     const s = createSessionPublisher({ publisher: remote, outbox, deadlineMs: 300, logger: silentLogger });
     const r = await s.publish({ ...payloads(1)[0]!, duration_ms: -1 });
-    expect(r.status).toBe('lost');
+    expect(r.status).toBe('rejected');
     expect(r.error).toMatch(/invalid payload.*kept in outbox dead/);
     expect(remote.calls).toBe(0);
     expect((await outbox.spool.counts()).dead).toBe(1);
