@@ -36,15 +36,21 @@ const { values } = parseArgs({
     n: { type: 'string' },
     'rss-n': { type: 'string' },
     concurrency: { type: 'string' },
+    batch: { type: 'string' },
     skip: { type: 'string', default: '' },
     /** Internal: run one drain in this (child) process and print its result as JSON. */
     child: { type: 'string' },
+    /** Extra node flags for the drain process, e.g. `--node-flags=--max-old-space-size=128`. */
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const QUICK = values.quick ?? false;
 const N = Number(values.n ?? (QUICK ? 5_000 : 20_000));
 const RSS_N = Number(values['rss-n'] ?? (QUICK ? 5_000 : 100_000));
-const CONCURRENCY = Number(values.concurrency ?? 256);
+// Twice the batch in flight: one batch forms while the previous one commits.
+const BATCH = Number(values.batch ?? 256);
+const CONCURRENCY = Number(values.concurrency ?? BATCH * 2);
+const NODE_FLAGS = (values['node-flags'] ?? '').split(' ').filter(Boolean);
 const SKIP = new Set((values.skip ?? '').split(',').filter(Boolean));
 
 const INDUSTRIES = ['legal', 'finance', 'healthcare', 'retail', 'logistics'] as const;
@@ -94,11 +100,17 @@ function drain(
   parkedDir: string,
   env: Record<string, string>,
 ): Promise<DrainResult> {
-  const job: DrainJob = { n, spoolDir, parkedDir, env };
+  // The child parses its own argv (just `--child`), so everything it needs travels in the job.
+  const job: DrainJob = {
+    n,
+    spoolDir,
+    parkedDir,
+    env: { WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_BATCH_SIZE: String(BATCH), ...env },
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', import.meta.filename, '--child', JSON.stringify(job)],
+      [...NODE_FLAGS, '--import', 'tsx', import.meta.filename, '--child', JSON.stringify(job)],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
         // As `main.ts` does for the worker process (see there).
@@ -122,8 +134,6 @@ async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Promise<Dra
   const config = loadWorkerConfig({
     QUEUE_SPOOL_DIR: spoolDir,
     QUEUE_SPOOL_FSYNC: 'false',
-    WORKER_CONCURRENCY: String(CONCURRENCY),
-    WORKER_BATCH_SIZE: String(CONCURRENCY),
     WORKER_BATCH_MAX_WAIT_MS: '20',
     PARKED_DIR: parkedDir,
     LOG_LEVEL: 'silent',
@@ -192,7 +202,7 @@ function report(label: string, r: DrainResult, bareRate: number, target: number)
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'sr-bench-worker-'));
   console.log(
-    `worker bench: ${QUICK ? 'quick' : 'full'}; DuckDB backlog ${RSS_N}, PostgreSQL backlog ${N}; concurrency/batch ${CONCURRENCY}; ` +
+    `worker bench: ${QUICK ? 'quick' : 'full'}; DuckDB backlog ${RSS_N}, PostgreSQL backlog ${N}; concurrency ${CONCURRENCY}, batch ${BATCH}; ` +
       `${cpus().length} CPUs; node ${process.version}`,
   );
   try {

@@ -30,6 +30,10 @@ const WorkerEnv = z.object({
   WORKER_SHUTDOWN_DEADLINE_MS: PositiveInt.default(10_000),
   WAREHOUSE_DRIVER: z.enum(['duckdb', 'postgres']).default('duckdb'),
   WAREHOUSE_DUCKDB_PATH: z.string().min(1).default('.data/warehouse.duckdb'),
+  WAREHOUSE_DUCKDB_MEMORY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'a size such as 96MB or 1GB')
+    .default('96MB'),
   WAREHOUSE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -157,6 +161,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     warehouse: {
       driver: worker.WAREHOUSE_DRIVER,
       duckdbPath: worker.WAREHOUSE_DUCKDB_PATH,
+      duckdbMemoryLimit: worker.WAREHOUSE_DUCKDB_MEMORY_LIMIT,
       ...(worker.WAREHOUSE_URL !== undefined && { url: worker.WAREHOUSE_URL }),
       piiMode: worker.WAREHOUSE_PII_MODE,
     },

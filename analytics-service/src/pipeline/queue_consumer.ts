@@ -7,8 +7,6 @@ import type { Logger } from '../../../src/log.js';
 import type { QueueConfig } from '../../../src/queue/config.js';
 import type { QueueConsumer } from '../../../src/queue/types.js';
 
-type CreateConsumer = (config: QueueConfig, deps: { logger: Logger }) => QueueConsumer;
-
 export async function openConsumer(config: QueueConfig, logger: Logger): Promise<QueueConsumer> {
   if (config.driver === 'local') {
     const { LocalConsumer } = await import('../../../src/queue/local_consumer.js');
@@ -20,13 +18,6 @@ export async function openConsumer(config: QueueConfig, logger: Logger): Promise
       fsync: config.spoolFsync,
     });
   }
-  const queue = (await import('../../../src/queue/index.js')) as unknown as {
-    createConsumer?: CreateConsumer;
-  };
-  if (typeof queue.createConsumer !== 'function') {
-    throw new Error(
-      `queue driver ${config.driver} needs createConsumer from src/queue, which is not available`,
-    );
-  }
-  return queue.createConsumer(config, { logger });
+  const { createConsumer } = await import('../../../src/queue/factory.js');
+  return createConsumer(config, { logger });
 }

@@ -11,6 +11,8 @@ export interface WarehouseConfig {
   /** `postgres://…` (driver `postgres`). */
   url?: string;
   piiMode?: PiiMode;
+  /** DuckDB `memory_limit` (e.g. `96MB`); bounds its buffer pool, and so the worker's RSS. */
+  duckdbMemoryLimit?: string;
 }
 
 export async function openWarehouse(config: WarehouseConfig): Promise<Warehouse> {
@@ -20,7 +22,10 @@ export async function openWarehouse(config: WarehouseConfig): Promise<Warehouse>
     if (!config.url) throw new Error('WAREHOUSE_URL is required when WAREHOUSE_DRIVER=postgres');
     warehouse = PostgresWarehouse.open(config.url, opts);
   } else {
-    warehouse = await DuckDbWarehouse.open(config.duckdbPath, opts);
+    warehouse = await DuckDbWarehouse.open(config.duckdbPath, {
+      ...opts,
+      ...(config.duckdbMemoryLimit !== undefined && { settings: { memory_limit: config.duckdbMemoryLimit } }),
+    });
   }
   try {
     await warehouse.migrate();
