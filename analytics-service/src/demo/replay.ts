@@ -24,15 +24,11 @@ import { replyScript, resolveRelativeTime } from './script.js';
 export const DEMO_MODEL = 'gpt-4.1-mini';
 
 /**
- * The real OpenAI plugin, reporting its provider as `openai`. The plugin names the provider after
- * the base URL's host (`127.0.0.1:<port>` here, `api.openai.com` against OpenAI), while the price
- * book is keyed on `openai`; the replayed model stands in for OpenAI's, so it is priced as one.
+ * Host of the local replay server. The OpenAI plugin reports the base URL's host and port as its
+ * usage provider (`127.0.0.1:<port>` here, `api.openai.com` against OpenAI); the demo's price book
+ * aliases this host to `openai` (see `demoPriceBook`), since the replayed model stands in for OpenAI's.
  */
-class ReplayedOpenAILLM extends openai.LLM {
-  override get provider(): string {
-    return 'openai';
-  }
-}
+export const REPLAY_HOST = '127.0.0.1';
 
 /** Speaking time of a line, ms: about 15 characters a second, plus a pause. */
 const speakMs = (text: string): number => 600 + 65 * text.length;
@@ -81,6 +77,7 @@ export async function replayConversation(c: Conversation, deps: ReplayDeps): Pro
   const server = await startOpenAICompatibleServer({
     reply: replyScript(c, { resolveTime: (t, tz) => resolveRelativeTime(t, tz, base) }),
     model: DEMO_MODEL,
+    host: REPLAY_HOST,
   });
   const clock = new StepClock(deps.startAtMs);
   const sessionId = demoSessionId(c);
@@ -88,7 +85,7 @@ export async function replayConversation(c: Conversation, deps: ReplayDeps): Pro
   let built: Awaited<ReturnType<typeof createSalesSession>> | undefined;
   try {
     built = await createSalesSession({
-      llm: new ReplayedOpenAILLM({ baseURL: server.baseURL, apiKey: 'demo-replay', model: DEMO_MODEL }),
+      llm: new openai.LLM({ baseURL: server.baseURL, apiKey: 'demo-replay', model: DEMO_MODEL }),
       dataDir: deps.dataDir,
       knowledge: deps.knowledge,
       now: () => new Date(clock.now()),

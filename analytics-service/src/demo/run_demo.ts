@@ -2,9 +2,10 @@
  * The one-command demo, end to end on embedded defaults: replay every bundled conversation through
  * the real agent (see `replay.ts`), publish each payload to the local spool queue through the
  * session publisher, let the real worker (`startWorker`) consume, score, price and write them to a
- * fresh DuckDB file, then read the scored leads back from the warehouse.
+ * fresh DuckDB file, then read the scored leads back from the warehouse. The worker prices usage
+ * with `demoPriceBook()`, written to `dataDir/price_book.json`.
  */
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initializeLogger } from '@livekit/agents';
 import { loadKnowledgeBase } from '../../../src/agent/knowledge/knowledge_base.js';
@@ -12,13 +13,14 @@ import type { Logger } from '../../../src/log.js';
 import { createSessionPublisher, LocalPublisher } from '../../../src/queue/index.js';
 import { loadWorkerConfig } from '../config.js';
 import { startWorker, type WorkerHandle } from '../pipeline/index.js';
+import { defaultPriceBook, type PriceBook } from '../pricing/index.js';
 import type { Conversation } from './conversations.js';
 import { type DemoLead, readDemoLeads } from './leads.js';
-import { demoSessionId, replayConversation } from './replay.js';
+import { demoSessionId, REPLAY_HOST, replayConversation } from './replay.js';
 
 export interface DemoOptions {
   conversations: readonly Conversation[];
-  /** Everything the demo writes: `warehouse.duckdb`, `spool/`, `outbox/`, `agent/`, `parked/`. */
+  /** Everything the demo writes: `price_book.json`, `warehouse.duckdb`, `spool/`, `outbox/`, `agent/`, `parked/`. */
   dataDir: string;
   log: Logger;
   /** Conversations replayed at once (default 6). */
@@ -46,9 +48,23 @@ export interface DemoRun {
   warehousePath: string;
 }
 
-/** The worker's configuration for the demo: local queue and DuckDB under `dataDir`, no destinations. */
+/**
+ * The bundled price book, with the local replay server's host (the provider the OpenAI plugin
+ * reports for it, any port) priced as `openai`: the replayed model stands in for OpenAI's.
+ */
+export function demoPriceBook(): PriceBook {
+  const book = defaultPriceBook();
+  return {
+    ...book,
+    version: `${book.version}+demo-replay`,
+    provider_aliases: { ...book.provider_aliases, [REPLAY_HOST]: 'openai' },
+  };
+}
+
+/** The worker's configuration for the demo: local queue, DuckDB and price book under `dataDir`, no destinations. */
 export function demoWorkerEnv(dataDir: string): Record<string, string> {
   return {
+    PRICE_BOOK_PATH: join(dataDir, 'price_book.json'),
     QUEUE_DRIVER: 'local',
     QUEUE_SPOOL_DIR: join(dataDir, 'spool'),
     QUEUE_OUTBOX_DIR: join(dataDir, 'outbox'),
@@ -82,6 +98,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
   for (const d of ['warehouse.duckdb', 'warehouse.duckdb.wal', 'spool', 'outbox', 'agent', 'parked']) {
     await rm(join(opts.dataDir, d), { recursive: true, force: true });
   }
+  await mkdir(opts.dataDir, { recursive: true });
+  await writeFile(join(opts.dataDir, 'price_book.json'), `${JSON.stringify(demoPriceBook(), null, 2)}\n`);
   const config = loadWorkerConfig(demoWorkerEnv(opts.dataDir));
   const worker = await startWorker(config, { logger: opts.log });
   try {

@@ -1,4 +1,5 @@
 export {
+  canonicalProvider,
   defaultPriceBook,
   findPrice,
   formatIssues,

@@ -3,7 +3,17 @@
  * Cost is computed from a payload's usage and a price book, so it can be recomputed when prices
  * change (the version is stored with every cost breakdown).
  *
- * Matching a usage row to an entry (provider compared case-insensitively):
+ * Provider names: a usage row carries the provider its plugin reports, which is not always the
+ * price book's name for it. `@livekit/agents-plugin-openai` names it after the base URL's host
+ * (`api.openai.com`; LLM, STT, TTS and realtime alike), Deepgram's plugin says `Deepgram`, LiveKit
+ * inference says `livekit` (agents-js's ModelUsageCollector copies the model's `provider` getter).
+ * `provider_aliases` maps reported names to the book's providers before matching:
+ *   - names compare case-insensitively; a reported `host:port` also matches an alias for `host`;
+ *   - an alias must point at a provider that has entries, may not be a priced provider itself,
+ *     and is applied once (no chains);
+ *   - a name with no alias is matched as reported.
+ *
+ * Matching a usage row to an entry (provider compared case-insensitively, after aliasing):
  *   1. an entry whose `model` equals the usage model;
  *   2. else the entry whose `model` ends in `*` with the longest prefix of the usage model
  *      (`gpt-4o-mini*` beats `gpt-4o*` for `gpt-4o-mini-2024-07-18`);
@@ -87,10 +97,24 @@ export const PriceBook = z
     version: z.string().min(1),
     currency: z.literal('USD'),
     notes: z.string().optional(),
+    /** Reported provider name (a plugin's `provider`, e.g. a base URL host) → the book's provider. */
+    provider_aliases: z.record(z.string().trim().min(1), z.string().min(1)).optional(),
     entries: z.array(PriceEntry),
   })
   .strict()
   .superRefine((book, ctx) => {
+    const priced = new Set(book.entries.map((e) => e.provider.toLowerCase()));
+    const aliases = new Set<string>();
+    for (const [from, to] of Object.entries(book.provider_aliases ?? {})) {
+      const key = from.trim().toLowerCase();
+      const path = ['provider_aliases', from];
+      if (aliases.has(key)) ctx.addIssue({ code: 'custom', path, message: `duplicate alias ${key}` });
+      aliases.add(key);
+      if (priced.has(key))
+        ctx.addIssue({ code: 'custom', path, message: `shadows the priced provider ${key}` });
+      if (!priced.has(to.toLowerCase()))
+        ctx.addIssue({ code: 'custom', path, message: `alias target '${to}' has no entries` });
+    }
     const seen = new Map<string, number>();
     book.entries.forEach((e, i) => {
       const key = `${e.provider.toLowerCase()}/${e.model}/${e.kind}`;
@@ -151,6 +175,36 @@ export async function loadPriceBook(path?: string): Promise<LoadResult<PriceBook
   return parsePriceBook(data, `price book ${path}`);
 }
 
+const aliasMaps = new WeakMap<PriceBook, ReadonlyMap<string, string>>();
+
+function aliasMap(book: PriceBook): ReadonlyMap<string, string> {
+  let m = aliasMaps.get(book);
+  if (!m) {
+    m = new Map(
+      Object.entries(book.provider_aliases ?? {}).map(([from, to]) => [
+        from.trim().toLowerCase(),
+        to.toLowerCase(),
+      ]),
+    );
+    aliasMaps.set(book, m);
+  }
+  return m;
+}
+
+/**
+ * The book's (lower-cased) name for a reported provider: its alias, else the alias of its host
+ * without the port (`api.openai.com:443`), else the reported name itself.
+ */
+export function canonicalProvider(book: PriceBook, provider: string): string {
+  const p = provider.trim().toLowerCase();
+  const aliases = aliasMap(book);
+  const direct = aliases.get(p);
+  if (direct !== undefined) return direct;
+  const port = /^(.+):\d{1,5}$/.exec(p);
+  const host = port?.[1];
+  return (host !== undefined ? aliases.get(host) : undefined) ?? p;
+}
+
 /** Finds the entry for a usage row, following the matching order in the file header. */
 export function findPrice(
   book: PriceBook,
@@ -158,7 +212,7 @@ export function findPrice(
   model: string,
   kind: PriceKind,
 ): PriceEntry | undefined {
-  const p = provider.toLowerCase();
+  const p = canonicalProvider(book, provider);
   const candidates = book.entries.filter((e) => e.kind === kind && e.provider.toLowerCase() === p);
   const exact = candidates.find((e) => e.model === model);
   if (exact) return exact;

@@ -1,6 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { initializeLogger } from '@livekit/agents';
+import * as deepgram from '@livekit/agents-plugin-deepgram';
+import * as openai from '@livekit/agents-plugin-openai';
 import { describe, expect, it } from 'vitest';
 import type { ModelUsage } from '../../../src/schema/index.js';
 import { samplePayload } from '../../../src/schema/testing/index.js';
@@ -136,6 +139,90 @@ describe('priceSession', () => {
       b.value,
     );
     expect(c.by_component.llm).toBe(0.75 * 4 + 0.25 * 32 + 0.1 * 64);
+  });
+});
+
+describe('provider aliases', () => {
+  const stt = (provider: string, model: string): ModelUsage => ({
+    type: 'stt_usage',
+    provider,
+    model,
+    input_tokens: 0,
+    output_tokens: 0,
+    audio_duration_ms: 60_000,
+  });
+  const tts = (provider: string, model: string): ModelUsage => ({
+    type: 'tts_usage',
+    provider,
+    model,
+    input_tokens: 0,
+    output_tokens: 0,
+    characters_count: 1_000,
+    audio_duration_ms: 60_000,
+  });
+
+  it('prices usage under the provider names the real plugins report', () => {
+    initializeLogger({ pretty: false, level: 'silent' }); // the Deepgram STT logs from its constructor
+    const models = [
+      new openai.LLM({ apiKey: 'k', model: 'gpt-4.1-mini' }),
+      new openai.TTS({ apiKey: 'k', model: 'gpt-4o-mini-tts' }),
+      new deepgram.STT({ apiKey: 'k', model: 'nova-3' }),
+      new deepgram.TTS({ apiKey: 'k', model: 'aura-2-andromeda-en' }),
+    ];
+    // What agents-js's ModelUsageCollector puts in `provider`: the model's `provider` getter.
+    const [llmModel, ttsModel, sttModel, auraModel] = models;
+    expect(models.map((m) => m.provider)).toEqual([
+      'api.openai.com',
+      'api.openai.com',
+      'Deepgram',
+      'Deepgram',
+    ]);
+    const c = priceSession(
+      withUsage([
+        llm({ provider: llmModel?.provider, input_tokens: 1_000_000, output_tokens: 1_000_000 }),
+        tts(String(ttsModel?.provider), 'gpt-4o-mini-tts'),
+        stt(String(sttModel?.provider), 'nova-3'),
+        tts(String(auraModel?.provider), 'aura-2-andromeda-en'),
+      ]),
+      book,
+    );
+    expect(c.unpriced).toEqual([]);
+    expect(c.by_component).toEqual({ llm: 2, stt: 0.0077, tts: 0.015 + 0.03, livekit: 0.01 });
+    // Lines keep the provider as reported, so they still join the usage rows.
+    expect(line(c, 'llm_input')).toMatchObject({ provider: 'api.openai.com', unit_price_usd: 0.4 });
+  });
+
+  it('resolves aliases case-insensitively, with or without the port, and never chains them', () => {
+    const b = parsePriceBook({
+      ...book,
+      provider_aliases: { ...book.provider_aliases, 'LLM-Gateway.internal': 'openai' },
+    });
+    if (!b.ok) throw new Error(b.error);
+    expect(findPrice(b.value, 'API.OpenAI.com', 'gpt-4o', 'llm_input')?.price_usd).toBe(2.5);
+    expect(findPrice(b.value, 'api.openai.com:443', 'gpt-4o', 'llm_input')?.price_usd).toBe(2.5);
+    expect(findPrice(b.value, 'llm-gateway.internal:4000', 'gpt-4o', 'llm_input')?.provider).toBe('openai');
+    expect(findPrice(b.value, 'api.openai.com.evil.example', 'gpt-4o', 'llm_input')).toBeUndefined();
+    expect(findPrice(b.value, '127.0.0.1:8080', 'gpt-4o', 'llm_input')).toBeUndefined();
+  });
+
+  it('rejects aliases that point nowhere, shadow a priced provider or repeat', () => {
+    const e = { provider: 'openai', model: 'm', kind: 'llm_input', unit: '1M_tokens', price_usd: 1 };
+    const bad = (provider_aliases: unknown) =>
+      parsePriceBook({ version: 'x', currency: 'USD', entries: [e], provider_aliases });
+    expect(bad({ 'api.openai.com': 'opnai' })).toEqual({
+      ok: false,
+      error: expect.stringContaining("provider_aliases.api.openai.com: alias target 'opnai' has no entries"),
+    });
+    expect(bad({ OpenAI: 'openai' })).toEqual({
+      ok: false,
+      error: expect.stringContaining('provider_aliases.OpenAI: shadows the priced provider openai'),
+    });
+    expect(bad({ 'api.openai.com': 'openai', 'API.openai.com': 'openai' })).toEqual({
+      ok: false,
+      error: expect.stringContaining('duplicate alias api.openai.com'),
+    });
+    expect(bad({ '': 'openai' })).toMatchObject({ ok: false });
+    expect(bad({ 'api.openai.com': 'openai' })).toMatchObject({ ok: true });
   });
 });
 
