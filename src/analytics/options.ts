@@ -13,7 +13,10 @@ export interface AnalyticsOptions {
   pii?: {
     /** Contact fields and the contact keys of tool arguments. Default `hashed`. */
     mode?: PiiMode;
-    /** Keep transcript text (payload `transcript`, turn texts, evidence excerpts). Default false. */
+    /**
+     * Keep transcript text (payload `transcript`, turn texts, evidence excerpts). Default false.
+     * Emails and phone numbers in it are masked (`[email]`, `[phone]`) unless `mode` is `full`.
+     */
     transcripts?: boolean;
   };
   /** Write a crash-safe journal of the call in this directory. */

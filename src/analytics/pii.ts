@@ -1,8 +1,11 @@
 /**
- * One PII policy for contact fields, tool arguments and tool output summaries (pure).
+ * One PII policy for contact fields, tool arguments, tool output summaries and kept transcript
+ * text (pure). Contact fields and contact-keyed arguments:
  * - full:   values kept as given.
  * - hashed: `sha256:<hex>` of the normalised value (so the same person hashes the same everywhere).
  * - none:   the value is omitted.
+ * Free text (tool output, errors, transcript and turn text, evidence excerpts): emails and phone
+ * numbers are masked as `[email]` / `[phone]` under hashed and none, kept under full.
  */
 import { createHash } from 'node:crypto';
 import type { Lead, PiiMode } from '../schema/session_payload.js';
@@ -164,7 +167,10 @@ export function contactSpans(text: string): { start: number; end: number; mask: 
   return spans.sort((a, b) => a.start - b.start);
 }
 
-/** Free text (tool output, error text) with emails and phone numbers masked unless mode is full. */
+/**
+ * Free text (tool output, error text, transcript and turn text) with emails and phone numbers
+ * masked (`[email]`, `[phone]`) unless mode is full.
+ */
 export function redactText(mode: PiiMode, text: string): string {
   if (mode === 'full') return text;
   const spans = contactSpans(text);
@@ -176,6 +182,27 @@ export function redactText(mode: PiiMode, text: string): string {
     at = s.end;
   }
   return out + text.slice(at);
+}
+
+/**
+ * Excerpts of one text under the policy: `text.slice(start, end)`, with each email or phone number
+ * the slice overlaps replaced (whole, once) by its mask unless mode is full. Spans keep indexing
+ * the text as said; only the excerpt is masked. The text is scanned once, on the first excerpt.
+ */
+export function excerpter(mode: PiiMode, text: string): (start: number, end: number) => string {
+  if (mode === 'full') return (start, end) => text.slice(start, end);
+  let spans: ReturnType<typeof contactSpans> | undefined;
+  return (start, end) => {
+    spans ??= contactSpans(text);
+    let out = '';
+    let at = start;
+    for (const s of spans) {
+      if (s.end <= start || s.start >= end) continue;
+      out += text.slice(at, Math.max(at, s.start)) + s.mask;
+      at = s.end;
+    }
+    return at < end ? out + text.slice(at, end) : out;
+  };
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   type ToolCall,
 } from '../schema/session_payload.js';
 import type { RecordedEvent } from './events.js';
-import { mergeLead } from './pii.js';
+import { mergeLead, redactText } from './pii.js';
 import { SignalState } from './signal_merge.js';
 import { deriveStageAndOutcome, TOOL_NAMES } from './stage_rules.js';
 import { TurnTable } from './turns.js';
@@ -100,17 +100,19 @@ export class SessionRecorder {
         this.#signals.merge({
           turnIndex,
           detection: ev.det,
-          ...(this.init.transcripts && ev.text !== undefined ? { text: ev.text } : {}),
+          ...(this.init.transcripts && ev.text !== undefined ? { text: ev.text, pii: this.init.pii } : {}),
         });
-        if (this.init.transcripts && ev.text !== undefined) this.#line('user', ev.text, ev.at);
+        if (this.init.transcripts && ev.text !== undefined)
+          this.#line('user', redactText(this.init.pii, ev.text), ev.at);
         return;
       }
       case 'assistant':
         if (this.#booked) this.#assistantAfterBooking += 1;
         if (ev.interrupted && ev.turn_id) this.#turns.interrupted(ev.turn_id);
         if (this.init.transcripts && ev.text !== undefined) {
-          this.#line('assistant', ev.text, ev.at);
-          if (ev.turn_id) this.#turns.text(ev.turn_id, 'agent', ev.text);
+          const text = redactText(this.init.pii, ev.text);
+          this.#line('assistant', text, ev.at);
+          if (ev.turn_id) this.#turns.text(ev.turn_id, 'agent', text);
         }
         return;
       case 'tool':
@@ -153,6 +155,7 @@ export class SessionRecorder {
     });
   }
 
+  /** A transcript line; callers mask emails and phone numbers first (unless the PII mode is full). */
   #line(role: 'user' | 'assistant', text: string, at: number): void {
     if (this.#transcript.length < MAX_TRANSCRIPT_LINES) this.#transcript.push({ role, text, at: iso(at) });
   }

@@ -4,12 +4,14 @@
  *   restating the same value adds evidence.
  * - Integration needs accumulate (a sorted union); a later negated mention removes an id.
  * - Evidence names the user message (`turn_index`), the span and the rule; the excerpt only
- *   when the transcript policy keeps text.
+ *   when the transcript policy keeps text, with emails and phone numbers masked unless the PII
+ *   mode is `full` (the span still indexes the message as said).
  * - Bounded for long calls: a value keeps its first statements and its latest one (at most
  *   `MAX_EVIDENCE`), and `history` keeps the latest `MAX_HISTORY` replaced values.
  */
-import type { Evidence, IntegrationId, Signals } from '../schema/session_payload.js';
+import type { Evidence, IntegrationId, PiiMode, Signals } from '../schema/session_payload.js';
 import type { DetectionHit, DetectionResult } from './detection.js';
+import { excerpter } from './pii.js';
 
 export interface MergeInput {
   /** Index of the user message (0 = first). */
@@ -17,7 +19,11 @@ export interface MergeInput {
   detection: DetectionResult;
   /** The message text, only when excerpts are to be kept. */
   text?: string;
+  /** The policy the excerpts follow (default `full`: as said). */
+  pii?: PiiMode;
 }
+
+type Excerpt = ((start: number, end: number) => string) | undefined;
 
 type ScalarName = 'team_size' | 'monthly_volume' | 'urgency' | 'industry';
 const SCALARS: readonly ScalarName[] = ['team_size', 'monthly_volume', 'urgency', 'industry'];
@@ -42,9 +48,9 @@ interface ScalarState {
   history: { value: number | string; evidence: Ev }[] | undefined;
 }
 
-function evidenceOf(hit: DetectionHit<unknown>, input: MergeInput): Ev {
+function evidenceOf(hit: DetectionHit<unknown>, input: MergeInput, excerpt: Excerpt): Ev {
   const [start, end] = hit.span;
-  return new Ev(input.turnIndex, start, end, hit.rule, input.text?.slice(start, end));
+  return new Ev(input.turnIndex, start, end, hit.rule, excerpt?.(start, end));
 }
 
 function pushBounded<T>(list: T[], item: T, max: number, keepFirst: boolean): void {
@@ -72,11 +78,12 @@ export class SignalState {
   /** Applies one user message's detection. Returns the number of changes. */
   merge(input: MergeInput): number {
     let changes = 0;
+    const excerpt = input.text === undefined ? undefined : excerpter(input.pii ?? 'full', input.text);
     for (const name of SCALARS) {
       const hit = input.detection[name];
-      if (hit) changes += this.#mergeScalar(name, hit.value, evidenceOf(hit, input));
+      if (hit) changes += this.#mergeScalar(name, hit.value, evidenceOf(hit, input, excerpt));
     }
-    return changes + this.#mergeIntegrations(input);
+    return changes + this.#mergeIntegrations(input, excerpt);
   }
 
   #mergeScalar(name: ScalarName, value: number | string, ev: Ev): number {
@@ -95,7 +102,7 @@ export class SignalState {
     return 1;
   }
 
-  #mergeIntegrations(input: MergeInput): number {
+  #mergeIntegrations(input: MergeInput, excerpt: Excerpt): number {
     const ops = [
       ...(input.detection.integration_needs ?? []).map((hit) => ({ hit, add: true })),
       ...(input.detection.integrations_negated ?? []).map((hit) => ({ hit, add: false })),
@@ -104,14 +111,14 @@ export class SignalState {
     for (const { hit, add } of ops) {
       const at = this.#integrations.findIndex((it) => it.id === hit.value);
       if (add && at === -1) {
-        this.#integrations.push({ id: hit.value, evidence: evidenceOf(hit, input) });
+        this.#integrations.push({ id: hit.value, evidence: evidenceOf(hit, input, excerpt) });
         changes += 1;
       } else if (!add && at !== -1) {
         const before = this.#integrations.map((it) => it.id).sort();
         const [removed] = this.#integrations.splice(at, 1);
         this.#integrationHistory.push({
           value: before,
-          evidence: removed?.evidence ?? evidenceOf(hit, input),
+          evidence: removed?.evidence ?? evidenceOf(hit, input, excerpt),
         });
         changes += 1;
       }
