@@ -42,6 +42,8 @@ const { values } = parseArgs({
     child: { type: 'string' },
     /** Extra node flags for the drain process, e.g. `--node-flags=--max-old-space-size=128`. */
     'node-flags': { type: 'string', default: '' },
+    /** Log memory (V8 and DuckDB) every 5 s while draining, to stderr. */
+    'mem-log': { type: 'boolean', default: false },
   },
 });
 const QUICK = values.quick ?? false;
@@ -105,7 +107,12 @@ function drain(
     n,
     spoolDir,
     parkedDir,
-    env: { WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_BATCH_SIZE: String(BATCH), ...env },
+    env: {
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      WORKER_BATCH_SIZE: String(BATCH),
+      ...(values['mem-log'] && { BENCH_MEM_LOG: '1' }),
+      ...env,
+    },
   };
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -148,8 +155,21 @@ async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Promise<Dra
   const cpu0 = process.cpuUsage();
   const worker = await startWorker(config, { logger: silentLogger });
   const done = worker.metrics.delivered;
+  let nextMemLog = Date.now() + 5000;
   while (done.get({ destination: 'warehouse', status: 'ok' }) < n) {
     await new Promise((r) => setTimeout(r, 20));
+    if (env.BENCH_MEM_LOG && Date.now() >= nextMemLog) {
+      nextMemLog = Date.now() + 5000;
+      const m = process.memoryUsage();
+      const db = await worker.warehouse
+        .query('SELECT tag, memory_usage_bytes AS b FROM duckdb_memory() WHERE memory_usage_bytes > 0')
+        .catch(() => []);
+      const mb = (x: number) => Math.round(x / 2 ** 20);
+      console.error(
+        `mem: ${done.get({ destination: 'warehouse', status: 'ok' })} done; rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} ` +
+          `heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} MB; duckdb ${db.map((r) => `${r.tag}=${mb(Number(r.b))}`).join(' ')}`,
+      );
+    }
     if (worker.metrics.failed.total() > 0 || worker.metrics.deadLettered.total() > 0) {
       throw new Error(
         `worker failures: failed=${worker.metrics.failed.total()} dead=${worker.metrics.deadLettered.total()}`,
