@@ -60,8 +60,7 @@ export class SessionRecorder {
   readonly #leadTools: ReadonlySet<string>;
   #participant: { identity: string | null; kind: string | null };
   #userMessages = 0;
-  #assistantAfterBooking = 0;
-  #booked = false;
+  #assistantMessages = 0;
 
   constructor(init: RecorderInit) {
     this.init = init;
@@ -107,7 +106,7 @@ export class SessionRecorder {
         return;
       }
       case 'assistant':
-        if (this.#booked) this.#assistantAfterBooking += 1;
+        this.#assistantMessages += 1;
         if (ev.interrupted && ev.turn_id) this.#turns.interrupted(ev.turn_id);
         if (this.init.transcripts && ev.text !== undefined) {
           const text = redactText(this.init.pii, ev.text);
@@ -168,7 +167,6 @@ export class SessionRecorder {
     this.#tools.push(call);
     if (call.status === 'ok' && this.#leadTools.has(call.name)) {
       mergeLead(this.#lead, call.arguments);
-      this.#booked = true;
     }
     if (call.status === 'error') {
       this.#error({
@@ -184,7 +182,7 @@ export class SessionRecorder {
     const { stage, outcome } = deriveStageAndOutcome({
       signalCount: this.#signals.count,
       toolCalls: this.#tools,
-      assistantMessagesAfterBooking: this.#assistantAfterBooking,
+      assistantMessages: this.#assistantMessages,
       endReason: end.endReason,
       closedWithError: end.closedWithError ?? false,
     });

@@ -240,7 +240,8 @@ describe('sales session (scripted LLM, real AgentSession, no room)', () => {
     expect(built.endCallReason()).toBe('not_interested');
     const payload = await finish();
     expect(payload.outcome).toBe('not_interested');
-    expect(payload.stage.reached).toBe('closing');
+    // A refusal is not a close: the call stopped at the greeting (no signal, no question).
+    expect(payload.stage).toEqual({ reached: 'greeting', completed: ['greeting'] });
   });
 });
 

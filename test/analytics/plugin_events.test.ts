@@ -64,7 +64,8 @@ describe('attachAnalytics: errors, interruptions, snapshots', () => {
     expect(p.session_id).toBe('sess_snap');
     expect(p.end_reason).toBe('agent_ended');
     expect(p.outcome).toBe('not_interested');
-    expect(p.stage.reached).toBe('closing');
+    // A refusal stops where the conversation was (the urgency signal: discovery), never at closing.
+    expect(p.stage).toEqual({ reached: 'discovery', completed: ['greeting', 'discovery'] });
     expect(publish).toHaveBeenCalledTimes(1);
   });
 });

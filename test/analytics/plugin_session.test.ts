@@ -146,7 +146,7 @@ describe('attachAnalytics on a real AgentSession', () => {
 
     expect(p.stage).toEqual({
       reached: 'closing',
-      completed: ['greeting', 'discovery', 'qualification', 'solution', 'booking'],
+      completed: ['greeting', 'discovery', 'qualification', 'solution', 'booking', 'closing'],
     });
     expect(p.outcome).toBe('meeting_booked');
     expect(p.lead).toEqual({

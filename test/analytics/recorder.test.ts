@@ -86,7 +86,7 @@ describe('deriveStageAndOutcome', () => {
   const facts = (over: Partial<StageFacts>): StageFacts => ({
     signalCount: 0,
     toolCalls: [],
-    assistantMessagesAfterBooking: 0,
+    assistantMessages: 1,
     endReason: 'user_initiated',
     closedWithError: false,
     ...over,
@@ -96,46 +96,84 @@ describe('deriveStageAndOutcome', () => {
     status,
     arguments: args,
   });
+  const search = tool('search_knowledge');
+  const book = tool('book_sales_meeting');
+  const endCall = (reason: string) => tool('end_call', 'ok', { reason });
 
   it.each([
-    [facts({}), 'greeting', 'completed'],
-    [facts({ signalCount: 1 }), 'discovery', 'completed'],
-    [facts({ signalCount: 3 }), 'qualification', 'completed'],
-    [facts({ signalCount: 1, toolCalls: [tool('search_knowledge')] }), 'solution', 'completed'],
-    [facts({ toolCalls: [tool('search_knowledge', 'error')] }), 'greeting', 'completed'],
-    [facts({ toolCalls: [tool('book_sales_meeting')] }), 'booking', 'meeting_booked'],
+    ['greeting', 'completed', facts({})],
+    ['discovery', 'completed', facts({ signalCount: 1 })],
+    ['qualification', 'completed', facts({ signalCount: 3 })],
+    ['solution', 'completed', facts({ signalCount: 1, toolCalls: [search] })],
+    ['solution', 'completed', facts({ signalCount: 1, toolCalls: [search], endReason: 'unknown' })],
+    ['greeting', 'completed', facts({ toolCalls: [tool('search_knowledge', 'error')] })],
+    ['closing', 'meeting_booked', facts({ toolCalls: [book] })],
+    ['closing', 'meeting_booked', facts({ toolCalls: [book], endReason: 'participant_disconnected' })],
+    ['closing', 'callback_requested', facts({ toolCalls: [tool('request_callback')] })],
+    // A failed booking was still attempted, but no next step was agreed.
+    ['booking', 'completed', facts({ toolCalls: [tool('book_sales_meeting', 'error')] })],
+    ['booking', 'completed', facts({ toolCalls: [search, tool('book_sales_meeting', 'error')] })],
+    ['greeting', 'completed', facts({ toolCalls: [endCall('done')] })],
+    // Completed normally after solution: the agent said goodbye (whoever hung up first).
+    ['closing', 'completed', facts({ toolCalls: [search, endCall('done')] })],
+    ['closing', 'completed', facts({ toolCalls: [search, endCall('done')], endReason: 'agent_ended' })],
     [
-      facts({ toolCalls: [tool('book_sales_meeting')], assistantMessagesAfterBooking: 1 }),
       'closing',
-      'meeting_booked',
+      'completed',
+      facts({ toolCalls: [search, endCall('done')], endReason: 'participant_disconnected' }),
     ],
-    [facts({ toolCalls: [tool('book_sales_meeting', 'error')] }), 'greeting', 'completed'],
-    [facts({ toolCalls: [tool('request_callback')] }), 'booking', 'callback_requested'],
-    [
-      facts({ toolCalls: [tool('end_call', 'ok', { reason: 'not_interested' })] }),
-      'closing',
-      'not_interested',
-    ],
-    [facts({ toolCalls: [tool('end_call', 'ok', { reason: 'done' })] }), 'closing', 'completed'],
-    [facts({ signalCount: 2, endReason: 'participant_disconnected' }), 'discovery', 'disconnected'],
-    [facts({ endReason: 'job_shutdown' }), 'greeting', 'disconnected'],
-    [facts({ endReason: 'error' }), 'greeting', 'error'],
-    [facts({ closedWithError: true }), 'greeting', 'error'],
-    [facts({ endReason: 'recovered', signalCount: 3 }), 'qualification', 'error'],
-    [
-      facts({ toolCalls: [tool('book_sales_meeting')], endReason: 'participant_disconnected' }),
-      'booking',
-      'meeting_booked',
-    ],
-  ])('%# → %s / %s', (f, reached, outcome) => {
+    ['discovery', 'disconnected', facts({ signalCount: 2, endReason: 'participant_disconnected' })],
+    ['solution', 'disconnected', facts({ toolCalls: [search], endReason: 'participant_disconnected' })],
+    ['greeting', 'disconnected', facts({ endReason: 'job_shutdown' })],
+    ['greeting', 'error', facts({ endReason: 'error' })],
+    ['greeting', 'error', facts({ closedWithError: true })],
+    ['solution', 'error', facts({ endReason: 'recovered', signalCount: 3, toolCalls: [search] })],
+  ] as const)('%#: reaches %s, outcome %s', (reached, outcome, f) => {
     const r = deriveStageAndOutcome(f);
     expect(r.stage.reached).toBe(reached);
     expect(r.outcome).toBe(outcome);
   });
 
-  it('lists every stage before the furthest as completed', () => {
-    const r = deriveStageAndOutcome(facts({ toolCalls: [tool('end_call', 'ok', { reason: 'x' })] }));
-    expect(r.stage.completed).toEqual(['greeting', 'discovery', 'qualification', 'solution', 'booking']);
+  it.each([
+    ['not_interested', [endCall('not_interested')], 0, 'greeting', ['greeting']],
+    ['declined after discovery', [endCall('prospect declined')], 2, 'discovery', ['greeting', 'discovery']],
+    [
+      'not a fit after questions were answered',
+      [search, endCall('not a fit')],
+      3,
+      'solution',
+      ['greeting', 'discovery', 'qualification', 'solution'],
+    ],
+    [
+      'no interest after a failed booking',
+      [search, tool('book_sales_meeting', 'error'), endCall('no interest')],
+      1,
+      'booking',
+      ['greeting', 'discovery', 'solution', 'booking'],
+    ],
+  ] as const)(
+    'a refusal (%s) stops where it was, never at closing',
+    (_, toolCalls, signalCount, reached, completed) => {
+      const r = deriveStageAndOutcome(facts({ toolCalls: [...toolCalls], signalCount }));
+      expect(r.outcome).toBe('not_interested');
+      expect(r.stage).toEqual({ reached, completed: [...completed] });
+    },
+  );
+
+  it('lists the stages whose condition was met, in order, skipping the others', () => {
+    expect(deriveStageAndOutcome(facts({ toolCalls: [search, book] })).stage).toEqual({
+      reached: 'closing',
+      completed: ['greeting', 'solution', 'booking', 'closing'],
+    });
+    expect(deriveStageAndOutcome(facts({ signalCount: 5, toolCalls: [search, book] })).stage).toEqual({
+      reached: 'closing',
+      completed: ['greeting', 'discovery', 'qualification', 'solution', 'booking', 'closing'],
+    });
+    // The agent never spoke: the call started (greeting) but no stage was completed.
+    expect(deriveStageAndOutcome(facts({ assistantMessages: 0, endReason: 'job_shutdown' })).stage).toEqual({
+      reached: 'greeting',
+      completed: [],
+    });
   });
 });
 
