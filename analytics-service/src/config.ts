@@ -45,6 +45,9 @@ const WorkerEnv = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
   API_HOST: z.string().min(1).optional(),
   ANALYTICS_API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Sessions older than this many days are deleted by the scheduled retention; 0 turns it off. */
+  RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  RETENTION_INTERVAL_MS: PositiveInt.default(6 * 60 * 60 * 1000),
 });
 
 export interface DeliveryConfig {
@@ -80,6 +83,8 @@ export interface WorkerConfig {
   logLevel: string;
   /** For the HTTP API (its engineer owns what is done with these). */
   api: { port: number; host: string | undefined; token: string | undefined };
+  /** Scheduled retention; null when RETENTION_DAYS=0. */
+  retention: { days: number; everyMs: number } | null;
 }
 
 export class WorkerConfigError extends Error {
@@ -178,6 +183,10 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     destinations,
     logLevel: worker.LOG_LEVEL,
     api: { port: worker.API_PORT, host: worker.API_HOST, token: worker.ANALYTICS_API_TOKEN },
+    retention:
+      worker.RETENTION_DAYS > 0
+        ? { days: worker.RETENTION_DAYS, everyMs: worker.RETENTION_INTERVAL_MS }
+        : null,
   });
 }
 
@@ -196,6 +205,7 @@ export function configSummary(c: WorkerConfig): Record<string, unknown> {
     priceBook: c.priceBookPath ?? '(bundled)',
     scoringConfig: c.scoringConfigPath ?? '(bundled)',
     slas: c.slas,
+    retention: c.retention ?? 'off',
     destinations: Object.entries(c.destinations)
       .filter(([, v]) => v !== null)
       .map(([k]) => k),

@@ -77,6 +77,8 @@ async function main(): Promise<void> {
         token: config.api.token,
         log: root,
         metrics: worker.metrics.registry,
+        slas: config.slas,
+        retention: config.retention ?? undefined,
         port: config.api.port,
         ...(config.api.host !== undefined && { host: config.api.host }),
       });

@@ -21,6 +21,16 @@ describe('loadWorkerConfig', () => {
     expect(c.slas.llm).toBe(2000);
   });
 
+  it('schedules retention at 30 days by default, at the configured age, and not at all with 0', () => {
+    expect(loadWorkerConfig({}).retention).toEqual({ days: 30, everyMs: 6 * 60 * 60 * 1000 });
+    expect(loadWorkerConfig({ RETENTION_DAYS: '7', RETENTION_INTERVAL_MS: '60000' }).retention).toEqual({
+      days: 7,
+      everyMs: 60_000,
+    });
+    expect(loadWorkerConfig({ RETENTION_DAYS: '0' }).retention).toBeNull();
+    expect(() => loadWorkerConfig({ RETENTION_DAYS: 'soon' })).toThrow(/RETENTION_DAYS/);
+  });
+
   it('reads overrides, SLA overrides and a configured destination', () => {
     const c = loadWorkerConfig({
       WORKER_CONCURRENCY: '32',
