@@ -107,6 +107,13 @@ export async function replayConversation(c: Conversation, deps: ReplayDeps): Pro
     const closed = new Promise<void>((resolve) =>
       session.once(voice.AgentSessionEventTypes.Close, () => resolve()),
     );
+    // The greeting is the first speech; wait for its playout rather than `session.waitForIdle()`,
+    // which in agents-js 1.9 adds an abort listener per poll until the session closes.
+    const greeted = new Promise<void>((resolve) =>
+      session.once(voice.AgentSessionEventTypes.SpeechCreated, (ev) => {
+        ev.speechHandle.waitForPlayout().then(resolve, () => resolve());
+      }),
+    );
 
     await withTimeout(
       (async () => {
@@ -120,7 +127,7 @@ export async function replayConversation(c: Conversation, deps: ReplayDeps): Pro
           }
           if (step.user === undefined) {
             // The greeting: the agent speaks first when it enters.
-            await session.waitForIdle();
+            await greeted;
           } else {
             clock.advance(speakMs(previousSay) + speakMs(step.user));
             await session.run({ userInput: step.user }).wait();
