@@ -154,8 +154,9 @@ export function tokenize(text: string, into?: Toks): Toks {
   let { kind, start: starts, end: ends, value: values, bits: bitsCol, flags } = t;
   const keys = t.key;
   const cls = CHAR_CLASS;
+  const u = codesOf(text);
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = u[i] as number;
     const cc = c < 128 ? (cls[c] as number) : classOf(c);
     if (cc === C_SPACE) {
       joined = false;
@@ -170,42 +171,34 @@ export function tokenize(text: string, into?: Toks): Toks {
     const start = i;
     let bits = joined ? B_JOINED : 0;
     if (cc === C_UPPER || cc === C_LOWER || cc === C_OTHER_LETTER) {
-      // The word's hash is computed while scanning it; `h2` is the hash without its last two
-      // characters, for a possessive `'s`. Non-ASCII letters (other than `’`) opt out of interning.
+      // The word's hash is computed while scanning it. Non-ASCII letters (other than `’`) opt out
+      // of interning.
       let h = Math.imul(FNV_SEED ^ (cc === C_UPPER ? c + 32 : c), FNV_PRIME);
-      let h1 = FNV_SEED;
-      let h2 = FNV_SEED;
       let ascii = c < 128;
       let lower = cc !== C_UPPER;
       i++;
       while (i < n) {
-        const d = text.charCodeAt(i);
+        const d = u[i] as number;
         const dc = d < 128 ? (cls[d] as number) : classOf(d);
         if (dc === C_LOWER || dc === C_DIGIT) {
-          h2 = h1;
-          h1 = h;
           h = Math.imul(h ^ d, FNV_PRIME);
           i++;
         } else if (dc === C_UPPER) {
           lower = false;
-          h2 = h1;
-          h1 = h;
           h = Math.imul(h ^ (d + 32), FNV_PRIME);
           i++;
         } else if (dc === C_OTHER_LETTER) {
           ascii = false;
           i++;
-        } else if ((d === 39 || d === 0x2019) && i + 1 < n && isLetter(text.charCodeAt(i + 1))) {
-          const e = text.charCodeAt(i + 1);
+        } else if ((d === 39 || d === 0x2019) && i + 1 < n && isLetter(u[i + 1] as number)) {
+          const e = u[i + 1] as number;
           if (e >= 128) ascii = false;
           if (d !== 39) lower = false;
-          h2 = h;
-          h1 = Math.imul(h ^ 39, FNV_PRIME);
-          h = Math.imul(h1 ^ lowerCode(e), FNV_PRIME);
+          h = Math.imul(Math.imul(h ^ 39, FNV_PRIME) ^ lowerCode(e), FNV_PRIME);
           i += 2;
         } else break;
       }
-      const id = ascii ? internHashed(text, start, i, h, lower) : sliced(text, start, i);
+      const id = ascii ? internHashed(text, u, start, i, h, lower) : sliced(text, start, i);
       const word = id >= 0 ? (WORDS[id] as string) : lastSliced;
       // Transcripts carry hesitations ("we have uh about forty people"); no rule reads them.
       if (id >= 0 ? (WORD_DISFLUENT[id] as number) === 1 : DISFLUENCIES.has(word)) {
@@ -216,37 +209,40 @@ export function tokenize(text: string, into?: Toks): Toks {
       let keyId = id;
       if (
         i - start > 3 &&
-        (text.charCodeAt(i - 1) | 32) === 115 &&
-        isApostrophe(text.charCodeAt(i - 2)) &&
+        ((u[i - 1] as number) | 32) === 115 &&
+        isApostrophe(u[i - 2] as number) &&
         !KEEP_POSSESSIVE.has(word)
       ) {
-        keyId = ascii ? internHashed(text, start, i - 2, h2, lower) : sliced(text, start, i - 2);
+        // The hash without the `'s` is recomputed here, which is rarer than keeping it per character.
+        keyId = ascii ? internLower(text, u, start, i - 2) : sliced(text, start, i - 2);
         key = keyId >= 0 ? (WORDS[keyId] as string) : lastSliced;
         bits |= B_POSSESSIVE;
       }
-      if (cc === C_UPPER && hasLowercase(text, start + 1, i)) bits |= B_CAPITALIZED;
+      if (cc === C_UPPER && hasLowercase(text, u, start + 1, i)) bits |= B_CAPITALIZED;
       kind[count] = K_WORD;
-      flags[count] = wordFlags(keyId, key);
+      let f = keyId >= 0 ? (WORD_FLAGS[keyId] as number) : UNKNOWN_FLAGS;
+      if (f === UNKNOWN_FLAGS) f = wordFlags(keyId, key);
+      flags[count] = f;
       keys[count] = key;
     } else if (cc === C_DIGIT) {
-      i = scanNumber(text, i);
+      i = scanNumber(u, n, i);
       const digitsEnd = i;
       // An alphanumeric suffix: `2k` is a count, `15th`, `3pm`, `10x` are not.
       let suffixEnd = i;
-      while (suffixEnd < n && (isLetter(text.charCodeAt(suffixEnd)) || isDigit(text.charCodeAt(suffixEnd)))) {
+      while (suffixEnd < n && (isLetter(u[suffixEnd] as number) || isDigit(u[suffixEnd] as number))) {
         suffixEnd++;
       }
-      let value = numberValue(text, start, digitsEnd);
+      let value = numberValue(text, u, start, digitsEnd);
       let str = numberText;
       let id = -1;
       if (suffixEnd > digitsEnd) {
-        if (suffixEnd === digitsEnd + 1 && (text.charCodeAt(digitsEnd) | 32) === 107) {
+        if (suffixEnd === digitsEnd + 1 && ((u[digitsEnd] as number) | 32) === 107) {
           value *= 1000;
           bits |= B_SCALED;
         } else {
           bits |= B_NOT_COUNT;
           if (str.length === digitsEnd - start || str === '') {
-            id = internLower(text, start, suffixEnd);
+            id = internLower(text, u, start, suffixEnd);
             str = id >= 0 ? (WORDS[id] as string) : lastSliced;
           } else {
             str = (str + text.slice(digitsEnd, suffixEnd)).toLowerCase();
@@ -280,6 +276,29 @@ export function tokenize(text: string, into?: Toks): Toks {
   return t;
 }
 
+/**
+ * The message's UTF-16 code units, copied natively into a reused buffer: reading a typed array is
+ * cheaper than `charCodeAt` on a sliced or external string, and the scan reads most characters
+ * more than once (scan, then the intern check). One code unit past the end is 0.
+ */
+let codeBuf = Buffer.allocUnsafeSlow(4096);
+let codes = new Uint16Array(codeBuf.buffer, codeBuf.byteOffset, 2048);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function codesOf(text: string): Uint16Array {
+  const need = text.length + 1;
+  if (need > codes.length) {
+    let cap = codes.length * 2;
+    while (cap < need) cap *= 2;
+    codeBuf = Buffer.allocUnsafeSlow(cap * 2);
+    codes = new Uint16Array(codeBuf.buffer, codeBuf.byteOffset, cap);
+  }
+  if (LITTLE_ENDIAN) codeBuf.write(text, 0, 'utf16le');
+  else for (let k = 0; k < text.length; k++) codes[k] = text.charCodeAt(k);
+  codes[text.length] = 0;
+  return codes;
+}
+
 const C_OTHER = 0;
 const C_SPACE = 1;
 const C_LOWER = 2;
@@ -300,23 +319,22 @@ function classOf(c: number): number {
 }
 
 /** Digits, comma groups of exactly three digits, and one decimal part. */
-function scanNumber(text: string, from: number): number {
-  const n = text.length;
+function scanNumber(u: Uint16Array, n: number, from: number): number {
   let i = from;
-  while (i < n && isDigit(text.charCodeAt(i))) i++;
+  while (i < n && isDigit(u[i] as number)) i++;
   while (
     i + 3 < n &&
-    text.charCodeAt(i) === 44 &&
-    isDigit(text.charCodeAt(i + 1)) &&
-    isDigit(text.charCodeAt(i + 2)) &&
-    isDigit(text.charCodeAt(i + 3)) &&
-    (i + 4 >= n || !isDigit(text.charCodeAt(i + 4)))
+    (u[i] as number) === 44 &&
+    isDigit(u[i + 1] as number) &&
+    isDigit(u[i + 2] as number) &&
+    isDigit(u[i + 3] as number) &&
+    (i + 4 >= n || !isDigit(u[i + 4] as number))
   ) {
     i += 4;
   }
-  if (i + 1 < n && text.charCodeAt(i) === 46 && isDigit(text.charCodeAt(i + 1))) {
+  if (i + 1 < n && (u[i] as number) === 46 && isDigit(u[i + 1] as number)) {
     i++;
-    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    while (i < n && isDigit(u[i] as number)) i++;
   }
   return i;
 }
@@ -325,11 +343,11 @@ function scanNumber(text: string, from: number): number {
 let numberText = '';
 
 /** Value of the digits in `[start, end)`; sets `numberText`. Builds no string for long whole numbers. */
-function numberValue(text: string, start: number, end: number): number {
+function numberValue(text: string, u: Uint16Array, start: number, end: number): number {
   let v = 0;
   let digits = 0;
   for (let k = start; k < end; k++) {
-    const d = text.charCodeAt(k);
+    const d = u[k] as number;
     if (d === 46) {
       const raw = text.slice(start, end).replace(/,/g, '');
       numberText = raw;
@@ -361,9 +379,9 @@ function charString(c: number): string {
   return c < 128 ? (CHARS[c] as string) : String.fromCharCode(c);
 }
 
-function hasLowercase(text: string, from: number, to: number): boolean {
+function hasLowercase(text: string, u: Uint16Array, from: number, to: number): boolean {
   for (let k = from; k < to; k++) {
-    const d = text.charCodeAt(k);
+    const d = u[k] as number;
     if (d >= 97 && d <= 122) return true;
     if (d >= 0xc0 && text[k] !== (text[k] as string).toUpperCase()) return true;
   }
@@ -378,11 +396,18 @@ function hasLowercase(text: string, from: number, to: number): boolean {
  */
 const INTERN_CAP = 1 << 16;
 const INTERN_MAX_LENGTH = 32;
-/** Open addressing: slot → word id + 1 (0 = empty). */
-const SLOTS = new Int32Array(INTERN_CAP * 2);
+/**
+ * Open addressing, four int32 per slot so that a probe reads one cache line: the word's hash,
+ * its id + 1 (0 = empty slot), its length, and the offset of its lowercase code units in
+ * `WORD_CHARS`.
+ */
+const SLOTS = new Int32Array(INTERN_CAP * 2 * 4);
 const SLOT_MASK = INTERN_CAP * 2 - 1;
+const SLOT_INDEX_MASK = SLOT_MASK << 2;
 const WORDS: string[] = [];
-const WORD_HASH: number[] = [];
+/** The interned words' lowercase code units, back to back. */
+let WORD_CHARS = new Uint16Array(1 << 14);
+let wordCharsUsed = 0;
 let WORD_FLAGS = new Uint8Array(1024);
 let WORD_DISFLUENT = new Uint8Array(1024);
 /** Flag every number token carries (set by the detector: a number can start a quantity). */
@@ -429,33 +454,48 @@ function lowerCode(d: number): number {
 const FNV_SEED = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 
-function internLower(text: string, start: number, end: number): number {
+function internLower(text: string, u: Uint16Array, start: number, end: number): number {
   let h = FNV_SEED;
   for (let k = start; k < end; k++) {
-    const d = text.charCodeAt(k);
+    const d = u[k] as number;
     if (d >= 128 && d !== 0x2019) return sliced(text, start, end);
     h = Math.imul(h ^ lowerCode(d), FNV_PRIME);
   }
-  return internHashed(text, start, end, h, false);
+  return internHashed(text, u, start, end, h, false);
 }
 
 /**
  * Interns the lowercased word `[start, end)` whose hash is `h` (ASCII or `’` only); `lower` says
  * the text is already lowercase, so a native comparison verifies a hit.
  */
-function internHashed(text: string, start: number, end: number, h: number, lower: boolean): number {
+function internHashed(
+  text: string,
+  u: Uint16Array,
+  start: number,
+  end: number,
+  h: number,
+  lower: boolean,
+): number {
   const len = end - start;
   if (len > INTERN_MAX_LENGTH) return sliced(text, start, end);
-  let slot = h & SLOT_MASK;
+  const slots = SLOTS;
+  let slot = (h & SLOT_MASK) << 2;
   for (;;) {
-    const e = SLOTS[slot] as number;
+    const e = slots[slot + 1] as number;
     if (e === 0) break;
-    const id = e - 1;
-    if (WORD_HASH[id] === h) {
-      const w = WORDS[id] as string;
-      if (w.length === len && (lower ? text.startsWith(w, start) : sameLower(w, text, start))) return id;
+    if (slots[slot] === h && slots[slot + 2] === len) {
+      // Compare in place with the stored lowercase code units: no string is read or built.
+      const chars = WORD_CHARS;
+      const off = slots[slot + 3] as number;
+      let k = 0;
+      if (lower) {
+        while (k < len && chars[off + k] === u[start + k]) k++;
+      } else {
+        while (k < len && chars[off + k] === lowerCode(u[start + k] as number)) k++;
+      }
+      if (k === len) return e - 1;
     }
-    slot = (slot + 1) & SLOT_MASK;
+    slot = (slot + 4) & SLOT_INDEX_MASK;
   }
   if (WORDS.length >= INTERN_CAP) return sliced(text, start, end);
   const w = text
@@ -464,7 +504,6 @@ function internHashed(text: string, start: number, end: number, h: number, lower
     .replace(/\u2019/g, "'");
   const id = WORDS.length;
   WORDS.push(w);
-  WORD_HASH.push(h);
   if (id >= WORD_FLAGS.length) {
     const f = new Uint8Array(WORD_FLAGS.length * 2);
     f.fill(UNKNOWN_FLAGS);
@@ -474,17 +513,20 @@ function internHashed(text: string, start: number, end: number, h: number, lower
     d.set(WORD_DISFLUENT);
     WORD_DISFLUENT = d;
   }
+  if (wordCharsUsed + len > WORD_CHARS.length) {
+    const c = new Uint16Array(WORD_CHARS.length * 2);
+    c.set(WORD_CHARS);
+    WORD_CHARS = c;
+  }
+  for (let k = 0; k < len; k++) WORD_CHARS[wordCharsUsed + k] = w.charCodeAt(k);
   WORD_FLAGS[id] = UNKNOWN_FLAGS;
   WORD_DISFLUENT[id] = DISFLUENCIES.has(w) ? 1 : 0;
-  SLOTS[slot] = id + 1;
+  slots[slot] = h;
+  slots[slot + 1] = id + 1;
+  slots[slot + 2] = len;
+  slots[slot + 3] = wordCharsUsed;
+  wordCharsUsed += len;
   return id;
-}
-
-function sameLower(w: string, text: string, start: number): boolean {
-  for (let k = 0; k < w.length; k++) {
-    if (w.charCodeAt(k) !== lowerCode(text.charCodeAt(start + k))) return false;
-  }
-  return true;
 }
 
 function sliced(text: string, start: number, end: number): number {
