@@ -1,23 +1,10 @@
 /**
- * The detector's result shape, as the plugin consumes it. It mirrors `Detection` in
- * `./signals/index.ts` (owned by the detector); the plugin only reads these fields, so the
- * detector can add more without breaking us.
+ * The detector's result shape, as the plugin consumes it: the detector's own types
+ * (`./signals`), under the names the plugin's API has always exported. `DetectFn` lets a
+ * caller plug in another detector with the same contract.
  */
-import type { IndustryId, IntegrationId, Urgency } from '../schema/session_payload.js';
+import type { Detection, Hit } from './signals/index.js';
 
-export interface DetectionHit<T> {
-  value: T;
-  span: [number, number];
-  rule: string;
-}
-
-export interface DetectionResult {
-  team_size?: DetectionHit<number>;
-  monthly_volume?: DetectionHit<number>;
-  urgency?: DetectionHit<Urgency>;
-  industry?: DetectionHit<IndustryId>;
-  integration_needs?: DetectionHit<IntegrationId>[];
-  integrations_negated?: DetectionHit<IntegrationId>[];
-}
-
+export type DetectionHit<T> = Hit<T>;
+export type DetectionResult = Detection;
 export type DetectFn = (text: string) => DetectionResult;

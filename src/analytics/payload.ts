@@ -2,6 +2,7 @@
 import type { Logger } from '../log.js';
 import { SCHEMA_VERSION, type SessionPayload, SessionPayloadV1 } from '../schema/session_payload.js';
 import type { EndInfo, SessionRecorder } from './recorder.js';
+import { summariseUsage } from './usage.js';
 
 export type PublishFn = (payload: SessionPayload) => Promise<unknown> | unknown;
 
@@ -52,17 +53,7 @@ function minimalPayload(recorder: SessionRecorder, end: EndInfo): SessionPayload
     stage: { reached: 'greeting', completed: [] },
     outcome: end.endReason === 'error' ? 'error' : 'completed',
     lead: { pii_mode: init.pii },
-    usage: {
-      by_model: [],
-      summary: {
-        llm_prompt_tokens: 0,
-        llm_prompt_cached_tokens: 0,
-        llm_completion_tokens: 0,
-        stt_audio_duration_s: 0,
-        tts_characters_count: 0,
-        tts_audio_duration_s: 0,
-      },
-    },
+    usage: { by_model: [], summary: summariseUsage([]) },
     errors: [],
     analytics: { ...recorder.counters },
   };
