@@ -1,24 +1,20 @@
 /**
  * DuckDB backend: one embedded database file. Writes go through one connection, serialized, each
- * batch in one transaction: the batch's session ids go to a temp staging table, their old rows
- * are deleted, and new rows are appended with DuckDB appenders (the fast path for bulk rows).
+ * batch in one transaction: the old rows of the batch's sessions (if any were written before) are
+ * deleted, then each table's rows are inserted by one statement whose one parameter is the batch
+ * as JSON, column by column. DuckDB parses and inserts it on its own threads; the appender API
+ * (one native call per value, `flushSync` on the event loop) took most of the worker's main
+ * thread.
  * Reads use a second connection so they never see a half-written batch.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {
-  type DuckDBAppender,
-  type DuckDBConnection,
-  DuckDBInstance,
-  type DuckDBValue,
-  LIST,
-  listValue,
-  VARCHAR,
-} from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
 import type { PiiMode } from '../../../src/schema/index.js';
 import type { ScoredSession } from '../types.js';
 import { MIGRATIONS, renderStatement, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 import {
+  type ColumnKind,
   DELIVERIES,
   dedupeDeliveries,
   dedupeSessions,
@@ -31,8 +27,6 @@ import {
 } from './rows.js';
 import type { DeliveryStatus, MigrationReport, Row, Warehouse, WarehouseOptions } from './types.js';
 
-const TEXT_LIST = LIST(VARCHAR);
-
 /**
  * Database settings: a bounded buffer pool keeps the worker's memory flat however large the file
  * grows (48MB failed 256-session transactions; 96MB holds them with room), and a WAL of 32MB
@@ -42,49 +36,86 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   memory_limit: '96MB',
   checkpoint_threshold: '32MB',
 };
-const SAFE_LIST_ITEM = /^[A-Za-z0-9_.:-]+$/;
 
-function appendValue(a: DuckDBAppender, kind: TableSpec['columns'][number][1], v: Value): void {
-  if (v === null || v === undefined) {
-    a.appendNull();
-    return;
-  }
+/** The `json_transform` type of one column's values. */
+const JSON_TYPE: Record<ColumnKind, string> = {
+  text: '"VARCHAR"',
+  int: '"INTEGER"',
+  bigint: '"BIGINT"',
+  double: '"DOUBLE"',
+  bool: '"BOOLEAN"',
+  // ISO-8601 text; the insert casts it to TIMESTAMPTZ.
+  ts: '"VARCHAR"',
+  json: '"JSON"',
+  'text[]': '["VARCHAR"]',
+};
+
+/** A value as the JSON the column's `json_transform` type reads (null for null or undefined). */
+function jsonValue(kind: ColumnKind, v: Value): unknown {
+  if (v === null || v === undefined) return null;
   switch (kind) {
     case 'text':
-      a.appendVarchar(String(v));
-      return;
-    case 'int':
-      a.appendInteger(Number(v));
-      return;
-    case 'bigint':
-      a.appendBigInt(BigInt(Math.trunc(Number(v))));
-      return;
-    case 'double':
-      a.appendDouble(Number(v));
-      return;
-    case 'bool':
-      a.appendBoolean(Boolean(v));
-      return;
     case 'ts':
-      // ISO-8601 text; the appender casts it (several times faster than building a timestamp value).
-      a.appendVarchar(String(v));
-      return;
-    case 'json':
-      a.appendVarchar(JSON.stringify(v));
-      return;
-    case 'text[]': {
-      const items = v as string[];
-      // Plain ids go as a list literal the appender casts; anything needing quotes as a list value.
-      if (items.every((x) => SAFE_LIST_ITEM.test(x))) a.appendVarchar(`[${items.join(', ')}]`);
-      else a.appendList(items, TEXT_LIST);
-      return;
+      return typeof v === 'string' ? v : String(v);
+    case 'int':
+    case 'bigint':
+      return Math.trunc(Number(v));
+    case 'double': {
+      const n = Number(v);
+      // JSON has no NaN or infinities; they go as text the DOUBLE cast reads.
+      return Number.isFinite(n) ? n : String(n);
     }
+    case 'bool':
+      return Boolean(v);
+    case 'json':
+    case 'text[]':
+      return v;
     default: {
       const never: never = kind;
       throw new Error(`unknown column kind ${String(never)}`);
     }
   }
 }
+
+/**
+ * `INSERT INTO <table> SELECT …` from one JSON parameter holding the batch column by column
+ * (`{"session_id": [...], "turn_index": [...]}`): DuckDB parses it and inserts on its own thread,
+ * so the event loop only pays for one `JSON.stringify` per table and batch.
+ */
+function insertFromJsonSql(spec: TableSpec, target = spec.name): string {
+  const cols = spec.columns.map(([n]) => n);
+  const structure = `{${spec.columns.map(([n, k]) => `"${n}":[${JSON_TYPE[k]}]`).join(',')}}`;
+  return `INSERT INTO ${target} (${cols.join(', ')}) SELECT ${cols.map((c) => `unnest(j.${c})`).join(', ')}
+    FROM (SELECT json_transform($1, '${structure}') AS j)`;
+}
+
+/** The rows as the JSON text `insertFromJsonSql` reads. */
+function columnsJson(spec: TableSpec, rows: readonly Value[][]): string {
+  const out: Record<string, unknown[]> = {};
+  spec.columns.forEach(([name, kind], i) => {
+    const col = new Array<unknown>(rows.length);
+    for (let r = 0; r < rows.length; r++) col[r] = jsonValue(kind, rows[r]?.[i]);
+    out[name] = col;
+  });
+  return JSON.stringify(out);
+}
+
+const INSERT_SQL = new Map<TableSpec, string>();
+function insertSql(spec: TableSpec): string {
+  let sql = INSERT_SQL.get(spec);
+  if (sql === undefined) {
+    sql = insertFromJsonSql(spec);
+    INSERT_SQL.set(spec, sql);
+  }
+  return sql;
+}
+
+/** The batch's session ids, from a JSON array parameter. */
+const IDS_SQL = `SELECT unnest(json_transform($1, '["VARCHAR"]'))`;
+
+const UPSERT_DELIVERIES_SQL = `${insertFromJsonSql(DELIVERIES)}
+  ON CONFLICT (session_id, destination) DO UPDATE SET status = excluded.status,
+  attempts = excluded.attempts, last_error = excluded.last_error, updated_at = excluded.updated_at`;
 
 function toDuckValue(v: unknown): DuckDBValue {
   if (v === undefined) return null;
@@ -163,36 +194,8 @@ export class DuckDbWarehouse implements Warehouse {
         applied.push(m.version);
       }
       const current = Math.max(0, ...done, ...applied);
-      await this.createStaging();
       return { applied, current };
     });
-  }
-
-  private staging = false;
-  private async createStaging(): Promise<void> {
-    await this.writer.run('CREATE TEMP TABLE IF NOT EXISTS stage_session_ids (session_id VARCHAR)');
-    await this.writer.run(
-      'CREATE TEMP TABLE IF NOT EXISTS stage_deliveries AS SELECT * FROM deliveries LIMIT 0',
-    );
-    this.staging = true;
-  }
-
-  private async append(spec: TableSpec, rows: readonly Value[][], stagingTable?: string): Promise<void> {
-    if (rows.length === 0) return;
-    const a = stagingTable
-      ? await this.writer.createAppender(stagingTable, 'main', 'temp')
-      : await this.writer.createAppender(spec.name);
-    try {
-      for (const row of rows) {
-        spec.columns.forEach(([, kind], i) => {
-          appendValue(a, kind, row[i]);
-        });
-        a.endRow();
-      }
-      a.flushSync();
-    } finally {
-      a.closeSync();
-    }
   }
 
   upsertSessions(
@@ -204,62 +207,51 @@ export class DuckDbWarehouse implements Warehouse {
     const now = new Date().toISOString();
     const rows = emptyTableRows();
     for (const s of unique) sessionRows(s, this.piiMode, now, rows);
+    const ids = JSON.stringify(unique.map((s) => s.session_id));
+    const tables = SESSION_TABLES.map((spec) => ({
+      spec,
+      json: rows[spec.name].length > 0 ? columnsJson(spec, rows[spec.name]) : undefined,
+    }));
+    const deliveriesJson = this.deliveriesJson(deliveries, now);
     return this.serialized(() =>
       this.inTransaction(async () => {
         if (unique.length > 0) {
-          if (!this.staging) await this.createStaging();
-          await this.writer.run('DELETE FROM stage_session_ids');
-          const a = await this.writer.createAppender('stage_session_ids', 'main', 'temp');
-          try {
-            for (const s of unique) {
-              a.appendVarchar(s.session_id);
-              a.endRow();
-            }
-            a.flushSync();
-          } finally {
-            a.closeSync();
-          }
           // Old rows exist only for sessions written before: find those first (one indexed lookup)
           // so the common case, all new, skips the child-table deletes and their scans.
           const existing = await this.writer.runAndReadAll(
-            'SELECT count(*) FROM sessions WHERE session_id IN (SELECT session_id FROM temp.main.stage_session_ids)',
+            `SELECT count(*) FROM sessions WHERE session_id IN (${IDS_SQL})`,
+            [ids],
           );
           const rewrites = Number(existing.getRowsJS()[0]?.[0] ?? 0);
-          for (const spec of SESSION_TABLES) {
+          for (const { spec, json } of tables) {
             if (rewrites > 0) {
-              await this.writer.run(
-                `DELETE FROM ${spec.name} WHERE session_id IN (SELECT session_id FROM temp.main.stage_session_ids)`,
-              );
+              await this.writer.run(`DELETE FROM ${spec.name} WHERE session_id IN (${IDS_SQL})`, [ids]);
             }
-            await this.append(spec, rows[spec.name]);
+            if (json !== undefined) await this.writer.run(insertSql(spec), [json]);
           }
         }
-        await this.writeDeliveries(deliveries, now);
+        if (deliveriesJson !== undefined) await this.writer.run(UPSERT_DELIVERIES_SQL, [deliveriesJson]);
       }),
     );
   }
 
-  private async writeDeliveries(deliveries: readonly DeliveryStatus[], now: string): Promise<void> {
+  private deliveriesJson(deliveries: readonly DeliveryStatus[], now: string): string | undefined {
     const unique = dedupeDeliveries(deliveries);
-    if (unique.length === 0) return;
-    if (!this.staging) await this.createStaging();
-    await this.writer.run('DELETE FROM stage_deliveries');
-    await this.append(
+    if (unique.length === 0) return undefined;
+    return columnsJson(
       DELIVERIES,
       unique.map((d) => deliveryRow(d, now)),
-      'stage_deliveries',
-    );
-    await this.writer.run(
-      `INSERT INTO deliveries SELECT * FROM temp.main.stage_deliveries
-       ON CONFLICT (session_id, destination) DO UPDATE SET status = excluded.status,
-       attempts = excluded.attempts, last_error = excluded.last_error, updated_at = excluded.updated_at`,
     );
   }
 
   recordDeliveries(rows: readonly DeliveryStatus[]): Promise<void> {
-    if (rows.length === 0) return Promise.resolve();
-    const now = new Date().toISOString();
-    return this.serialized(() => this.inTransaction(() => this.writeDeliveries(rows, now)));
+    const json = this.deliveriesJson(rows, new Date().toISOString());
+    if (json === undefined) return Promise.resolve();
+    return this.serialized(() =>
+      this.inTransaction(async () => {
+        await this.writer.run(UPSERT_DELIVERIES_SQL, [json]);
+      }),
+    );
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
