@@ -138,7 +138,14 @@ export abstract class BaseConsumer implements QueueConsumer {
 
   private async handle(lease: Lease, handler: MessageHandler): Promise<void> {
     const attempt = lease.attempt ?? 1;
-    const log = this.log.child({ messageId: lease.id, attempt });
+    // The per-message child logger is made on first use: most messages never log, and a pino
+    // child costs more than the rest of the settling.
+    let child: Logger | undefined;
+    const parent = this.log;
+    const logger = (): Logger => {
+      child ??= parent.child({ messageId: lease.id, attempt });
+      return child;
+    };
     const max = this.maxAttempts;
     try {
       if (attempt > max) {
@@ -152,7 +159,7 @@ export abstract class BaseConsumer implements QueueConsumer {
           lastError: null,
           body: decoded,
         });
-        log.warn({ maxAttempts: max }, 'message dead-lettered: too many deliveries');
+        logger().warn({ maxAttempts: max }, 'message dead-lettered: too many deliveries');
         return;
       }
       let body: string;
@@ -165,15 +172,21 @@ export abstract class BaseConsumer implements QueueConsumer {
           lastError: errorText(err),
           body: lease.bytes,
         });
-        log.warn({ err: errorText(err) }, 'message dead-lettered: body cannot be decoded');
+        logger().warn({ err: errorText(err) }, 'message dead-lettered: body cannot be decoded');
         return;
       }
-      const heartbeat = lease.extend ? this.startHeartbeat(lease, log) : undefined;
+      const heartbeat = lease.extend ? this.startHeartbeat(lease, logger) : undefined;
       let outcome: { kind: 'ok' } | { kind: 'dead'; error: string } | { kind: 'error'; error: string };
       try {
         await handler(
           { id: lease.id, body, attributes: lease.attributes, attempt },
-          { log, attempt, signal: this.handlerAbort.signal },
+          {
+            get log() {
+              return logger();
+            },
+            attempt,
+            signal: this.handlerAbort.signal,
+          },
         );
         outcome = { kind: 'ok' };
       } catch (err) {
@@ -197,7 +210,7 @@ export abstract class BaseConsumer implements QueueConsumer {
             lastError: outcome.error,
             body: decoded(),
           });
-          log.warn({ err: outcome.error }, 'message dead-lettered by handler');
+          logger().warn({ err: outcome.error }, 'message dead-lettered by handler');
           return;
         case 'error':
           if (attempt >= max) {
@@ -207,9 +220,12 @@ export abstract class BaseConsumer implements QueueConsumer {
               lastError: outcome.error,
               body: decoded(),
             });
-            log.warn({ err: outcome.error, maxAttempts: max }, 'message dead-lettered after last attempt');
+            logger().warn(
+              { err: outcome.error, maxAttempts: max },
+              'message dead-lettered after last attempt',
+            );
           } else {
-            log.info({ err: outcome.error }, 'handler failed, message will be redelivered');
+            logger().info({ err: outcome.error }, 'handler failed, message will be redelivered');
             await lease.nack();
           }
           return;
@@ -220,13 +236,13 @@ export abstract class BaseConsumer implements QueueConsumer {
       }
     } catch (err) {
       // A failed ack/nack/dead-letter: the lease expires and the message comes back (at least once).
-      log.error({ err: errorText(err) }, 'settling message failed');
+      logger().error({ err: errorText(err) }, 'settling message failed');
     }
   }
 
-  private startHeartbeat(lease: Lease, log: Logger): NodeJS.Timeout {
+  private startHeartbeat(lease: Lease, log: () => Logger): NodeJS.Timeout {
     const timer = setInterval(() => {
-      lease.extend?.().catch((err) => log.warn({ err: errorText(err) }, 'lease extension failed'));
+      lease.extend?.().catch((err) => log().warn({ err: errorText(err) }, 'lease extension failed'));
     }, this.opts.heartbeatMs);
     timer.unref();
     return timer;

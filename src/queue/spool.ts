@@ -18,7 +18,8 @@
  * live writer can still own them.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readFile as readFileCb } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface SpoolEntry {
@@ -37,6 +38,16 @@ export interface DeadLetterRecord {
   last_error: string | null;
   at: string;
   attributes: Readonly<Record<string, string>>;
+}
+
+/**
+ * `fs.readFile` with a callback, as a promise: for small files it is several times cheaper on the
+ * event loop than `fs/promises`' `readFile` (which goes through a FileHandle, op by op).
+ */
+function readSmallFile(path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    readFileCb(path, (err, data) => (err ? reject(err) : resolve(data)));
+  });
 }
 
 /** Default age after which a `tmp/` file is considered abandoned (a write takes milliseconds). */
@@ -208,7 +219,7 @@ export class Spool {
       if (isCode(err, 'ENOENT')) return undefined; // another consumer won the rename
       throw err;
     }
-    const raw = await readFile(this.path('leased', leasedName));
+    const raw = await readSmallFile(this.path('leased', leasedName));
     const nl = raw.indexOf(10);
     let attributes: Record<string, string> | undefined;
     try {

@@ -10,7 +10,6 @@
  *   down) throws, so the message is nacked and redelivered; redelivery is idempotent everywhere.
  * - The delivery status of every destination is recorded in the warehouse `deliveries` table.
  */
-import type { Logger } from '../../../src/log.js';
 // From the file, not the queue index: the index also loads the SQS and Pub/Sub SDKs.
 import {
   DeadLetter,
@@ -123,12 +122,11 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
   }
 
   async function handle(message: QueueMessage, ctx: HandlerContext): Promise<void> {
-    const log: Logger = ctx.log;
     m.consumed.inc();
     const parsed = parseSessionPayload(message.body);
     if (!parsed.ok) {
       m.deadLettered.inc({ reason: parsed.reason });
-      log.warn({ reason: parsed.reason, err: parsed.error }, 'invalid payload, dead-lettering');
+      ctx.log.warn({ reason: parsed.reason, err: parsed.error }, 'invalid payload, dead-lettering');
       throw new DeadLetter(`${parsed.reason}: ${parsed.error}`);
     }
     const payload = parsed.payload;
@@ -145,13 +143,13 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
     const notDone = rows.filter((r) => r.status !== 'ok' && r.status !== 'parked');
     if (warehouse?.status === 'rejected') {
       const err = warehouse.reason as Error;
-      log.warn({ sessionId: scored.session_id, err: err?.message }, 'warehouse write failed, will retry');
+      ctx.log.warn({ sessionId: scored.session_id, err: err?.message }, 'warehouse write failed, will retry');
       throw new DeliveryIncomplete(`warehouse: ${err?.message ?? String(err)}`);
     }
     if (rows.length > 0) await deps.recordDeliveries(rows);
     if (notDone.length > 0) {
       const text = notDone.map((r) => `${r.destination} ${r.status}: ${r.last_error ?? ''}`).join('; ');
-      log.warn(
+      ctx.log.warn(
         { sessionId: scored.session_id, destinations: notDone.map((r) => r.destination) },
         'delivery incomplete, will retry',
       );
