@@ -261,11 +261,17 @@ export function detectIndustry(t: Toks): Hit<IndustryId> | undefined {
   let best: Hit<IndustryId> | undefined;
   let bestScore = 0;
   const tab = industryTable();
-  for (let i = 0; i < t.n; i++) {
-    if (((t.flags[i] as number) & F_INDUSTRY) === 0) continue;
+  const flags = t.flags;
+  const hot = t.hot;
+  const hotN = t.hotN;
+  // Tokens before `next` belong to the last cue matched.
+  let next = 0;
+  for (let p = 0; p < hotN; p++) {
+    const i = hot[p] as number;
+    if (i < next || ((flags[i] as number) & F_INDUSTRY) === 0) continue;
     const m = tab.matchAt(t, i);
     if (m === undefined) continue;
-    i = m.to - 1;
+    next = m.to;
     const cue = m.payload;
     if (cue.id === 'none') continue;
     if (customerContext(t, m.from)) continue;

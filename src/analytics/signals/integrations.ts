@@ -57,7 +57,18 @@ function plain(id: IntegrationId, phrases: string[]): Array<readonly [string, Al
   return phrases.map((p) => [p, { id }] as const);
 }
 
-export const integrationTable = lazy(() => new PhraseTable<Alias>(ALIASES));
+/** An alias with its rule ids built once. */
+type AliasRules = Alias & { rule: string; negatedRule: string };
+
+export const integrationTable = lazy(
+  () =>
+    new PhraseTable<AliasRules>(
+      ALIASES.map(([phrase, alias]) => [
+        phrase,
+        { ...alias, rule: `integration.${alias.id}`, negatedRule: `integration.${alias.id}.negated` },
+      ]),
+    ),
+);
 
 const DETERMINERS = new Set([
   'a',
@@ -180,19 +191,24 @@ export function detectIntegrations(t: Toks): IntegrationHits {
   const last = new Map<IntegrationId, { hit: Hit<IntegrationId>; negated: boolean }>();
   const firstPositive = new Map<IntegrationId, Hit<IntegrationId>>();
   const tab = integrationTable();
-  for (let i = 0; i < t.n; i++) {
-    if (((t.flags[i] as number) & F_INTEGRATION) === 0) continue;
+  const flags = t.flags;
+  const hot = t.hot;
+  const hotN = t.hotN;
+  // Tokens before `next` belong to the last tool name matched.
+  let next = 0;
+  for (let p = 0; p < hotN; p++) {
+    const i = hot[p] as number;
+    if (i < next || ((flags[i] as number) & F_INTEGRATION) === 0) continue;
     const m = tab.matchAt(t, i);
     if (m === undefined) continue;
-    const { id, ambiguous } = m.payload;
+    const { id, ambiguous, rule, negatedRule } = m.payload;
     if (ambiguous && !isToolName(t, i)) continue;
     const span: [number, number] = [t.start[m.from] as number, t.end[m.to - 1] as number];
-    const hit: Hit<IntegrationId> = { value: id, span, rule: `integration.${id}` };
     const negated = isNegated(t, m.from);
-    if (negated) hit.rule = `integration.${id}.negated`;
-    else if (!firstPositive.has(id)) firstPositive.set(id, hit);
+    const hit: Hit<IntegrationId> = { value: id, span, rule: negated ? negatedRule : rule };
+    if (!negated && !firstPositive.has(id)) firstPositive.set(id, hit);
     last.set(id, { hit, negated });
-    i = m.to - 1;
+    next = m.to;
   }
   const needs: Hit<IntegrationId>[] = [];
   const negated: Hit<IntegrationId>[] = [];

@@ -73,7 +73,8 @@ export function matchPeriod(t: Toks, k: number): Period | undefined {
   if (k < 0 || k >= t.n || ((t.flags[k] as number) & F_PERIOD) === 0) return undefined;
   const key = t.key[k] as string;
   const adverb = ADVERB_FACTORS.get(key);
-  if (adverb !== undefined) return { ...adverb, from: k, to: k + 1, kind: 'adverb' };
+  // Fields listed rather than spread: a spread copy is far slower on this path.
+  if (adverb !== undefined) return { num: adverb.num, den: adverb.den, from: k, to: k + 1, kind: 'adverb' };
   let j = k + 1;
   let kind: Period['kind'];
   if (key === 'a' || key === 'an' || key === '/') kind = 'rate';

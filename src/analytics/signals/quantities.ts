@@ -89,11 +89,16 @@ const VOLUME_STOPS = new Set(['and', 'but', 'while', 'which', 'because', 'so', '
 export function detectQuantities(t: Toks): QuantityHits {
   const hits: QuantityHits = {};
   const flags = t.flags;
-  for (let i = 0; i < t.n; i++) {
-    if (((flags[i] as number) & F_QUANTITY) === 0) continue;
+  const hot = t.hot;
+  const hotN = t.hotN;
+  // Tokens before `next` belong to the last quantity parsed.
+  let next = 0;
+  for (let p = 0; p < hotN; p++) {
+    const i = hot[p] as number;
+    if (i < next || ((flags[i] as number) & F_QUANTITY) === 0) continue;
     const q = parseQuantity(t, i);
     if (q === undefined) continue;
-    i = q.to - 1;
+    next = q.to;
     if (q.vague || q.notCount || !(q.value >= 1)) continue;
     classify(t, q, hits);
   }

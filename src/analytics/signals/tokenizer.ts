@@ -43,6 +43,12 @@ export class Toks {
    * the punctuation character.
    */
   key: string[];
+  /**
+   * Indices of the tokens whose `flags` are not 0, in order (`hotN` of them): the only tokens
+   * where a rule can start, so the rule passes visit these and skip the rest of a long message.
+   */
+  hot: Int32Array;
+  hotN = 0;
 
   constructor(capacity = 1024) {
     this.kind = new Uint8Array(capacity);
@@ -51,6 +57,7 @@ export class Toks {
     this.value = new Float64Array(capacity);
     this.bits = new Uint8Array(capacity);
     this.flags = new Uint8Array(capacity);
+    this.hot = new Int32Array(capacity);
     this.key = [];
   }
 
@@ -66,6 +73,7 @@ export class Toks {
     this.value = grow(this.value, new Float64Array(cap));
     this.bits = grow(this.bits, new Uint8Array(cap));
     this.flags = grow(this.flags, new Uint8Array(cap));
+    this.hot = grow(this.hot, new Int32Array(cap));
   }
 
   /** Key of token `i`, or '' outside the message. */
@@ -146,12 +154,14 @@ export function tokenize(text: string, into?: Toks): Toks {
   const t = into ?? new Toks(Math.min(1024, text.length + 1));
   const n = text.length;
   t.n = 0;
+  t.hotN = 0;
   let count = 0;
   let joined = false;
   let i = 0;
   t.reserve(Math.min(n, 4096));
   let cap = t.kind.length - PAD;
-  let { kind, start: starts, end: ends, value: values, bits: bitsCol, flags } = t;
+  let { kind, start: starts, end: ends, value: values, bits: bitsCol, flags, hot } = t;
+  let hotN = 0;
   const keys = t.key;
   const cls = CHAR_CLASS;
   const u = codesOf(text);
@@ -166,7 +176,7 @@ export function tokenize(text: string, into?: Toks): Toks {
     if (count + 1 >= cap) {
       t.reserve(Math.min(n, count * 2 + 16));
       cap = t.kind.length - PAD;
-      ({ kind, start: starts, end: ends, value: values, bits: bitsCol, flags } = t);
+      ({ kind, start: starts, end: ends, value: values, bits: bitsCol, flags, hot } = t);
     }
     const start = i;
     let bits = joined ? B_JOINED : 0;
@@ -267,10 +277,12 @@ export function tokenize(text: string, into?: Toks): Toks {
     starts[count] = start;
     ends[count] = i;
     bitsCol[count] = bits;
+    if (flags[count] !== 0) hot[hotN++] = count;
     count++;
     joined = true;
   }
   t.n = count;
+  t.hotN = hotN;
   // Padding: reads just past the end see no token.
   t.kind.fill(0, count, Math.min(t.kind.length, count + PAD));
   return t;

@@ -12,7 +12,7 @@ import { isSoftBreak, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
 
 /** A cue: its level, the rule id suffix, and whether a negation before it turns it to low. */
-type Cue = { level: Urgency | 'none'; rule: string; negatable?: boolean };
+type Cue = { level: Urgency | 'none'; rule: string; negatable?: boolean; ruleId: string };
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'eod', 'eow'];
 const START_VERBS = [
@@ -37,7 +37,7 @@ function cues(
   phrases: string[],
   negatable = false,
 ): Array<[string, Cue]> {
-  return phrases.map((p) => [p, { level, rule, negatable }]);
+  return phrases.map((p) => [p, { level, rule, negatable, ruleId: `urgency.${rule}` }]);
 }
 
 const CUES = (): Array<[string, Cue]> => [
@@ -251,29 +251,49 @@ const UNIT_DAYS: ReadonlyMap<string, number> = new Map([
 /** The last urgency cue of the message. */
 export function detectUrgency(t: Toks): Hit<Urgency> | undefined {
   let found: Hit<Urgency> | undefined;
+  // The last cue matched, kept as token indices; its Hit is built once, at the end.
+  let cueFrom = -1;
+  let cueTo = -1;
+  let cueValue: Urgency = 'low';
+  let cueRule = '';
   const tab = urgencyTable();
   const tflags = t.flags;
-  for (let i = 0; i < t.n; i++) {
+  const hot = t.hot;
+  const hotN = t.hotN;
+  // Tokens before `next` belong to the last cue matched.
+  let next = 0;
+  for (let p = 0; p < hotN; p++) {
+    const i = hot[p] as number;
     const flags = tflags[i] as number;
-    if ((flags & (F_DURATION | F_URGENCY)) === 0) continue;
+    if (i < next || (flags & (F_DURATION | F_URGENCY)) === 0) continue;
     if ((flags & F_DURATION) !== 0) {
       const d = duration(t, i);
       if (d !== undefined) {
         found = d.hit;
-        i = d.to - 1;
+        cueFrom = -1;
+        next = d.to;
         continue;
       }
     }
     if ((flags & F_URGENCY) === 0) continue;
     const m = tab.matchAt(t, i);
     if (m === undefined) continue;
-    i = m.to - 1;
+    next = m.to;
     const cue = m.payload;
     if (cue.level === 'none') continue;
-    const span: [number, number] = [t.start[m.from] as number, t.end[m.to - 1] as number];
-    if (cue.negatable && negatedBefore(t, m.from))
-      found = { value: 'low', span, rule: 'urgency.low.negated' };
-    else found = { value: cue.level, span, rule: `urgency.${cue.rule}` };
+    cueFrom = m.from;
+    cueTo = m.to;
+    if (cue.negatable && negatedBefore(t, m.from)) {
+      cueValue = 'low';
+      cueRule = 'urgency.low.negated';
+    } else {
+      cueValue = cue.level;
+      cueRule = cue.ruleId;
+    }
+  }
+  if (cueFrom >= 0) {
+    const span: [number, number] = [t.start[cueFrom] as number, t.end[cueTo - 1] as number];
+    return { value: cueValue, span, rule: cueRule };
   }
   return found;
 }
