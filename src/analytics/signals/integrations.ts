@@ -187,9 +187,21 @@ export interface IntegrationHits {
   negated: Hit<IntegrationId>[];
 }
 
+/** One tool's mentions as token ranges: the first positive one and the last one. */
+interface Mentions {
+  id: IntegrationId;
+  rule: string;
+  negatedRule: string;
+  firstFrom: number;
+  firstTo: number;
+  lastFrom: number;
+  lastTo: number;
+  lastNegated: boolean;
+}
+
 export function detectIntegrations(t: Toks): IntegrationHits {
-  const last = new Map<IntegrationId, { hit: Hit<IntegrationId>; negated: boolean }>();
-  const firstPositive = new Map<IntegrationId, Hit<IntegrationId>>();
+  // In order of each id's first mention; Hits are built at the end, one per id.
+  const seen = new Map<IntegrationId, Mentions>();
   const tab = integrationTable();
   const flags = t.flags;
   const hot = t.hot;
@@ -199,22 +211,44 @@ export function detectIntegrations(t: Toks): IntegrationHits {
   for (let p = 0; p < hotN; p++) {
     const i = hot[p] as number;
     if (i < next || ((flags[i] as number) & F_INTEGRATION) === 0) continue;
-    const m = tab.matchAt(t, i);
-    if (m === undefined) continue;
-    const { id, ambiguous, rule, negatedRule } = m.payload;
-    if (ambiguous && !isToolName(t, i)) continue;
-    const span: [number, number] = [t.start[m.from] as number, t.end[m.to - 1] as number];
-    const negated = isNegated(t, m.from);
-    const hit: Hit<IntegrationId> = { value: id, span, rule: negated ? negatedRule : rule };
-    if (!negated && !firstPositive.has(id)) firstPositive.set(id, hit);
-    last.set(id, { hit, negated });
-    next = m.to;
+    const to = tab.matchEnd(t, i);
+    if (to < 0) continue;
+    const alias = tab.matched as AliasRules;
+    if (alias.ambiguous && !isToolName(t, i)) continue;
+    const negated = isNegated(t, i);
+    let m = seen.get(alias.id);
+    if (m === undefined) {
+      m = {
+        id: alias.id,
+        rule: alias.rule,
+        negatedRule: alias.negatedRule,
+        firstFrom: -1,
+        firstTo: -1,
+        lastFrom: -1,
+        lastTo: -1,
+        lastNegated: false,
+      };
+      seen.set(alias.id, m);
+    }
+    if (!negated && m.firstFrom < 0) {
+      m.firstFrom = i;
+      m.firstTo = to;
+    }
+    m.lastFrom = i;
+    m.lastTo = to;
+    m.lastNegated = negated;
+    next = to;
   }
   const needs: Hit<IntegrationId>[] = [];
   const negated: Hit<IntegrationId>[] = [];
-  for (const [id, { hit, negated: neg }] of last) {
-    if (neg) negated.push(hit);
-    else needs.push(firstPositive.get(id) ?? hit);
+  for (const m of seen.values()) {
+    if (m.lastNegated) {
+      const span: [number, number] = [t.start[m.lastFrom] as number, t.end[m.lastTo - 1] as number];
+      negated.push({ value: m.id, span, rule: m.negatedRule });
+    } else {
+      const span: [number, number] = [t.start[m.firstFrom] as number, t.end[m.firstTo - 1] as number];
+      needs.push({ value: m.id, span, rule: m.rule });
+    }
   }
   needs.sort((a, b) => a.span[0] - b.span[0]);
   return { needs, negated };

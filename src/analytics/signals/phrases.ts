@@ -63,11 +63,23 @@ export class PhraseTable<T> {
     return this.byFirst.keys();
   }
 
+  /** Payload of the phrase found by the last `matchEnd` that found one. */
+  matched: T | undefined = undefined;
+
   /** The longest phrase starting at token `i`, if any. Cost is bounded by the table, not the text. */
   matchAt(tokens: Toks, i: number): PhraseMatch<T> | undefined {
-    if (i < 0 || i >= tokens.n) return undefined;
+    const to = this.matchEnd(tokens, i);
+    return to < 0 ? undefined : { payload: this.matched as T, from: i, to };
+  }
+
+  /**
+   * Token index after the longest phrase starting at token `i`, its payload in `matched`; -1 when
+   * none starts there. Allocates nothing, for the rule passes.
+   */
+  matchEnd(tokens: Toks, i: number): number {
+    if (i < 0 || i >= tokens.n) return -1;
     const bucket = this.byFirst.get(tokens.key[i] as string);
-    if (bucket === undefined) return undefined;
+    if (bucket === undefined) return -1;
     if (bucket.bySecond !== undefined) {
       let j = i + 1;
       while (j < tokens.n && tokens.kind[j] === K_PUNCT && tokens.key[j] === '-' && tokens.joined(j)) j++;
@@ -75,12 +87,18 @@ export class PhraseTable<T> {
       if (list !== undefined) {
         for (const entry of list) {
           const to = matchKeys(tokens, i, entry.keys);
-          if (to >= 0) return { payload: entry.payload, from: i, to };
+          if (to >= 0) {
+            this.matched = entry.payload;
+            return to;
+          }
         }
       }
     }
-    if (bucket.single !== undefined) return { payload: bucket.single.payload, from: i, to: i + 1 };
-    return undefined;
+    if (bucket.single !== undefined) {
+      this.matched = bucket.single.payload;
+      return i + 1;
+    }
+    return -1;
   }
 }
 

@@ -276,14 +276,14 @@ export function detectUrgency(t: Toks): Hit<Urgency> | undefined {
       }
     }
     if ((flags & F_URGENCY) === 0) continue;
-    const m = tab.matchAt(t, i);
-    if (m === undefined) continue;
-    next = m.to;
-    const cue = m.payload;
+    const to = tab.matchEnd(t, i);
+    if (to < 0) continue;
+    next = to;
+    const cue = tab.matched as Cue;
     if (cue.level === 'none') continue;
-    cueFrom = m.from;
-    cueTo = m.to;
-    if (cue.negatable && negatedBefore(t, m.from)) {
+    cueFrom = i;
+    cueTo = to;
+    if (cue.negatable && negatedBefore(t, i)) {
       cueValue = 'low';
       cueRule = 'urgency.low.negated';
     } else {
