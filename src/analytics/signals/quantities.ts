@@ -87,7 +87,16 @@ const VOLUME_STOPS = new Set(['and', 'but', 'while', 'which', 'because', 'so', '
 
 /** Finds the team size and the monthly volume; when several are stated the last one wins. */
 export function detectQuantities(t: Toks): QuantityHits {
-  const hits: QuantityHits = {};
+  const hits: Pending = {
+    teamFrom: -1,
+    teamLast: -1,
+    teamValue: 0,
+    teamRule: '',
+    volumeFrom: -1,
+    volumeLast: -1,
+    volumeValue: 0,
+    volumeRule: '',
+  };
   const flags = t.flags;
   const hot = t.hot;
   const hotN = t.hotN;
@@ -102,31 +111,52 @@ export function detectQuantities(t: Toks): QuantityHits {
     if (q.vague || q.notCount || !(q.value >= 1)) continue;
     classify(t, q, hits);
   }
-  return hits;
+  const out: QuantityHits = {};
+  if (hits.teamFrom >= 0) {
+    const span = spanOf(t, hits.teamFrom, hits.teamLast);
+    out.team_size = { value: hits.teamValue, span, rule: `team_size.${hits.teamRule}` };
+  }
+  if (hits.volumeFrom >= 0) {
+    const span = spanOf(t, hits.volumeFrom, hits.volumeLast);
+    out.monthly_volume = { value: hits.volumeValue, span, rule: `monthly_volume.${hits.volumeRule}` };
+  }
+  return out;
 }
 
-function classify(t: Toks, q: Quantity, hits: QuantityHits): void {
+/** The last team size and monthly volume found so far, as token ranges; Hits are built at the end. */
+interface Pending {
+  teamFrom: number;
+  teamLast: number;
+  teamValue: number;
+  teamRule: string;
+  volumeFrom: number;
+  volumeLast: number;
+  volumeValue: number;
+  volumeRule: string;
+}
+
+function classify(t: Toks, q: Quantity, hits: Pending): void {
   const noun = findNoun(t, q);
   if (noun.kind === 'doc') {
     const period = periodAfter(t, noun.at + 1) ?? periodBefore(t, q.from);
-    if (period !== undefined) setVolume(t, q, period, Math.max(noun.at, period.to - 1), hits, 'per_period');
+    if (period !== undefined) setVolume(q, period, Math.max(noun.at, period.to - 1), hits, 'per_period');
     return;
   }
   if (noun.kind === 'none') {
     const period = rateRightAfter(t, noun.at);
     if (period !== undefined) {
-      if (docContextBefore(t, q.from)) setVolume(t, q, period, period.to - 1, hits, 'bare_rate');
+      if (docContextBefore(t, q.from)) setVolume(q, period, period.to - 1, hits, 'bare_rate');
       return;
     }
   }
   if (notHeadcountVerbBefore(t, q.from)) return;
-  if (noun.kind === 'person') setTeam(t, q.from, noun.at, q.value, hits, 'people');
-  else if (noun.kind === 'of_us') setTeam(t, q.from, noun.at, q.value, hits, 'of_us');
+  if (noun.kind === 'person') setTeam(q.from, noun.at, q.value, hits, 'people');
+  else if (noun.kind === 'of_us') setTeam(q.from, noun.at, q.value, hits, 'of_us');
   else if (noun.kind === 'of_them') {
-    if (personNounBefore(t, q.from)) setTeam(t, q.from, noun.at, q.value, hits, 'of_us');
+    if (personNounBefore(t, q.from)) setTeam(q.from, noun.at, q.value, hits, 'of_us');
   } else if (noun.kind === 'none' && bareHeadcountAfter(t, q.to)) {
     const ctx = headcountContextBefore(t, q.from);
-    if (ctx !== undefined) setTeam(t, ctx.from, q.to - 1, q.value, hits, ctx.rule);
+    if (ctx !== undefined) setTeam(ctx.from, q.to - 1, q.value, hits, ctx.rule);
   }
 }
 
@@ -254,22 +284,20 @@ function headcountContextBefore(t: Toks, from: number): { from: number; rule: st
   return undefined;
 }
 
-function setTeam(t: Toks, from: number, last: number, value: number, hits: QuantityHits, rule: string) {
-  hits.team_size = { value, span: spanOf(t, from, last), rule: `team_size.${rule}` };
+function setTeam(from: number, last: number, value: number, hits: Pending, rule: string) {
+  hits.teamFrom = from;
+  hits.teamLast = last;
+  hits.teamValue = value;
+  hits.teamRule = rule;
 }
 
-function setVolume(
-  t: Toks,
-  q: Quantity,
-  period: Period,
-  last: number,
-  hits: QuantityHits,
-  rule: string,
-): void {
+function setVolume(q: Quantity, period: Period, last: number, hits: Pending, rule: string): void {
   const value = toMonthly(q.value, period);
   if (value < 1) return;
-  const from = Math.min(q.from, period.from);
-  hits.monthly_volume = { value, span: spanOf(t, from, last), rule: `monthly_volume.${rule}` };
+  hits.volumeFrom = Math.min(q.from, period.from);
+  hits.volumeLast = last;
+  hits.volumeValue = value;
+  hits.volumeRule = rule;
 }
 
 function spanOf(t: Toks, from: number, last: number): [number, number] {
