@@ -43,8 +43,9 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// Plain same-origin GETs (no extra headers), so the first two take the page's preloaded responses.
 async function api(path) {
-  const res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  const res = await fetch(path, { credentials: 'same-origin' });
   if (res.status === 401) {
     location.reload();
     throw new Error('unauthorized');
@@ -245,14 +246,15 @@ function renderSessions(page) {
   );
 }
 
+// Both requests start at once; each part is drawn as soon as its own answer arrives.
 async function loadOverview() {
-  const [agg, page] = await Promise.all([
-    api(`/api/aggregates?hours=${hours}`),
-    api('/api/sessions?limit=25'),
+  await Promise.all([
+    api(`/api/aggregates?hours=${hours}`).then((agg) => {
+      renderKpis(agg.overall);
+      renderCharts(agg);
+    }),
+    api('/api/sessions?limit=25').then(renderSessions),
   ]);
-  renderKpis(agg.overall);
-  renderCharts(agg);
-  renderSessions(page);
 }
 
 function evidenceText(e) {
