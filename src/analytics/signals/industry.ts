@@ -269,26 +269,26 @@ export function detectIndustry(t: Toks): Hit<IndustryId> | undefined {
   for (let p = 0; p < hotN; p++) {
     const i = hot[p] as number;
     if (i < next || ((flags[i] as number) & F_INDUSTRY) === 0) continue;
-    const m = tab.matchAt(t, i);
-    if (m === undefined) continue;
-    next = m.to;
-    const cue = m.payload;
+    const to = tab.matchEnd(t, i);
+    if (to < 0) continue;
+    next = to;
+    const cue = tab.matched as Cue;
     if (cue.id === 'none') continue;
-    if (customerContext(t, m.from)) continue;
-    if (m.to - m.from === 1 && FUNCTION_CUES.has(t.k(m.from))) {
-      const identity = IDENTITY_AFTER.has(t.k(m.to));
-      if (!identity && FUNCTION_BEFORE.has(t.k(m.from - 1))) continue;
+    if (customerContext(t, i)) continue;
+    if (to - i === 1 && FUNCTION_CUES.has(t.k(i))) {
+      const identity = IDENTITY_AFTER.has(t.k(to));
+      if (!identity && FUNCTION_BEFORE.has(t.k(i - 1))) continue;
     }
-    const self = selfContext(t, m.from);
+    const self = selfContext(t, i);
     if (cue.weight === 1 && !self) continue;
-    if (cue.needsSelf && !self && !(m.from > 0 && (t.k(m.from - 1) === 'the' || t.k(m.from - 1) === 'our'))) {
+    if (cue.needsSelf && !self && !(i > 0 && (t.k(i - 1) === 'the' || t.k(i - 1) === 'our'))) {
       continue;
     }
-    if (!cueAllowed(t, m.from, m.to, cue)) continue;
+    if (!cueAllowed(t, i, to, cue)) continue;
     const score = cue.weight + (self ? 2 : 0);
     if (score > bestScore) {
       bestScore = score;
-      const span: [number, number] = [t.start[m.from] as number, t.end[m.to - 1] as number];
+      const span: [number, number] = [t.start[i] as number, t.end[to - 1] as number];
       best = { value: cue.id, span, rule: `industry.${cue.id}` };
     }
   }

@@ -162,35 +162,43 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
 
 type Noun = { kind: 'person' | 'doc' | 'of_us' | 'of_them' | 'none' | 'other'; at: number };
 
+/** `findNoun`'s answer, reused from call to call: `classify` reads it before the next call. */
+const NOUN: Noun = { kind: 'none', at: 0 };
+function nounAt(kind: Noun['kind'], at: number): Noun {
+  NOUN.kind = kind;
+  NOUN.at = at;
+  return NOUN;
+}
+
 /** The people or document noun after a quantity, past at most two modifier words. */
 function findNoun(t: Toks, q: Quantity): Noun {
   let j = q.to;
   let skipped = 0;
   // "a couple of us": the quantity already took the "of".
-  if (t.k(j) === 'us' && t.k(j - 1) === 'of') return { kind: 'of_us', at: j };
+  if (t.k(j) === 'us' && t.k(j - 1) === 'of') return nounAt('of_us', j);
   const limit = q.to + 7;
   while (j < limit) {
-    if (j >= t.n) return { kind: 'none', at: j };
+    if (j >= t.n) return nounAt('none', j);
     if (t.kind[j] === K_PUNCT) {
       if ((t.key[j] === '-' && t.joined(j)) || t.key[j] === '+') {
         j++;
         continue;
       }
-      return { kind: 'none', at: j };
+      return nounAt('none', j);
     }
-    if (t.kind[j] === K_NUM) return { kind: 'other', at: j };
+    if (t.kind[j] === K_NUM) return nounAt('other', j);
     const key = t.key[j] as string;
-    if (PERSON_NOUNS.has(key)) return { kind: 'person', at: j };
+    if (PERSON_NOUNS.has(key)) return nounAt('person', j);
     if (DOC_NOUNS.has(key)) {
       // "contract templates", "purchase orders": the last document noun of the compound.
       while (DOC_NOUNS.has(t.k(j + 1))) j++;
-      return { kind: 'doc', at: j };
+      return nounAt('doc', j);
     }
     if (key === 'of') {
       const next = t.k(j + 1);
-      if (next === 'us') return { kind: 'of_us', at: j + 1 };
-      if (next === 'them') return { kind: 'of_them', at: j + 1 };
-      return { kind: skipped === 0 ? 'none' : 'other', at: j };
+      if (next === 'us') return nounAt('of_us', j + 1);
+      if (next === 'them') return nounAt('of_them', j + 1);
+      return nounAt(skipped === 0 ? 'none' : 'other', j);
     }
     if (key === 'or' && t.k(j + 1) === 'so') {
       j += 2;
@@ -200,11 +208,11 @@ function findNoun(t: Toks, q: Quantity): Noun {
       j++;
       continue;
     }
-    if (FUNCTION_WORDS.has(key)) return { kind: skipped === 0 ? 'none' : 'other', at: j };
-    if (++skipped > 2) return { kind: 'other', at: j };
+    if (FUNCTION_WORDS.has(key)) return nounAt(skipped === 0 ? 'none' : 'other', j);
+    if (++skipped > 2) return nounAt('other', j);
     j++;
   }
-  return { kind: 'other', at: j };
+  return nounAt('other', j);
 }
 
 function periodAfter(t: Toks, from: number): Period | undefined {
