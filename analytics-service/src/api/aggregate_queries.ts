@@ -62,6 +62,8 @@ export interface Aggregate {
 }
 
 export interface AggregatesResult {
+  /** When these numbers were computed (a cached answer can be up to the cache's age older). */
+  generated_at: string;
   window: { hours: number; from: string; to: string };
   slas_p95_ms: SlaTable;
   overall: Aggregate;
@@ -293,6 +295,7 @@ export async function aggregates(
   }
   out.delete(TOTAL);
   return {
+    generated_at: to.toISOString(),
     window: { hours: opts.hours, from: from.toISOString(), to: to.toISOString() },
     slas_p95_ms: slas,
     overall,

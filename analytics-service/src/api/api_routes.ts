@@ -25,7 +25,10 @@ export interface ApiRouteOptions {
   warehouse: Warehouse;
   slas: SlaTable;
   now: () => Date;
-  /** Aggregates are cached this long (the dashboard polls; several tabs share one result). */
+  /**
+   * Aggregates are cached this long (the dashboard polls; several tabs share one result); the
+   * answer says so (`cache-control`, `age`, `generated_at`). 0 turns the cache off.
+   */
   aggregatesCacheMs: number;
 }
 
@@ -79,8 +82,15 @@ export function registerApiRoutes(app: FastifyInstance, opts: ApiRouteOptions): 
     const q = parseParams(AggregatesQuery, req.query);
     if (!q.ok) return badRequest(reply, q.error);
     const now = opts.now();
+    // Say how fresh the numbers are: `generated_at` in the body, `age` on a cached answer, and
+    // a max-age no longer than the cache keeps them.
+    const maxAgeS = Math.floor(opts.aggregatesCacheMs / 1000);
+    reply.header('cache-control', maxAgeS > 0 ? `private, max-age=${maxAgeS}` : 'no-store');
     const hit = cache.get(q.value.hours);
-    if (hit && now.getTime() - hit.at < opts.aggregatesCacheMs) return hit.value;
+    if (hit && now.getTime() - hit.at < opts.aggregatesCacheMs) {
+      reply.header('age', String(Math.floor((now.getTime() - hit.at) / 1000)));
+      return hit.value;
+    }
     const value = aggregates(wh, { hours: q.value.hours, now, slas: opts.slas });
     cache.set(q.value.hours, { at: now.getTime(), value });
     value.catch(() => cache.delete(q.value.hours));

@@ -190,7 +190,9 @@ function apiSuite(name: string, open: () => Promise<Warehouse>) {
     it('aggregates the window: counts, funnel, outcomes, latency vs SLA, cost, coverage, by prompt version', async () => {
       const res = await get('/api/aggregates?hours=24');
       expect(res.statusCode).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
       const a = res.json();
+      expect(a.generated_at).toBe(NOW.toISOString());
       const o = a.overall;
       expect(o.sessions).toBe(RECENT_COUNT);
       expect(Object.values(o.tiers as Record<string, number>).reduce((x, y) => x + y, 0)).toBe(RECENT_COUNT);
@@ -215,6 +217,31 @@ function apiSuite(name: string, open: () => Promise<Warehouse>) {
       );
       const wide = (await get('/api/aggregates?hours=2400')).json();
       expect(wide.overall.sessions).toBe(FIXTURE_COUNT);
+    });
+
+    it('says how old a cached aggregates answer is', async () => {
+      let clock = NOW.getTime();
+      const cached = buildApiServer({
+        warehouse: wh,
+        token: TOKEN,
+        now: () => new Date(clock),
+        aggregatesCacheMs: 5000,
+      });
+      try {
+        const first = await cached.inject({ method: 'GET', url: '/api/aggregates?hours=24', headers: auth });
+        expect(first.headers['cache-control']).toBe('private, max-age=5');
+        expect(first.headers.age).toBeUndefined();
+        clock += 3000;
+        const again = await cached.inject({ method: 'GET', url: '/api/aggregates?hours=24', headers: auth });
+        expect(again.headers.age).toBe('3');
+        expect(again.json().generated_at).toBe(NOW.toISOString());
+        clock += 3000;
+        const fresh = await cached.inject({ method: 'GET', url: '/api/aggregates?hours=24', headers: auth });
+        expect(fresh.headers.age).toBeUndefined();
+        expect(fresh.json().generated_at).toBe(new Date(clock).toISOString());
+      } finally {
+        await cached.close();
+      }
     });
 
     it('exports sessions and turns as properly escaped CSV', async () => {
