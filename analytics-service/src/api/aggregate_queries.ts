@@ -195,37 +195,30 @@ export async function aggregates(
   const from = new Date(to.getTime() - opts.hours * 3_600_000);
   const p = new Params();
   const where = `WHERE s.ended_at >= CAST(${p.add(from.toISOString())} AS TIMESTAMPTZ)`;
-  const facets = ['tier', 'outcome', 'stage_reached'] as const;
-  // One scan of `sessions` for every facet: the totals, and each facet, overall and per version.
-  const sets = [
-    '(s.prompt_version)',
-    '()',
-    ...facets.flatMap((f) => [`(s.prompt_version, s.${f})`, `(s.${f})`]),
-  ];
+  // One scan of `sessions`, grouped as finely as the facets need (version × tier × outcome ×
+  // stage: hundreds of rows at most); totals and facets, overall and per version, are summed from
+  // those rows here. Every figure is a count or a sum, so that is exact (averages are sum / count;
+  // doubles summed in another order may differ in the last bits). One GROUP BY costs DuckDB a
+  // third of the eight GROUPING SETS it replaces.
   const [sessionRows, latency] = await Promise.all([
     wh.query(
-      `SELECT s.prompt_version, GROUPING(s.prompt_version) AS g,
-              ${facets.map((f) => `s.${f}, GROUPING(s.${f}) AS g_${f}`).join(', ')},
-              count(*) AS n, avg(s.score) AS avg_score,
+      `SELECT s.prompt_version, s.tier, s.outcome, s.stage_reached,
+              count(*) AS n, sum(s.score) AS score,
               sum(s.cost_usd) AS cost, sum(s.cost_llm_usd) AS llm, sum(s.cost_stt_usd) AS stt,
               sum(s.cost_tts_usd) AS tts, sum(s.cost_livekit_usd) AS livekit,
-              avg(s.signal_coverage) AS coverage,
+              sum(s.signal_coverage) AS coverage,
               count(*) FILTER (WHERE s.sla_breach_count > 0) AS breached,
               ${SIGNAL_NAMES.map((n) => `count(s.${SIGNAL_COLUMN[n]}) AS sig_${n}`).join(', ')}
-       FROM sessions s ${where} GROUP BY GROUPING SETS (${sets.join(', ')})`,
+       FROM sessions s ${where} GROUP BY s.prompt_version, s.tier, s.outcome, s.stage_reached`,
       p.values,
     ),
     wh.driver === 'duckdb'
       ? wh.query(duckdbLatencySql(), p.values).then(fromHistogram)
       : wh.query(postgresLatencySql(), p.values),
   ]);
-  const isFacet = (r: Row, f: (typeof facets)[number]) => num(r[`g_${f}`]) === 0;
-  const base = sessionRows.filter((r) => facets.every((f) => !isFacet(r, f)));
-  const facetRows = (f: (typeof facets)[number]): Row[] =>
-    sessionRows.filter((r) => isFacet(r, f)).map((r) => ({ ...r, k: r[f] }));
-  const [tiers, outcomes, stages] = facets.map(facetRows) as [Row[], Row[], Row[]];
 
   const out = new Map<string, Aggregate>([[TOTAL, empty()]]);
+  const sums = new Map<Aggregate, { score: number; coverage: number }>();
   const get = (k: string): Aggregate => {
     let a = out.get(k);
     if (!a) {
@@ -235,34 +228,40 @@ export async function aggregates(
     return a;
   };
 
-  for (const r of base) {
-    const a = get(keyOf(r));
-    a.sessions = num(r.n) ?? 0;
-    a.avg_score = num(r.avg_score);
-    a.cost.total_usd = num(r.cost) ?? 0;
-    a.cost.per_session_usd = a.sessions > 0 ? a.cost.total_usd / a.sessions : null;
-    a.cost.by_component_usd = {
-      llm: num(r.llm) ?? 0,
-      stt: num(r.stt) ?? 0,
-      tts: num(r.tts) ?? 0,
-      livekit: num(r.livekit) ?? 0,
-    };
-    a.signal_coverage.avg_ratio = num(r.coverage);
-    for (const n of SIGNAL_NAMES) {
-      a.signal_coverage.by_signal[n] = a.sessions > 0 ? (num(r[`sig_${n}`]) ?? 0) / a.sessions : 0;
+  for (const r of sessionRows) {
+    const n = num(r.n) ?? 0;
+    const reached = STAGES.indexOf(String(r.stage_reached) as (typeof STAGES)[number]);
+    for (const a of [get(TOTAL), get(String(r.prompt_version))]) {
+      const sum = sums.get(a) ?? { score: 0, coverage: 0 };
+      sums.set(a, sum);
+      a.sessions += n;
+      sum.score += num(r.score) ?? 0;
+      sum.coverage += num(r.coverage) ?? 0;
+      a.cost.total_usd += num(r.cost) ?? 0;
+      const c = a.cost.by_component_usd;
+      c.llm += num(r.llm) ?? 0;
+      c.stt += num(r.stt) ?? 0;
+      c.tts += num(r.tts) ?? 0;
+      c.livekit += num(r.livekit) ?? 0;
+      a.sessions_with_sla_breach += num(r.breached) ?? 0;
+      const by = a.signal_coverage.by_signal;
+      for (const s of SIGNAL_NAMES) by[s] = (by[s] ?? 0) + (num(r[`sig_${s}`]) ?? 0);
+      a.tiers[String(r.tier)] = (a.tiers[String(r.tier)] ?? 0) + n;
+      a.outcomes[String(r.outcome)] = (a.outcomes[String(r.outcome)] ?? 0) + n;
+      // A session that reached stage k also passed every stage before it.
+      for (let i = 0; i <= reached; i++) {
+        const row = a.funnel[i];
+        if (row) row.sessions += n;
+      }
     }
-    a.sessions_with_sla_breach = num(r.breached) ?? 0;
   }
-  for (const r of tiers) get(keyOf(r)).tiers[String(r.k)] = num(r.n) ?? 0;
-  for (const r of outcomes) get(keyOf(r)).outcomes[String(r.k)] = num(r.n) ?? 0;
-  for (const r of stages) {
-    const a = get(keyOf(r));
-    const reached = STAGES.indexOf(String(r.k) as (typeof STAGES)[number]);
-    // A session that reached stage k also passed every stage before it.
-    for (let i = 0; i <= reached; i++) {
-      const row = a.funnel[i];
-      if (row) row.sessions += num(r.n) ?? 0;
-    }
+  for (const [a, sum] of sums) {
+    if (a.sessions === 0) continue;
+    a.avg_score = sum.score / a.sessions;
+    a.signal_coverage.avg_ratio = sum.coverage / a.sessions;
+    a.cost.per_session_usd = a.cost.total_usd / a.sessions;
+    const by = a.signal_coverage.by_signal;
+    for (const s of SIGNAL_NAMES) by[s] = (by[s] ?? 0) / a.sessions;
   }
   for (const a of out.values()) {
     for (const f of a.funnel) f.ratio = a.sessions > 0 ? f.sessions / a.sessions : 0;

@@ -108,9 +108,60 @@ function suite(name: string, open: () => Promise<Warehouse>) {
       }
     });
 
+    it('sums facets and totals from the window, as per-group SQL computes them directly', async () => {
+      const a = await aggregates(wh, { hours: 24, now: NOW });
+      const from = new Date(NOW.getTime() - 24 * 3_600_000).toISOString();
+      const groups: Array<[string, (typeof a)['overall']]> = [
+        ['', a.overall],
+        ...Object.entries(a.by_prompt_version),
+      ];
+      for (const [version, agg] of groups) {
+        const where = `WHERE ended_at >= CAST($1 AS TIMESTAMPTZ)${version ? ' AND prompt_version = $2' : ''}`;
+        const params = version ? [from, version] : [from];
+        const [t] = await wh.query(
+          `SELECT count(*) AS n, avg(score) AS score, sum(cost_usd) AS cost, sum(cost_llm_usd) AS llm,
+                  avg(signal_coverage) AS coverage, count(industry) AS industry,
+                  count(*) FILTER (WHERE sla_breach_count > 0) AS breached
+           FROM sessions ${where}`,
+          params,
+        );
+        expect(agg.sessions, version).toBe(Number(t?.n));
+        expect(agg.avg_score, version).toBeCloseTo(Number(t?.score), 9);
+        expect(agg.cost.total_usd, version).toBeCloseTo(Number(t?.cost), 12);
+        expect(agg.cost.by_component_usd.llm, version).toBeCloseTo(Number(t?.llm), 12);
+        expect(agg.signal_coverage.avg_ratio, version).toBeCloseTo(Number(t?.coverage), 12);
+        expect(agg.signal_coverage.by_signal.industry, version).toBeCloseTo(
+          Number(t?.industry) / agg.sessions,
+          12,
+        );
+        expect(agg.sessions_with_sla_breach, version).toBe(Number(t?.breached));
+        for (const facet of ['tier', 'outcome'] as const) {
+          const rows = await wh.query(
+            `SELECT ${facet} AS k, count(*) AS n FROM sessions ${where} GROUP BY ${facet}`,
+            params,
+          );
+          const got = facet === 'tier' ? agg.tiers : agg.outcomes;
+          for (const r of rows) expect(got[String(r.k)], `${version} ${facet} ${r.k}`).toBe(Number(r.n));
+          expect(Object.values(got).reduce((x, y) => x + y, 0)).toBe(agg.sessions);
+        }
+        const stages = await wh.query(
+          `SELECT stage_reached AS k, count(*) AS n FROM sessions ${where} GROUP BY stage_reached`,
+          params,
+        );
+        const reached = new Map(stages.map((r) => [String(r.k), Number(r.n)]));
+        agg.funnel.forEach((f, i) => {
+          const atOrBeyond = agg.funnel.slice(i).reduce((x, g) => x + (reached.get(g.stage) ?? 0), 0);
+          expect(f.sessions, `${version} ${f.stage}`).toBe(atOrBeyond);
+        });
+      }
+    });
+
     it('reports no samples and null percentiles for a window without turns', async () => {
       const a = await aggregates(wh, { hours: 24, now: new Date(NOW.getTime() + 60 * 86_400_000) });
       expect(a.overall.sessions).toBe(0);
+      expect(a.overall.avg_score).toBeNull();
+      expect(a.overall.cost.per_session_usd).toBeNull();
+      expect(a.by_prompt_version).toEqual({});
       expect(a.overall.latency.map((l) => [l.samples, l.p50_ms, l.p95_ms])).toEqual(
         Array.from({ length: 5 }, () => [0, null, null]),
       );
