@@ -1,7 +1,8 @@
 /**
  * PostgreSQL backend. A batch is one transaction: sessions upserted first (ON CONFLICT, ids in
  * sorted order so concurrent workers lock rows in the same order and a duplicate session waits
- * for the other worker's commit), then child rows deleted and re-inserted. Every table's rows go
+ * for the other worker's commit), then child rows of the sessions that already existed deleted,
+ * and every child row inserted. Every table's rows go
  * in as one JSON array parameter through `json_populate_recordset`, one statement per table.
  */
 import pg from 'pg';
@@ -130,13 +131,20 @@ export class PostgresWarehouse implements Warehouse {
     const now = new Date().toISOString();
     const rows = emptyTableRows();
     for (const s of unique) sessionRows(s, this.piiMode, now, rows);
-    const ids = unique.map((s) => s.session_id);
     await this.inTransaction(async (c) => {
-      if (ids.length > 0) {
-        await c.query(upsertSql(SESSIONS), [objects(SESSIONS, rows.sessions)]);
+      if (unique.length > 0) {
+        // `xmax <> 0` marks a row the upsert updated (it existed): only those sessions have child
+        // rows to replace, so a batch of new sessions skips the deletes.
+        const upserted = await c.query<{ session_id: string; existed: boolean }>(
+          `${upsertSql(SESSIONS)} RETURNING session_id, (xmax <> 0) AS existed`,
+          [objects(SESSIONS, rows.sessions)],
+        );
+        const rewritten = upserted.rows.filter((r) => r.existed).map((r) => r.session_id);
         for (const spec of SESSION_TABLES) {
           if (spec === SESSIONS || spec === LEADS) continue;
-          await c.query(`DELETE FROM ${spec.name} WHERE session_id = ANY($1::text[])`, [ids]);
+          if (rewritten.length > 0) {
+            await c.query(`DELETE FROM ${spec.name} WHERE session_id = ANY($1::text[])`, [rewritten]);
+          }
           if (rows[spec.name].length > 0) await c.query(insertSql(spec), [objects(spec, rows[spec.name])]);
         }
         await c.query(upsertSql(LEADS), [objects(LEADS, rows.leads)]);

@@ -85,6 +85,28 @@ function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse
       expect(lead?.score).toBe(90);
     });
 
+    it('a batch mixing new and already-written sessions replaces only the old ones and keeps the new ones whole', async () => {
+      await w.upsertSessions([scoredSample('sess_mix_old', { turns: 8 })]);
+      await w.upsertSessions([
+        scoredSample('sess_mix_new', { turns: 4 }),
+        scoredSample('sess_mix_old', { turns: 2 }),
+      ]);
+      expect(await counts(w, 'sess_mix_old')).toMatchObject({ sessions: 1, turns: 2, leads: 1 });
+      expect(await counts(w, 'sess_mix_new')).toMatchObject({ sessions: 1, turns: 4, leads: 1 });
+      // Redelivering the same batch changes nothing.
+      await w.upsertSessions([
+        scoredSample('sess_mix_new', { turns: 4 }),
+        scoredSample('sess_mix_old', { turns: 2 }),
+      ]);
+      expect(await counts(w, 'sess_mix_old')).toMatchObject({ sessions: 1, turns: 2, signals: 5, leads: 1 });
+      expect(await counts(w, 'sess_mix_new')).toMatchObject({ sessions: 1, turns: 4, signals: 5, leads: 1 });
+      const turns = await w.query<{ turn_index: number }>(
+        'SELECT turn_index FROM turns WHERE session_id = $1 ORDER BY turn_index',
+        ['sess_mix_old'],
+      );
+      expect(turns.map((t) => t.turn_index)).toEqual([0, 1]);
+    });
+
     it('writes a batch in one call and stores typed, PII-hashed columns', async () => {
       const batch = Array.from({ length: 50 }, (_, i) => scoredSample(`sess_batch_${i}`));
       await w.upsertSessions(batch);
