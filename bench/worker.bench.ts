@@ -42,6 +42,8 @@ const { values } = parseArgs({
     child: { type: 'string' },
     /** Extra node flags for the drain process, e.g. `--node-flags=--max-old-space-size=128`. */
     'node-flags': { type: 'string', default: '' },
+    /** DuckDB `memory_limit` for the worker's drain (WAREHOUSE_DUCKDB_MEMORY_LIMIT; default the worker's). */
+    'duckdb-memory': { type: 'string' },
     /** Log memory (V8 and DuckDB) every 5 s while draining, to stderr. */
     'mem-log': { type: 'boolean', default: false },
   },
@@ -232,6 +234,7 @@ async function main(): Promise<void> {
       const r = await drain(RSS_N, join(dir, 'spool-duck'), join(dir, 'parked'), {
         WAREHOUSE_DRIVER: 'duckdb',
         WAREHOUSE_DUCKDB_PATH: join(dir, 'worker.duckdb'),
+        ...(values['duckdb-memory'] && { WAREHOUSE_DUCKDB_MEMORY_LIMIT: values['duckdb-memory'] }),
       });
       let bareRate = Number.NaN;
       if (!SKIP.has('bare')) {
