@@ -19,9 +19,11 @@
  *      (`gpt-4o-mini*` beats `gpt-4o*` for `gpt-4o-mini-2024-07-18`);
  *   3. else an entry whose `model` is `*`.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import bundled from '../../config/price_book.json' with { type: 'json' };
+import { formatIssues, type LoadResult, readJsonConfig } from '../config_file.js';
+
+export { formatIssues, type LoadResult };
 
 export const PRICE_KINDS = [
   'llm_input',
@@ -132,16 +134,6 @@ export const PriceBook = z
   });
 export type PriceBook = z.infer<typeof PriceBook>;
 
-export type LoadResult<T> = { ok: true; value: T } | { ok: false; error: string };
-
-/** Formats the first zod issues as `path: message`, naming the bad field. */
-export function formatIssues(source: string, error: z.ZodError): string {
-  const lines = error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
-  return `${source}: ${lines.join('; ')}`;
-}
-
 /** Validates a parsed price book (from JSON or code). */
 export function parsePriceBook(data: unknown, source = 'price book'): LoadResult<PriceBook> {
   const parsed = PriceBook.safeParse(data);
@@ -160,19 +152,7 @@ export function defaultPriceBook(): PriceBook {
 /** Reads a price book from a JSON file (`PRICE_BOOK_PATH`), or the bundled one when no path is given. */
 export async function loadPriceBook(path?: string): Promise<LoadResult<PriceBook>> {
   if (!path) return { ok: true, value: defaultPriceBook() };
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    return { ok: false, error: `price book ${path}: cannot read: ${(err as Error).message}` };
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, error: `price book ${path}: invalid JSON: ${(err as Error).message}` };
-  }
-  return parsePriceBook(data, `price book ${path}`);
+  return readJsonConfig(path, 'price book', parsePriceBook);
 }
 
 const aliasMaps = new WeakMap<PriceBook, ReadonlyMap<string, string>>();

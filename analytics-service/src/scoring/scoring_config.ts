@@ -2,11 +2,10 @@
  * The scoring model as data: every rule's points live in `config/scoring.json` (documented in
  * `config/README.md`), validated here so a bad file stops start-up with the field it got wrong.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { IndustryId, IntegrationId } from '../../../src/schema/index.js';
 import bundled from '../../config/scoring.json' with { type: 'json' };
-import { formatIssues, type LoadResult } from '../pricing/price_book.js';
+import { formatIssues, type LoadResult, readJsonConfig } from '../config_file.js';
 
 const Points = z.number().finite();
 
@@ -118,17 +117,5 @@ export function defaultScoringConfig(): ScoringConfig {
 /** Reads the scoring model from a JSON file (`SCORING_CONFIG_PATH`), or the bundled one without a path. */
 export async function loadScoringConfig(path?: string): Promise<LoadResult<ScoringConfig>> {
   if (!path) return { ok: true, value: defaultScoringConfig() };
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    return { ok: false, error: `scoring config ${path}: cannot read: ${(err as Error).message}` };
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, error: `scoring config ${path}: invalid JSON: ${(err as Error).message}` };
-  }
-  return parseScoringConfig(data, `scoring config ${path}`);
+  return readJsonConfig(path, 'scoring config', parseScoringConfig);
 }
