@@ -1,7 +1,7 @@
 /** Builds the configured driver. Nothing connects until the first publish or pull. */
 import type { Logger } from '../log.js';
 import type { QueueConfig } from './config.js';
-import { LocalConsumer } from './local_consumer.js';
+import { localConsumerFromConfig } from './local_consumer.js';
 import { LocalPublisher } from './local_publisher.js';
 import { PubsubConsumer } from './pubsub_consumer.js';
 import { PubsubPublisher } from './pubsub_publisher.js';
@@ -37,13 +37,7 @@ export function createPublisher(config: QueueConfig, deps: QueueDeps): QueuePubl
 export function createConsumer(config: QueueConfig, deps: QueueDeps): QueueConsumer {
   switch (config.driver) {
     case 'local':
-      return new LocalConsumer({
-        dir: config.spoolDir,
-        logger: deps.logger,
-        maxAttempts: config.maxAttempts,
-        leaseMs: config.leaseMs,
-        fsync: config.spoolFsync,
-      });
+      return localConsumerFromConfig(config, deps.logger);
     case 'sqs':
       if (!config.sqs) throw missing(config, 'SQS_*');
       return new SqsConsumer({ config: config.sqs, logger: deps.logger, maxAttempts: config.maxAttempts });

@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../log.js';
 import { BaseConsumer, type DeadLetterInfo, type Lease, sleep } from './base_consumer.js';
+import type { QueueConfig } from './config.js';
 import { Spool, type SpoolEntry } from './spool.js';
 
 export interface LocalConsumerOptions {
@@ -89,4 +90,15 @@ export class LocalConsumer extends BaseConsumer {
       },
     };
   }
+}
+
+/** The local driver's consumer for `config` (the factory's `local` case, importable without the cloud SDKs). */
+export function localConsumerFromConfig(config: QueueConfig, logger: Logger): LocalConsumer {
+  return new LocalConsumer({
+    dir: config.spoolDir,
+    logger,
+    maxAttempts: config.maxAttempts,
+    leaseMs: config.leaseMs,
+    fsync: config.spoolFsync,
+  });
 }

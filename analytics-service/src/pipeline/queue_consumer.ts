@@ -9,14 +9,8 @@ import type { QueueConsumer } from '../../../src/queue/types.js';
 
 export async function openConsumer(config: QueueConfig, logger: Logger): Promise<QueueConsumer> {
   if (config.driver === 'local') {
-    const { LocalConsumer } = await import('../../../src/queue/local_consumer.js');
-    return new LocalConsumer({
-      dir: config.spoolDir,
-      logger,
-      maxAttempts: config.maxAttempts,
-      leaseMs: config.leaseMs,
-      fsync: config.spoolFsync,
-    });
+    const { localConsumerFromConfig } = await import('../../../src/queue/local_consumer.js');
+    return localConsumerFromConfig(config, logger);
   }
   const { createConsumer } = await import('../../../src/queue/factory.js');
   return createConsumer(config, { logger });
