@@ -2,6 +2,7 @@
  * Reads behind `/api/sessions`, `/api/sessions/:id` and `/api/leads`. Lists are ordered newest
  * first on (ended_at, session_id), so a keyset cursor is stable while new sessions arrive.
  */
+import { mostDecisive } from '../scoring/index.js';
 import type { Row, Warehouse } from '../warehouse/types.js';
 import { int, iso, num, Params, type SessionFilters, str, whereSessions } from './sql.js';
 
@@ -172,13 +173,8 @@ export function reasons(v: unknown): ReasonView[] {
   }));
 }
 
-/** The reasons that moved the score most, largest absolute points first (as the scorer's `topReasons`). */
-export function topReasons(all: ReasonView[], n = 3): ReasonView[] {
-  return all
-    .filter((r) => r.points !== 0)
-    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points))
-    .slice(0, n);
-}
+/** The reasons that moved the score most, read back from the warehouse (the scorer's rule). */
+export const topReasons = (all: readonly ReasonView[], n = 3): ReasonView[] => mostDecisive(all, n);
 
 export interface LeadView extends SessionSummary {
   fit: number | null;

@@ -1,6 +1,6 @@
 export { buildScoredSession, type ScoringDeps } from './build_scored_session.js';
 export { scoringRulesTable } from './rules_table.js';
-export { engagementLevel, fitGrade, scoreLead, topReasons } from './score_lead.js';
+export { engagementLevel, fitGrade, mostDecisive, scoreLead, topReasons } from './score_lead.js';
 export {
   Band,
   defaultScoringConfig,

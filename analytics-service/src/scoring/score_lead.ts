@@ -195,7 +195,12 @@ export function scoreLead(
 
 /** The reasons that moved the score most (largest absolute points first), for CRM summaries. */
 export function topReasons(score: LeadScore, n = 3): ScoreReason[] {
-  return [...score.reasons]
+  return mostDecisive(score.reasons, n);
+}
+
+/** The `n` reasons that moved a score most: non-zero, largest absolute points first. */
+export function mostDecisive<R extends { points: number }>(reasons: readonly R[], n = 3): R[] {
+  return reasons
     .filter((r) => r.points !== 0)
     .sort((a, b) => Math.abs(b.points) - Math.abs(a.points))
     .slice(0, n);
