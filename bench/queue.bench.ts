@@ -1,5 +1,5 @@
 /**
- * Queue benchmarks: `npm run bench:queue`. Starts and stops its own local-aws-sqs and Pub/Sub
+ * Queue benchmarks: `npm run bench:queue [-- --only local,dead,sqs,pubsub]`. Starts and stops its own local-aws-sqs and Pub/Sub
  * emulator. Prints one table and the machine's load average before and after (figures from a
  * loaded machine are not comparable with an idle one). Sizes: QUEUE_BENCH_N (default 3000 local,
  * 1000 remote).
@@ -12,6 +12,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { silentLogger } from '../src/log.js';
 import {
@@ -375,12 +376,19 @@ async function pubsubBenches() {
   }
 }
 
+/** `--only local,dead,sqs,pubsub` runs a subset (default: all). */
+const ONLY = new Set(
+  (parseArgs({ options: { only: { type: 'string', default: 'local,dead,sqs,pubsub' } } }).values.only ?? '')
+    .split(',')
+    .filter(Boolean),
+);
+
 async function main() {
   const loadBefore = loadavg().map(r1);
-  await localBenches();
-  await deadRemoteBench();
-  await sqsBenches();
-  await pubsubBenches();
+  if (ONLY.has('local')) await localBenches();
+  if (ONLY.has('dead')) await deadRemoteBench();
+  if (ONLY.has('sqs')) await sqsBenches();
+  if (ONLY.has('pubsub')) await pubsubBenches();
   console.table(rows);
   console.log(
     `load average (1/5/15 min) before: ${loadBefore.join(' ')}; after: ${loadavg().map(r1).join(' ')}`,

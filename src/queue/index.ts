@@ -46,8 +46,13 @@ export {
 } from './session_publisher.js';
 export {
   type DeadLetterRecord,
+  type HeldFile,
+  type ParsedSpoolFile,
+  parseSpoolFile,
   Spool,
   type SpoolEntry,
+  type SpoolOptions,
+  type SpoolRecord,
   type SpoolWrite,
   type SpoolWriteResult,
   STALE_TMP_MS,

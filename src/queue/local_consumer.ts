@@ -1,6 +1,7 @@
 /**
- * The local driver's consumer: claims spool files by rename (the lock across processes), keeps
- * the lease alive with a heartbeat, and returns expired leases of crashed consumers to `ready/`.
+ * The local driver's consumer: claims spool files by rename (the lock across processes), hands
+ * their messages out one by one, keeps the leases of the files it holds alive with a heartbeat,
+ * and returns expired leases of crashed consumers to `ready/`.
  */
 import type { Logger } from '../log.js';
 import { BaseConsumer, type DeadLetterInfo, type Lease, sleep } from './base_consumer.js';
@@ -25,6 +26,7 @@ export class LocalConsumer extends BaseConsumer {
   private idleMs = 5;
   private lastReapAt = 0;
   private tmpCleaned = false;
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly local: LocalConsumerOptions) {
     super({
@@ -37,6 +39,18 @@ export class LocalConsumer extends BaseConsumer {
 
   protected async _pull(max: number, signal: AbortSignal): Promise<Lease[]> {
     const maxIdle = this.local.maxIdlePollMs ?? 200;
+    if (!this.heartbeat) {
+      // Files hold messages not handed out yet too: their leases are kept here, not per message.
+      this.heartbeat = setInterval(
+        () => {
+          this.spool
+            .extendHeld(this.local.leaseMs)
+            .catch((err: unknown) => this.log.warn({ err: String(err) }, 'lease extension failed'));
+        },
+        Math.max(20, Math.floor(this.local.leaseMs / 3)),
+      );
+      this.heartbeat.unref();
+    }
     if (!this.tmpCleaned) {
       this.tmpCleaned = true;
       const removed = await this.spool.cleanStaleTmp(this.local.staleTmpMs);
@@ -58,6 +72,13 @@ export class LocalConsumer extends BaseConsumer {
       this.idleMs = Math.min(maxIdle, this.idleMs * 2);
     }
     return [];
+  }
+
+  /** Messages claimed but never handed out go back without counting a delivery. */
+  protected override async _close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    await this.spool.releaseBuffered();
   }
 
   private toLease(entry: SpoolEntry): Lease {

@@ -1,4 +1,4 @@
-/** The local driver's publisher: one file per message in a spool directory (see `spool.ts`). */
+/** The local driver's publisher: messages group-committed into files of a spool directory (see `spool.ts`). */
 import type { Logger } from '../log.js';
 import { BasePublisher, errorText, type SendOutcome } from './base_publisher.js';
 import type { EncodedMessage } from './encoding.js';
@@ -25,13 +25,13 @@ export class LocalPublisher extends BasePublisher {
     this.spool = new Spool(opts.dir, { fsync: opts.fsync ?? true });
   }
 
-  /** Resolves once the message file and its rename into `ready/` are fsynced (when fsync is on). */
+  /** Resolves once the file holding the message and its rename into `ready/` are fsynced (when fsync is on). */
   protected async _send(message: EncodedMessage): Promise<SendOutcome> {
     const id = await this.spool.write(message.attributes, message.bytes);
     return { status: 'ok', messageId: id };
   }
 
-  /** A batch shares one `ready/` directory fsync; each file is still written and fsynced. */
+  /** A batch joins one group commit (files of up to 64 messages, one `ready/` fsync). */
   protected override async _sendMany(messages: EncodedMessage[]): Promise<SendOutcome[]> {
     const written = await this.spool.writeMany(
       messages.map((m) => ({ attributes: m.attributes, body: m.bytes })),

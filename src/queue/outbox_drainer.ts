@@ -124,6 +124,8 @@ export function createOutboxDrainer(opts: OutboxDrainerOptions): OutboxDrainer {
         }
       }
     }
+    // Messages claimed with a file but not tried in this pass go back for the next one.
+    await spool.releaseBuffered();
     if (report.sent > 0 || report.remoteDown) {
       log.info(
         { sent: report.sent, deadLettered: report.deadLettered, remoteDown: report.remoteDown },

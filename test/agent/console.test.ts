@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsoleClient } from '../../src/agent/console/console_client.js';
+import { parseSpoolFile } from '../../src/queue/index.js';
 import { parseSessionPayload } from '../../src/schema/index.js';
 import {
   lastMessageIsToolResult,
@@ -95,11 +96,11 @@ describe('npm run console (real agent process, console protocol over TCP, real o
     // The payload landed in the local queue spool.
     const ready = await readdir(join(spool, 'ready'));
     expect(ready).toHaveLength(1);
-    const raw = await readFile(join(spool, 'ready', ready[0] ?? ''));
-    // A spool message is one line of JSON attributes, then the body (gzip when content_encoding says so).
-    const nl = raw.indexOf(10);
-    const attributes = JSON.parse(raw.subarray(0, nl).toString('utf8')) as Record<string, string>;
-    const body = raw.subarray(nl + 1);
+    const file = parseSpoolFile(await readFile(join(spool, 'ready', ready[0] ?? '')));
+    expect(file.corrupt).toBeUndefined();
+    expect(file.records).toHaveLength(1);
+    const { attributes, body } = file.records[0]!;
+    // The body is gzip when content_encoding says so.
     const text =
       attributes['content_encoding'] === 'gzip' ? gunzipSync(body).toString('utf8') : body.toString('utf8');
     expect(attributes['session_id']).toBe(result.payload?.session_id);

@@ -61,7 +61,8 @@ describe('session publisher', () => {
     const s = createSessionPublisher({ publisher: remote, outbox, deadlineMs: 300, logger: silentLogger });
     const r = await s.publish(payloads(1)[0]!);
     expect(r.status).toBe('spooled');
-    expect(r.ms).toBeLessThanOrEqual(300 + 50);
+    // Slack for event-loop lag on a loaded 2-core CI machine; a hung remote without the deadline never returns.
+    expect(r.ms).toBeLessThanOrEqual(300 + 200);
     expect(r.error).toMatch(/abandoned/);
     expect((await outbox.spool.counts()).ready).toBe(1);
   });

@@ -9,6 +9,7 @@ import {
   LocalConsumer,
   LocalPublisher,
   type PublishResult,
+  parseSpoolFile,
   Spool,
 } from '../../src/queue/index.js';
 import { SessionPayloadV1 } from '../../src/schema/index.js';
@@ -192,5 +193,141 @@ describe('damaged spool files', () => {
         reason: 'corrupt_spool_file',
       });
     }
+  });
+});
+
+describe('batch files (group commit)', () => {
+  it('concurrent publishes share files, and every message is delivered exactly once', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger });
+    const results = await Promise.all(payloads(100).map((p) => pub.publish(p)));
+    expect(results.every((r) => r.status === 'ok')).toBe(true);
+    const files = await readdir(join(dir, 'ready'));
+    // One commit for the first publish, the rest share a few files (at most 64 messages each).
+    expect(files.length).toBeLessThan(10);
+    expect(await pub.spool.counts()).toEqual({ ready: 100, leased: 0, dead: 0 });
+    const seen = new Map<string, number>();
+    const c = new LocalConsumer({ dir, logger: silentLogger, maxAttempts: 3, leaseMs: 5000 });
+    await consumeUntil(
+      c,
+      async (m) => void seen.set(sessionIdOf(m.body), (seen.get(sessionIdOf(m.body)) ?? 0) + 1),
+      () => seen.size === 100,
+      { timeoutMs: 10_000, concurrency: 8 },
+    );
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    expect(await c.spool.counts()).toEqual({ ready: 0, leased: 0, dead: 0 });
+  });
+
+  it('a nacked message of a batch comes back alone with its attempt counted; its batch-mates do not', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger });
+    await pub.publishMany(payloads(5));
+    expect(await readdir(join(dir, 'ready'))).toHaveLength(1);
+    const deliveries: string[] = [];
+    const c = new LocalConsumer({
+      dir,
+      logger: silentLogger,
+      maxAttempts: 3,
+      leaseMs: 5000,
+      maxIdlePollMs: 20,
+    });
+    await consumeUntil(
+      c,
+      async (m) => {
+        const id = sessionIdOf(m.body);
+        deliveries.push(`${id}#${m.attempt}`);
+        if (id === 'sess_2' && m.attempt === 1) throw new Error('warehouse blip');
+      },
+      () => deliveries.length === 6,
+      { timeoutMs: 5000 },
+    );
+    expect(deliveries.sort()).toEqual([
+      'sess_0#1',
+      'sess_1#1',
+      'sess_2#1',
+      'sess_2#2',
+      'sess_3#1',
+      'sess_4#1',
+    ]);
+    expect(await c.spool.counts()).toEqual({ ready: 0, leased: 0, dead: 0 });
+  });
+
+  it('a batch file back from an expired lease is split into one file per message, attempts counted', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger });
+    await pub.publishMany(payloads(4));
+    const crashed = new Spool(dir);
+    const first = await crashed.claim(2, 100); // takes the file; acks one, then "dies"
+    expect(first.map((e) => e.attempt)).toEqual([1, 1]);
+    await crashed.ack(first[0]!);
+    await new Promise((r) => setTimeout(r, 150));
+    const next = new Spool(dir);
+    expect(await next.reapExpired()).toBe(1);
+    expect(await next.claim(10, 5000)).toEqual([]); // the split happens; nothing handed out yet
+    expect((await readdir(join(dir, 'ready'))).length).toBe(4);
+    const again = await next.claim(10, 5000);
+    // At least once: the message acked before the crash comes again.
+    expect(again.map((e) => `${sessionIdOf(e.body.toString('utf8'))}#${e.attempt}`).sort()).toEqual([
+      'sess_0#2',
+      'sess_1#2',
+      'sess_2#2',
+      'sess_3#2',
+    ]);
+    expect(again.every((e) => e.file.count === 1)).toBe(true);
+  });
+
+  it('a stopping consumer gives back the messages it claimed but never handed out, attempt not counted', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger });
+    await pub.publishMany(payloads(10));
+    const c = new LocalConsumer({ dir, logger: silentLogger, maxAttempts: 3, leaseMs: 5000 });
+    const seen: string[] = [];
+    // Concurrency 1: the consumer holds the whole file, hands out one message, then stops.
+    await consumeUntil(
+      c,
+      async (m) => void seen.push(sessionIdOf(m.body)),
+      () => seen.length >= 1,
+      {
+        timeoutMs: 5000,
+        concurrency: 1,
+      },
+    );
+    const left = await c.spool.counts();
+    expect(left.leased).toBe(0);
+    expect(left.ready).toBe(10 - seen.length);
+    const rest = await new Spool(dir).claim(20, 5000);
+    expect(rest).toHaveLength(10 - seen.length);
+    expect(rest.every((e) => e.attempt === 1)).toBe(true);
+  });
+
+  it('delivers the intact messages of a damaged batch file and dead-letters the rest with the reason', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger });
+    await pub.publishMany(payloads(3));
+    const [name] = await readdir(join(dir, 'ready'));
+    const raw = await readFile(join(dir, 'ready', name!));
+    const parsed = parseSpoolFile(raw);
+    expect(parsed.records).toHaveLength(3);
+    // Cut the file in the middle of the last message.
+    await writeFile(join(dir, 'ready', name!), raw.subarray(0, raw.length - 100));
+    const got = await new Spool(dir).claim(10, 5000);
+    expect(got.map((e) => sessionIdOf(e.body.toString('utf8')))).toEqual(['sess_0', 'sess_1']);
+    const reasons = (await readdir(join(dir, 'dead'))).filter((f) => f.endsWith('.reason.json'));
+    expect(reasons).toHaveLength(1);
+    expect(JSON.parse(await readFile(join(dir, 'dead', reasons[0]!), 'utf8'))).toMatchObject({
+      reason: 'corrupt_spool_file',
+      last_error: expect.stringMatching(/damaged message header at byte \d+/),
+    });
+  });
+
+  it('still reads a file of the first format (one attribute line, then the body)', async () => {
+    const spool = new Spool(dir);
+    await spool.init();
+    const body = JSON.stringify(payloads(1, 'old')[0]);
+    await writeFile(spool.path('ready', '000000000-0000-old.2'), `{"session_id":"old_0"}\n${body}`);
+    const [entry] = await spool.claim(1, 5000);
+    expect(entry).toMatchObject({
+      id: '000000000-0000-old',
+      attempt: 3,
+      attributes: { session_id: 'old_0' },
+    });
+    expect(entry!.body.toString('utf8')).toBe(body);
+    expect(await spool.ack(entry!)).toBe(true);
+    expect(await spool.counts()).toEqual({ ready: 0, leased: 0, dead: 0 });
   });
 });
