@@ -84,7 +84,6 @@ export class LocalConsumer extends BaseConsumer {
   private toLease(entry: SpoolEntry): Lease {
     const spool = this.spool;
     const log = this.log;
-    const leaseMs = this.local.leaseMs;
     return {
       id: entry.id,
       bytes: entry.body,
@@ -105,10 +104,7 @@ export class LocalConsumer extends BaseConsumer {
           attributes: entry.attributes,
         });
       },
-      async extend() {
-        if (!(await spool.extend(entry, leaseMs)))
-          log.warn({ messageId: entry.id }, 'lease lost before extension');
-      },
+      // No per-message `extend`: the consumer's heartbeat keeps every held file's lease alive.
     };
   }
 }
