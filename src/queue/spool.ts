@@ -8,9 +8,9 @@
  *
  * A file holds one or more messages (a *batch file*). Publishing is a group commit: every message
  * handed to `write`/`writeMany` while the previous file is being written goes into the next file,
- * so N concurrent publishers pay for one write + fdatasync + rename + `ready/` fsync together
+ * so N concurrent publishers pay for one write + rename + fdatasync + `ready/` fsync together
  * instead of N (the cost of a durable spool is per file, not per byte). A publish resolves once
- * the file holding its message is durable.
+ * the file holding its message is durable (see `writeFiles`).
  *
  * Every state change of a file is a rename, and a rename of one source succeeds for exactly one
  * caller: that is the lock that keeps two processes from holding the same message. A consumer
@@ -38,7 +38,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile as readFileCb } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** One message claimed from the spool. */
@@ -402,35 +402,50 @@ export class Spool {
   }
 
   /**
-   * Writes each group as one file (write + fdatasync + rename, all files in parallel), then one
-   * `ready/` fsync covers the renames. One outcome per group; never rejects.
+   * Writes each group as one file: written whole under `tmp/` and renamed into `ready/` (so no
+   * reader ever sees part of a file), then the files' fdatasyncs and one `ready/` fsync run
+   * together, so the filesystem journal commits them at once. One outcome per group, ok only once
+   * both are done; never rejects.
+   *
+   * Until they are done nothing is acknowledged. A power loss in between can leave a file in
+   * `ready/` whose data never reached the disk: its consumer finds it damaged and moves it to
+   * `dead/` with the reason (its publishers were never told it was stored).
    */
   private async writeFiles(
     groups: readonly (readonly (SpoolWrite & { id: string })[])[],
   ): Promise<({ ok: true } | { ok: false; error: unknown })[]> {
-    const outcomes = await Promise.all(
-      groups.map(async (items): Promise<{ ok: true } | { ok: false; error: unknown }> => {
+    type Written = { ok: true; fh: FileHandle } | { ok: false; error: unknown };
+    const written = await Promise.all(
+      groups.map(async (items): Promise<Written> => {
         const name: ReadyName = { fid: newId(), deliveries: 0, count: items.length };
         const tmp = this.path('tmp', name.fid);
+        let fh: FileHandle | undefined;
         try {
-          await this.writeFileDurably(tmp, encodeFile(items));
+          fh = await open(tmp, 'wx');
+          const chunks = encodeFile(items);
+          // One writev stays within the kernel's iovec limit (IOV_MAX, 1024 on Linux).
+          await fh.writev(chunks.length > 256 ? [Buffer.concat(chunks)] : chunks);
           await rename(tmp, this.path('ready', readyName(name)));
-          return { ok: true };
+          return { ok: true, fh };
         } catch (error) {
+          await fh?.close().catch(() => undefined);
           await unlink(tmp).catch(() => undefined);
           return { ok: false, error };
         }
       }),
     );
-    if (this.fsync && outcomes.some((r) => r.ok)) {
-      try {
-        await this.readySync.sync();
-      } catch (error) {
-        // The files are in ready/ (they will be delivered), but we cannot say they are durable.
-        return outcomes.map((r) => (r.ok ? { ok: false, error } : r));
-      }
+    const handles = written.flatMap((w) => (w.ok ? [w.fh] : []));
+    let syncError: { error: unknown } | undefined;
+    if (this.fsync && handles.length > 0) {
+      // fdatasync: the data and the metadata needed to read it back (size, blocks) of a new file.
+      const syncs = await Promise.allSettled([...handles.map((fh) => fh.datasync()), this.readySync.sync()]);
+      const failed = syncs.find((r) => r.status === 'rejected');
+      if (failed) syncError = { error: failed.reason };
     }
-    return outcomes;
+    await Promise.all(handles.map((fh) => fh.close().catch(() => undefined)));
+    // A failed sync: the files are in ready/ (they will be delivered) but not known to be durable,
+    // so the publishers hear it failed and may send again (at least once).
+    return written.map((w) => (!w.ok ? w : syncError ? { ok: false, error: syncError.error } : { ok: true }));
   }
 
   /**
