@@ -47,6 +47,12 @@
  *   attempts, last_error, updated_at
  *
  * Child tables are replaced (delete + insert) in the same transaction as their session row.
+ *
+ * On DuckDB (migration 2) turns, tool_calls and signals have no primary key and there are no
+ * secondary indexes: DuckDB keeps every index in memory, maintains it on each commit and rewrites
+ * it at each checkpoint, while its planner only uses one for point lookups on its first column
+ * (not these composite keys, nor tier/status/time ranges, which zone maps serve). Uniqueness of
+ * child rows follows from the delete + insert per session in one serialized writer.
  */
 
 export interface Migration {
@@ -54,7 +60,61 @@ export interface Migration {
   readonly name: string;
   /** Statements, run in order inside one transaction. */
   readonly statements: readonly string[];
+  /** The statements run on this dialect only; the other records the version with nothing to do. */
+  readonly only?: SqlDialect;
 }
+
+const DUCKDB_CHILD_TABLES_WITHOUT_KEYS = [
+  `CREATE TABLE turns_v2 (
+    session_id TEXT NOT NULL,
+    turn_index INTEGER NOT NULL,
+    turn_id TEXT NOT NULL,
+    started_at TIMESTAMPTZ,
+    eou_delay_ms DOUBLE,
+    transcription_delay_ms DOUBLE,
+    on_user_turn_completed_delay_ms DOUBLE,
+    llm_ttft_ms DOUBLE,
+    llm_duration_ms DOUBLE,
+    llm_prompt_tokens BIGINT,
+    llm_prompt_cached_tokens BIGINT,
+    llm_completion_tokens BIGINT,
+    tts_ttfb_ms DOUBLE,
+    tts_duration_ms DOUBLE,
+    tts_audio_duration_ms DOUBLE,
+    tts_characters BIGINT,
+    e2e_latency_ms DOUBLE,
+    interrupted BOOLEAN NOT NULL
+  )`,
+  'INSERT INTO turns_v2 SELECT * FROM turns',
+  'DROP TABLE turns',
+  'ALTER TABLE turns_v2 RENAME TO turns',
+  `CREATE TABLE tool_calls_v2 (
+    session_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    call_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    duration_ms DOUBLE,
+    started_at TIMESTAMPTZ,
+    turn_id TEXT,
+    output_summary TEXT NOT NULL,
+    arguments JSON NOT NULL
+  )`,
+  'INSERT INTO tool_calls_v2 SELECT * FROM tool_calls',
+  'DROP TABLE tool_calls',
+  'ALTER TABLE tool_calls_v2 RENAME TO tool_calls',
+  `CREATE TABLE signals_v2 (
+    session_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value JSON NOT NULL,
+    evidence JSON NOT NULL,
+    history JSON
+  )`,
+  'INSERT INTO signals_v2 SELECT * FROM signals',
+  'DROP TABLE signals',
+  'ALTER TABLE signals_v2 RENAME TO signals',
+];
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -193,7 +253,23 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX deliveries_status_idx ON deliveries (status)',
     ],
   },
+  {
+    version: 2,
+    name: 'duckdb: no keys on turns, tool_calls, signals; no secondary indexes',
+    only: 'duckdb',
+    statements: [
+      'DROP INDEX sessions_ended_at_idx',
+      'DROP INDEX sessions_tier_idx',
+      'DROP INDEX deliveries_status_idx',
+      ...DUCKDB_CHILD_TABLES_WITHOUT_KEYS,
+    ],
+  },
 ];
+
+/** The statements `m` runs on `dialect` (none when it is for the other one). */
+export function migrationStatements(m: Migration, dialect: SqlDialect): readonly string[] {
+  return m.only === undefined || m.only === dialect ? m.statements : [];
+}
 
 export type SqlDialect = 'duckdb' | 'postgres';
 

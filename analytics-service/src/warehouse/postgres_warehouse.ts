@@ -8,7 +8,7 @@
 import pg from 'pg';
 import type { PiiMode } from '../../../src/schema/index.js';
 import type { ScoredSession } from '../types.js';
-import { MIGRATIONS, renderStatement, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
+import { MIGRATIONS, migrationStatements, renderStatement, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 import {
   DELIVERIES,
   dedupeDeliveries,
@@ -114,7 +114,7 @@ export class PostgresWarehouse implements Warehouse {
       const applied: number[] = [];
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;
-        for (const sql of m.statements) await c.query(renderStatement(sql, 'postgres'));
+        for (const sql of migrationStatements(m, 'postgres')) await c.query(renderStatement(sql, 'postgres'));
         await c.query('INSERT INTO schema_migrations VALUES ($1, $2, now())', [m.version, m.name]);
         applied.push(m.version);
       }

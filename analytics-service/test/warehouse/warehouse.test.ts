@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isoToMicros } from '../../src/warehouse/duckdb_append.js';
 import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
-import { MIGRATIONS } from '../../src/warehouse/migrations.js';
+import { MIGRATIONS, renderStatement, SCHEMA_MIGRATIONS_DDL } from '../../src/warehouse/migrations.js';
 import { PostgresWarehouse } from '../../src/warehouse/postgres_warehouse.js';
 import type { Warehouse } from '../../src/warehouse/types.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -183,4 +185,43 @@ backendSuite('postgres', async () => {
   pgServer = await startPostgres();
   const url = await pgServer.createDatabase('wh_test');
   return async () => PostgresWarehouse.open(url);
+});
+
+describe('warehouse (duckdb) storage', () => {
+  it('keeps sub-millisecond digits and offsets of ISO times', () => {
+    expect(isoToMicros('2026-11-20T15:00:00Z')).toBe(1_795_186_800_000_000n);
+    expect(isoToMicros('2026-11-20T15:00:00.123456Z')).toBe(1_795_186_800_123_456n);
+    expect(isoToMicros('2026-11-20T16:00:00.1+01:00')).toBe(1_795_186_800_100_000n);
+    expect(() => isoToMicros('yesterday')).toThrow(/ISO-8601/);
+  });
+
+  it('migration 2 keeps the rows a version-1 database holds', async () => {
+    const path = join(dir, 'v1.duckdb');
+    const instance = await DuckDBInstance.create(path);
+    const c = await instance.connect();
+    await c.run(SCHEMA_MIGRATIONS_DDL);
+    for (const sql of MIGRATIONS[0]?.statements ?? []) await c.run(renderStatement(sql, 'duckdb'));
+    await c.run("INSERT INTO schema_migrations VALUES (1, 'initial warehouse schema', now())");
+    c.closeSync();
+    instance.closeSync();
+    const v1 = await DuckDbWarehouse.open(path);
+    // Written as version 1 knows it: migrate() has not run yet.
+    await v1.upsertSessions([scoredSample('sess_v1')]);
+    const before = await counts(v1, 'sess_v1');
+    await v1.close();
+    expect(before).toMatchObject({ sessions: 1, leads: 1 });
+    expect(before.turns).toBeGreaterThan(0);
+
+    const w = await DuckDbWarehouse.open(path);
+    expect((await w.migrate()).applied).toEqual([2]);
+    expect(await counts(w, 'sess_v1')).toEqual(before);
+    // Child rows are still replaced, never doubled, without their keys.
+    await w.upsertSessions([scoredSample('sess_v1')]);
+    expect(await counts(w, 'sess_v1')).toEqual(before);
+    const [keys] = await w.query<{ n: number }>(
+      "SELECT count(*) AS n FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND table_name IN ('turns', 'tool_calls', 'signals')",
+    );
+    expect(Number(keys?.n)).toBe(0);
+    await w.close();
+  });
 });
