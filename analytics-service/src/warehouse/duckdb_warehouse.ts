@@ -78,6 +78,8 @@ function plain(v: unknown, isJson: boolean): unknown {
 }
 
 export class DuckDbWarehouse implements Warehouse {
+  /** The database file's alias: a connection of one's own from `instance` must `USE` it. */
+  static readonly ALIAS = DB_ALIAS;
   readonly driver = 'duckdb' as const;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly piiMode: PiiMode;
@@ -85,7 +87,7 @@ export class DuckDbWarehouse implements Warehouse {
   private stageReady = false;
 
   private constructor(
-    /** The database instance, for callers that want their own connection (`instance.connect()`). */
+    /** The database instance, for callers that want their own connection (then `USE` {@link ALIAS}). */
     readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     /** A read-only-by-convention connection for queries. */
