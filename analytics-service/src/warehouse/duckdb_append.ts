@@ -6,6 +6,7 @@
  * replaces (which also paid a `JSON.stringify` of every table per batch on the event loop).
  */
 import {
+  type DuckDBAppender,
   type DuckDBConnection,
   DuckDBDataChunk,
   type DuckDBType,
@@ -55,45 +56,94 @@ function duckValue(kind: ColumnKind, v: NonNullable<Value>): DuckDBValue {
   }
 }
 
-/** The table's column types, read once from an appender (JSON and TIMESTAMPTZ as declared). */
-const TYPES = new Map<string, DuckDBType[]>();
+/** The table an appender writes (a temporary one is `{ name, schema: 'main', catalog: 'temp' }`). */
+export interface AppendTarget {
+  name: string;
+  schema?: string;
+  catalog?: string;
+}
+
+/** Fills data chunks from `rows` (in `spec`'s column order), hands them over, and flushes. */
+function appendChunks(
+  appender: DuckDBAppender,
+  types: DuckDBType[],
+  spec: TableSpec,
+  rows: readonly Value[][],
+): void {
+  const kinds = spec.columns.map(([, kind]) => kind);
+  const column: DuckDBValue[] = [];
+  for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+    const end = Math.min(rows.length, start + CHUNK_ROWS);
+    const chunk = DuckDBDataChunk.create(types, end - start);
+    for (let c = 0; c < kinds.length; c++) {
+      const kind = kinds[c] as ColumnKind;
+      column.length = end - start;
+      for (let r = start; r < end; r++) {
+        const v = rows[r]?.[c];
+        column[r - start] = v === null || v === undefined ? null : duckValue(kind, v);
+      }
+      chunk.setColumnValues(c, column);
+    }
+    appender.appendDataChunk(chunk);
+  }
+  appender.flushSync();
+}
+
+function columnTypes(appender: DuckDBAppender, spec: TableSpec): DuckDBType[] {
+  return spec.columns.map((_, i) => appender.columnType(i));
+}
 
 /**
- * Appends `rows` (in `spec`'s column order) to `table` (default `spec.name`) on `connection`, inside
- * whatever transaction is open there. Synchronous native work; resolves once the rows are in.
+ * One appender per table, kept open on one connection across its transactions: creating one is a
+ * round trip through DuckDB's threads, six per batch. Rows are flushed by each `append`, so they
+ * belong to whatever transaction is open then. After a failed write, `reset()` drops every
+ * appender so none can carry half a batch into the next.
  */
+export class Appenders {
+  private readonly open = new Map<string, { appender: DuckDBAppender; types: DuckDBType[] }>();
+
+  constructor(private readonly connection: DuckDBConnection) {}
+
+  async append(
+    spec: TableSpec,
+    rows: readonly Value[][],
+    target: AppendTarget = { name: spec.name },
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const key = `${target.catalog ?? ''}.${target.schema ?? ''}.${target.name}`;
+    let entry = this.open.get(key);
+    if (entry === undefined) {
+      const appender = await this.connection.createAppender(target.name, target.schema, target.catalog);
+      entry = { appender, types: columnTypes(appender, spec) };
+      this.open.set(key, entry);
+    }
+    appendChunks(entry.appender, entry.types, spec, rows);
+  }
+
+  reset(): void {
+    for (const { appender } of this.open.values()) {
+      try {
+        appender.clear();
+        appender.closeSync();
+      } catch {
+        // Already unusable: dropping it is all that is left to do.
+      }
+    }
+    this.open.clear();
+  }
+}
+
+/** Appends `rows` to `target` through an appender of its own (created and closed here). */
 export async function appendRows(
   connection: DuckDBConnection,
   spec: TableSpec,
   rows: readonly Value[][],
-  table: { name: string; schema?: string; catalog?: string } = { name: spec.name },
+  target: AppendTarget = { name: spec.name },
 ): Promise<void> {
   if (rows.length === 0) return;
-  const appender = await connection.createAppender(table.name, table.schema, table.catalog);
+  const appender = await connection.createAppender(target.name, target.schema, target.catalog);
   try {
-    const key = `${table.catalog ?? ''}.${table.schema ?? ''}.${table.name}`;
-    let types = TYPES.get(key);
-    if (types === undefined) {
-      types = spec.columns.map((_, i) => appender.columnType(i));
-      TYPES.set(key, types);
-    }
-    const kinds = spec.columns.map(([, kind]) => kind);
-    const column: DuckDBValue[] = [];
-    for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-      const end = Math.min(rows.length, start + CHUNK_ROWS);
-      const chunk = DuckDBDataChunk.create(types, end - start);
-      for (let c = 0; c < kinds.length; c++) {
-        const kind = kinds[c] as ColumnKind;
-        column.length = end - start;
-        for (let r = start; r < end; r++) {
-          const v = rows[r]?.[c];
-          column[r - start] = v === null || v === undefined ? null : duckValue(kind, v);
-        }
-        chunk.setColumnValues(c, column);
-      }
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
+    appendChunks(appender, columnTypes(appender, spec), spec, rows);
   } finally {
     appender.closeSync();
   }

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
 import type { PiiMode } from '../../../src/schema/index.js';
 import type { ScoredSession } from '../types.js';
-import { appendRows } from './duckdb_append.js';
+import { Appenders } from './duckdb_append.js';
 import { MIGRATIONS, migrationStatements, renderStatement, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 import {
   DELIVERIES,
@@ -47,18 +47,18 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   checkpoint_threshold: '32MB',
 };
 
-/** The batch's session ids, from a JSON array parameter. */
-const IDS_SQL = `SELECT unnest(json_transform($1, '["VARCHAR"]'))`;
-
 /**
  * Deliveries are upserted (a row per session and destination, written by several calls), which the
- * appender cannot do: they are appended to a temporary table of the writer's, then merged.
+ * appender cannot do: they are appended to a temporary table of the writer's, then merged and the
+ * staging table emptied, in the statement before COMMIT.
  */
-const DELIVERIES_STAGE = 'deliveries_stage';
-const CREATE_DELIVERIES_STAGE_SQL = `CREATE TEMP TABLE IF NOT EXISTS ${DELIVERIES_STAGE} AS SELECT * FROM deliveries LIMIT 0`;
-const MERGE_DELIVERIES_SQL = `INSERT INTO deliveries SELECT * FROM temp.main.${DELIVERIES_STAGE}
+const DELIVERIES_STAGE = { name: 'deliveries_stage', schema: 'main', catalog: 'temp' };
+const STAGE = `temp.main.${DELIVERIES_STAGE.name}`;
+const CREATE_DELIVERIES_STAGE_SQL = `CREATE TEMP TABLE IF NOT EXISTS ${DELIVERIES_STAGE.name} AS SELECT * FROM deliveries LIMIT 0`;
+const MERGE_DELIVERIES_SQL = `INSERT INTO deliveries SELECT * FROM ${STAGE}
   ON CONFLICT (session_id, destination) DO UPDATE SET status = excluded.status,
-  attempts = excluded.attempts, last_error = excluded.last_error, updated_at = excluded.updated_at`;
+  attempts = excluded.attempts, last_error = excluded.last_error, updated_at = excluded.updated_at;
+  DELETE FROM ${STAGE}`;
 
 function toDuckValue(v: unknown): DuckDBValue {
   if (v === undefined) return null;
@@ -83,8 +83,9 @@ export class DuckDbWarehouse implements Warehouse {
   readonly driver = 'duckdb' as const;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly piiMode: PiiMode;
-  /** Whether the writer's temporary deliveries table exists (created on first use, after migrating). */
-  private stageReady = false;
+  private readonly appenders: Appenders;
+  /** Whether the writer's staging table exists (created on first use: it copies `deliveries`). */
+  private staged = false;
 
   private constructor(
     /** The database instance, for callers that want their own connection (then `USE` {@link ALIAS}). */
@@ -95,6 +96,7 @@ export class DuckDbWarehouse implements Warehouse {
     opts: WarehouseOptions,
   ) {
     this.piiMode = opts.piiMode ?? 'hashed';
+    this.appenders = new Appenders(writer);
   }
 
   /** Opens (creating when missing) the file at `path`; `:memory:` for an in-memory database. */
@@ -127,12 +129,19 @@ export class DuckDbWarehouse implements Warehouse {
     return next;
   }
 
-  private async inTransaction(fn: () => Promise<void>): Promise<void> {
-    await this.writer.run('BEGIN TRANSACTION');
+  /**
+   * Runs `fn` as one transaction: `fn` starts it with the statement it is given (alone or with the
+   * first statements of its own) and may return SQL to run just before COMMIT, in the same call.
+   * On failure the transaction is rolled back and the appenders dropped.
+   */
+  private async inTransaction(fn: (begin: string) => Promise<string | undefined>): Promise<void> {
     try {
-      await fn();
-      await this.writer.run('COMMIT');
+      const last = await fn('BEGIN TRANSACTION');
+      await this.writer.run(last ? `${last};\nCOMMIT` : 'COMMIT');
     } catch (err) {
+      this.appenders.reset();
+      // The staging table may have been created by the transaction being rolled back.
+      this.staged = false;
       await this.writer.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
@@ -146,10 +155,12 @@ export class DuckDbWarehouse implements Warehouse {
       const applied: number[] = [];
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;
-        await this.inTransaction(async () => {
+        await this.inTransaction(async (begin) => {
+          await this.writer.run(begin);
           for (const sql of migrationStatements(m, 'duckdb'))
             await this.writer.run(renderStatement(sql, 'duckdb'));
           await this.writer.run('INSERT INTO schema_migrations VALUES ($1, $2, now())', [m.version, m.name]);
+          return undefined;
         });
         applied.push(m.version);
       }
@@ -167,26 +178,29 @@ export class DuckDbWarehouse implements Warehouse {
     const now = new Date().toISOString();
     const rows = emptyTableRows();
     for (const s of unique) sessionRows(s, this.piiMode, now, rows);
-    const ids = JSON.stringify(unique.map((s) => s.session_id));
+    const ids = unique.map((s) => sqlString(s.session_id)).join(', ');
     const deliveryRows = this.deliveryRows(deliveries, now);
+    // Statements go together where they can: each call is a round trip through DuckDB's threads.
     return this.serialized(() =>
-      this.inTransaction(async () => {
-        if (unique.length > 0) {
-          // Old rows exist only for sessions written before: find those first (one indexed lookup)
-          // so the common case, all new, skips the child-table deletes and their scans.
+      this.inTransaction(async (begin) => {
+        if (unique.length === 0) {
+          await this.writer.run(begin);
+        } else {
+          // Old rows exist only for sessions written before: find those first (index lookups of
+          // the batch's ids) so the common case, all new, skips the child-table deletes and scans.
           const existing = await this.writer.runAndReadAll(
-            `SELECT count(*) FROM sessions WHERE session_id IN (${IDS_SQL})`,
-            [ids],
+            `${begin}; SELECT count(*) FROM sessions WHERE session_id IN (${ids})`,
           );
-          const rewrites = Number(existing.getRowsJS()[0]?.[0] ?? 0);
-          for (const spec of SESSION_TABLES) {
-            if (rewrites > 0) {
-              await this.writer.run(`DELETE FROM ${spec.name} WHERE session_id IN (${IDS_SQL})`, [ids]);
-            }
-            await appendRows(this.writer, spec, rows[spec.name]);
+          if (Number(existing.getRowsJS()[0]?.[0] ?? 0) > 0) {
+            await this.writer.run(
+              SESSION_TABLES.map((spec) => `DELETE FROM ${spec.name} WHERE session_id IN (${ids})`).join(
+                ';\n',
+              ),
+            );
           }
+          for (const spec of SESSION_TABLES) await this.appenders.append(spec, rows[spec.name]);
         }
-        await this.writeDeliveries(deliveryRows);
+        return this.stageDeliveries(deliveryRows);
       }),
     );
   }
@@ -195,26 +209,26 @@ export class DuckDbWarehouse implements Warehouse {
     return dedupeDeliveries(deliveries).map((d) => deliveryRow(d, now));
   }
 
-  /** Upserts delivery rows inside the open transaction. */
-  private async writeDeliveries(rows: readonly Value[][]): Promise<void> {
-    if (rows.length === 0) return;
-    if (!this.stageReady) {
+  /** Appends delivery rows to the staging table; returns the SQL that merges them (run before COMMIT). */
+  private async stageDeliveries(rows: readonly Value[][]): Promise<string | undefined> {
+    if (rows.length === 0) return undefined;
+    if (!this.staged) {
       await this.writer.run(CREATE_DELIVERIES_STAGE_SQL);
-      this.stageReady = true;
+      this.staged = true;
     }
-    await this.writer.run(`DELETE FROM temp.main.${DELIVERIES_STAGE}`);
-    await appendRows(this.writer, DELIVERIES, rows, {
-      name: DELIVERIES_STAGE,
-      schema: 'main',
-      catalog: 'temp',
-    });
-    await this.writer.run(MERGE_DELIVERIES_SQL);
+    await this.appenders.append(DELIVERIES, rows, DELIVERIES_STAGE);
+    return MERGE_DELIVERIES_SQL;
   }
 
   recordDeliveries(rows: readonly DeliveryStatus[]): Promise<void> {
     const deliveryRows = this.deliveryRows(rows, new Date().toISOString());
     if (deliveryRows.length === 0) return Promise.resolve();
-    return this.serialized(() => this.inTransaction(() => this.writeDeliveries(deliveryRows)));
+    return this.serialized(() =>
+      this.inTransaction(async (begin) => {
+        await this.writer.run(begin);
+        return this.stageDeliveries(deliveryRows);
+      }),
+    );
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {

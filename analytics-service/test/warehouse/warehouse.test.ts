@@ -7,7 +7,7 @@ import { isoToMicros } from '../../src/warehouse/duckdb_append.js';
 import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
 import { MIGRATIONS, renderStatement, SCHEMA_MIGRATIONS_DDL } from '../../src/warehouse/migrations.js';
 import { PostgresWarehouse } from '../../src/warehouse/postgres_warehouse.js';
-import type { Warehouse } from '../../src/warehouse/types.js';
+import type { DeliveryStatus, Warehouse } from '../../src/warehouse/types.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { scoredSample } from './scored_fixture.js';
 
@@ -149,6 +149,31 @@ function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse
       );
       expect(sig?.value).toEqual(['hubspot', 'slack']);
       expect(sig?.evidence).toHaveLength(2);
+    });
+
+    it('a batch that fails leaves none of its rows, and the next batch is whole', async () => {
+      const bad = {
+        session_id: 'sess_rollback',
+        destination: 'warehouse',
+        status: null,
+        attempts: 1,
+        last_error: null,
+      } as unknown as DeliveryStatus;
+      await expect(w.upsertSessions([scoredSample('sess_rollback')], [bad])).rejects.toThrow();
+      expect(await counts(w, 'sess_rollback')).toEqual({
+        sessions: 0,
+        turns: 0,
+        tool_calls: 0,
+        signals: 0,
+        leads: 0,
+        deliveries: 0,
+      });
+      await w.upsertSessions(
+        [scoredSample('sess_after')],
+        [{ ...bad, session_id: 'sess_after', status: 'ok' }],
+      );
+      expect(await counts(w, 'sess_after')).toMatchObject({ sessions: 1, leads: 1, deliveries: 1 });
+      expect(await counts(w, 'sess_rollback')).toMatchObject({ sessions: 0, turns: 0, deliveries: 0 });
     });
 
     it('upserts delivery status on (session_id, destination)', async () => {
