@@ -186,8 +186,10 @@ export class DuckDbWarehouse implements Warehouse {
         if (unique.length === 0) {
           await this.writer.run(begin);
         } else {
-          // Old rows exist only for sessions written before: find those first (index lookups of
-          // the batch's ids) so the common case, all new, skips the child-table deletes and scans.
+          // Old rows exist only for sessions written before: find those first (one scan of the
+          // session_id column: DuckDB joins an IN list rather than probing the key's index; ~6 ms per
+          // batch at 20k sessions) so the common case, all new, skips the five child-table deletes.
+          // (Appending without looking and falling back on the key's refusal measured no faster.)
           const existing = await this.writer.runAndReadAll(
             `${begin}; SELECT count(*) FROM sessions WHERE session_id IN (${ids})`,
           );
