@@ -1,7 +1,7 @@
 /**
  * Queue benchmarks: `npm run bench:queue [-- --only local,dead,sqs,pubsub]`. Starts and stops its own local-aws-sqs and Pub/Sub
  * emulator. Prints one table and the machine's load average before and after (figures from a
- * loaded machine are not comparable with an idle one). Sizes: QUEUE_BENCH_N (default 3000 local,
+ * loaded machine are not comparable with an idle one). Sizes: QUEUE_BENCH_N (default 10000 local,
  * 1000 remote).
  *
  * Fairness: our driver and the bare SDK loop are measured the same way, publish only (no consumer
@@ -9,9 +9,11 @@
  * count, after a warm-up of both clients, in alternating order. local-aws-sqs runs inside this
  * process, so every client-side microsecond (ours or the SDK's) also slows the server.
  */
+import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { silentLogger } from '../src/log.js';
@@ -27,6 +29,7 @@ import {
   PubsubPublisher,
   type QueueConsumer,
   type QueuePublisher,
+  Spool,
   SqsConsumer,
   SqsPublisher,
 } from '../src/queue/index.js';
@@ -38,7 +41,7 @@ import { queueWithDlq, startSqsServer } from '../test/support/sqs_server.js';
 
 type Row = Record<string, string | number>;
 const rows: Row[] = [];
-const N_LOCAL = Number(process.env['QUEUE_BENCH_N'] ?? 3000);
+const N_LOCAL = Number(process.env['QUEUE_BENCH_N'] ?? 10_000);
 const N_REMOTE = Math.min(N_LOCAL, 1000);
 
 const pct = (xs: number[], p: number) => {
@@ -48,6 +51,8 @@ const pct = (xs: number[], p: number) => {
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
 const CONCURRENCY = 32;
+/** Publishers in flight for the saturation rows: more than one group commit's worth. */
+const SATURATION = 256;
 const payloads = (n: number, prefix: string): SessionPayload[] =>
   Array.from({ length: n }, (_, i) => samplePayload({ session_id: `${prefix}_${i}` }));
 
@@ -61,7 +66,14 @@ async function pool<T>(items: T[], concurrency: number, fn: (x: T) => Promise<un
   );
 }
 
-async function throughput(name: string, pub: QueuePublisher, con: QueueConsumer, n: number, note: string) {
+async function throughput(
+  name: string,
+  pub: QueuePublisher,
+  con: QueueConsumer,
+  n: number,
+  note: string,
+  publishers = CONCURRENCY,
+) {
   const items = payloads(n, name);
   let got = 0;
   let resolveDone!: () => void;
@@ -77,7 +89,7 @@ async function throughput(name: string, pub: QueuePublisher, con: QueueConsumer,
     { concurrency: 32 },
   );
   let failed = 0;
-  await pool(items, 32, async (p) => {
+  await pool(items, publishers, async (p) => {
     if ((await pub.publish(p)).status !== 'ok') failed += 1;
   });
   const tPub = performance.now() - t0;
@@ -153,6 +165,95 @@ async function drainRate(
   return { rate: rate(got, ms), got };
 }
 
+/**
+ * The consumer half of the two-process bench (runs in a child): consumes `n` messages from the
+ * spool, then reports to the parent over IPC.
+ */
+async function consumeChild(dir: string, n: number, fsync: boolean): Promise<void> {
+  const con = new LocalConsumer({
+    dir,
+    logger: silentLogger,
+    maxAttempts: 5,
+    leaseMs: 30_000,
+    maxIdlePollMs: 5,
+    fsync,
+  });
+  let got = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  const run = con.run(
+    async () => {
+      got += 1;
+      if (got === n) resolveDone();
+    },
+    { concurrency: CONCURRENCY },
+  );
+  process.send?.({ ready: true });
+  await done;
+  process.send?.({ done: true, got });
+  await con.stop({ deadlineMs: 2000 });
+  await run;
+}
+
+/**
+ * How the product runs: publishers (agent processes) and the consumer (the worker) are separate
+ * processes on one spool. This process publishes (32 concurrent `publish()` calls) while a child
+ * process consumes; the rate is n over the time from the first publish to the child's last ack.
+ */
+async function twoProcessThroughput(fsync: boolean, publishers: number): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-spool-'));
+  await new Spool(dir).init();
+  const child = fork(
+    fileURLToPath(import.meta.url),
+    [
+      '--consume-child',
+      dir,
+      '--fsync',
+      String(fsync),
+      ...process.argv.slice(2).filter((a) => a.startsWith('--n=')),
+    ],
+    { execArgv: ['--import', 'tsx'], env: { ...process.env, QUEUE_BENCH_N: String(N_LOCAL) } },
+  );
+  const message = (key: 'ready' | 'done') =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const onMessage = (m: Record<string, unknown>) => {
+        if (m[key]) {
+          child.off('message', onMessage);
+          resolve(m);
+        }
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`consumer child exited with ${code}`)));
+    });
+  await message('ready');
+  const finished = message('done');
+  const pub = new LocalPublisher({ dir, logger: silentLogger, fsync });
+  const items = payloads(N_LOCAL, `two_${fsync}`);
+  const t0 = performance.now();
+  let failed = 0;
+  await pool(items, publishers, async (p) => {
+    if ((await pub.publish(p)).status !== 'ok') failed += 1;
+  });
+  const tPub = performance.now() - t0;
+  const done = await Promise.race([
+    finished,
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), 120_000)),
+  ]);
+  const tAll = performance.now() - t0;
+  child.kill();
+  const got = Number(done?.['got'] ?? 0);
+  rows.push({
+    bench: `local (fsync=${fsync}) publisher process (${publishers}) + consumer process`,
+    n: N_LOCAL,
+    'publish msg/s': rate(N_LOCAL, tPub),
+    'end-to-end msg/s': rate(got, tAll),
+    note: `${publishers} concurrent publish() calls here, consumer concurrency ${CONCURRENCY} in a child process${failed ? `; ${failed} publish failures` : ''}${got < N_LOCAL ? `; only ${got} consumed` : ''}`,
+  });
+  await rm(dir, { recursive: true, force: true });
+}
+
 async function localBenches() {
   for (const fsync of [true, false]) {
     const dir = await mkdtemp(join(tmpdir(), 'bench-spool-'));
@@ -168,25 +269,30 @@ async function localBenches() {
       n: 300,
       'p50 ms': r1(pct(ms, 50)),
       'p99 ms': r1(pct(ms, 99)),
-      note: `validate + encode + write${fsync ? ' + fdatasync + rename + dir fsync' : ' + rename'}, sequential`,
+      note: `validate + encode + write + rename${fsync ? ' + (fdatasync ∥ dir fsync)' : ''}, sequential`,
     });
     await rm(dir, { recursive: true, force: true });
-    const dir2 = await mkdtemp(join(tmpdir(), 'bench-spool-'));
-    await throughput(
-      `local (fsync=${fsync})`,
-      new LocalPublisher({ dir: dir2, logger: silentLogger, fsync }),
-      new LocalConsumer({
-        dir: dir2,
-        logger: silentLogger,
-        maxAttempts: 5,
-        leaseMs: 30_000,
-        maxIdlePollMs: 20,
-        fsync,
-      }),
-      N_LOCAL,
-      `${CONCURRENCY} concurrent publish() calls, consumer concurrency ${CONCURRENCY}, same process`,
-    );
-    await rm(dir2, { recursive: true, force: true });
+    // Publishers waiting on their own commits (32: latency-bound, one group commit at a time),
+    // then enough in flight to saturate the process (its capacity).
+    for (const publishers of [CONCURRENCY, SATURATION]) {
+      const dir2 = await mkdtemp(join(tmpdir(), 'bench-spool-'));
+      await throughput(
+        `local (fsync=${fsync}) ${publishers} publishers,`,
+        new LocalPublisher({ dir: dir2, logger: silentLogger, fsync }),
+        new LocalConsumer({
+          dir: dir2,
+          logger: silentLogger,
+          maxAttempts: 5,
+          leaseMs: 30_000,
+          maxIdlePollMs: 20,
+          fsync,
+        }),
+        N_LOCAL,
+        `${publishers} concurrent publish() calls, consumer concurrency ${CONCURRENCY}, same process`,
+        publishers,
+      );
+      await rm(dir2, { recursive: true, force: true });
+    }
     // A worker backlog: publishMany in batches of 100 (every message durable before its batch
     // resolves), then one consumer drains it.
     const dir3 = await mkdtemp(join(tmpdir(), 'bench-spool-'));
@@ -210,6 +316,7 @@ async function localBenches() {
       note: `publishMany x100, then consumer concurrency ${CONCURRENCY}${failed ? `; ${failed} publish failures` : ''}${drained.got < N_LOCAL ? `; only ${drained.got} consumed` : ''}`,
     });
     await rm(dir3, { recursive: true, force: true });
+    await twoProcessThroughput(fsync, SATURATION);
   }
 }
 
@@ -376,20 +483,32 @@ async function pubsubBenches() {
   }
 }
 
-/** `--only local,dead,sqs,pubsub` runs a subset (default: all). */
-const ONLY = new Set(
-  (parseArgs({ options: { only: { type: 'string', default: 'local,dead,sqs,pubsub' } } }).values.only ?? '')
-    .split(',')
-    .filter(Boolean),
-);
+const ARGS = parseArgs({
+  options: {
+    /** `--only local,dead,sqs,pubsub` runs a subset (default: all). */
+    only: { type: 'string', default: 'local,dead,sqs,pubsub' },
+    /** Internal: be the consumer process of the two-process bench on this spool directory. */
+    'consume-child': { type: 'string' },
+    fsync: { type: 'string', default: 'true' },
+  },
+}).values;
+const ONLY = new Set((ARGS.only ?? '').split(',').filter(Boolean));
 
 async function main() {
+  if (ARGS['consume-child']) {
+    await consumeChild(ARGS['consume-child'], N_LOCAL, ARGS.fsync !== 'false');
+    return;
+  }
   const loadBefore = loadavg().map(r1);
   if (ONLY.has('local')) await localBenches();
   if (ONLY.has('dead')) await deadRemoteBench();
   if (ONLY.has('sqs')) await sqsBenches();
   if (ONLY.has('pubsub')) await pubsubBenches();
-  console.table(rows);
+  // Figures first (narrow enough for a terminal), then what each row measured.
+  console.table(rows.map(({ note: _note, ...figures }) => figures));
+  rows.forEach((r, i) => {
+    if (r['note']) console.log(`${i}: ${r['note']}`);
+  });
   console.log(
     `load average (1/5/15 min) before: ${loadBefore.join(' ')}; after: ${loadavg().map(r1).join(' ')}`,
   );
