@@ -15,8 +15,8 @@
  * Every state change of a file is a rename, and a rename of one source succeeds for exactly one
  * caller: that is the lock that keeps two processes from holding the same message. A consumer
  * claims whole files and hands their messages out one by one; it keeps the file's lease alive
- * while any of them is unsettled (`extend`, `extendHeld`) and deletes the file when the last one
- * is settled. Settling one message of a batch:
+ * while any of them is unsettled (`extendHeld`) and deletes the file when the last one is
+ * settled. Settling one message of a batch:
  *   - ack: remembered; the file is deleted when all its messages are settled;
  *   - nack / release: the message is written back into `ready/` on its own (with its attempt
  *     count), then counted as settled;
@@ -587,12 +587,10 @@ export class Spool {
     }
   }
 
-  /** Pushes the lease expiry of `entry`'s file forward if less than half of it is left. False when lost. */
-  extend(entry: SpoolEntry, leaseMs: number): Promise<boolean> {
-    return this.extendFile(entry.file, leaseMs);
-  }
-
-  /** `extend` for every file this spool holds (a consumer's heartbeat). */
+  /**
+   * Pushes the lease expiry of every file this spool holds forward where less than half of it is
+   * left (a consumer's heartbeat; it covers messages not handed out yet too).
+   */
   async extendHeld(leaseMs: number): Promise<void> {
     await Promise.all([...this.held].map((f) => this.extendFile(f, leaseMs)));
   }

@@ -13,7 +13,7 @@ import {
   Spool,
 } from '../../src/queue/index.js';
 import { SessionPayloadV1 } from '../../src/schema/index.js';
-import { consumeUntil, payloads, sessionIdOf } from './helpers.js';
+import { consumeUntil, payloads, sessionIdOf, tracker, waitFor } from './helpers.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -329,5 +329,29 @@ describe('batch files (group commit)', () => {
     expect(entry!.body.toString('utf8')).toBe(body);
     expect(await spool.ack(entry!)).toBe(true);
     expect(await spool.counts()).toEqual({ ready: 0, leased: 0, dead: 0 });
+  });
+});
+
+describe('leases of batch files', () => {
+  it('a consumer keeps the lease of the file it holds while one message outlasts the lease', async () => {
+    const pub = new LocalPublisher({ dir, logger: silentLogger });
+    await pub.publishMany(payloads(3));
+    const t = tracker();
+    // Concurrency 1: A holds the whole file and handles one message at a time, each for longer
+    // than a lease (so no claim of A's extends it meanwhile). Without A's heartbeat the file would
+    // expire and B would take it, the message in A's hands included.
+    const a = new LocalConsumer({ dir, logger: silentLogger, maxAttempts: 3, leaseMs: 600 });
+    const b = new LocalConsumer({ dir, logger: silentLogger, maxAttempts: 3, leaseMs: 600 });
+    const runA = a.run(
+      t.wrap('a', async () => {}, 900),
+      { concurrency: 1 },
+    );
+    await waitFor(() => t.inFlight.size === 1, 5000);
+    const runB = b.run(t.wrap('b'), { concurrency: 4 });
+    await waitFor(() => t.handled.size === 3, 10_000);
+    await Promise.all([a.stop(), b.stop(), runA, runB]);
+    expect(t.overlaps).toBe(0);
+    expect([...t.handled.values()]).toEqual([1, 1, 1]);
+    expect(t.byConsumer.get('b') ?? 0).toBe(0);
   });
 });
