@@ -620,10 +620,11 @@ export class Spool {
   }
 
   /**
-   * Counts one message of its file as settled; the last one deletes the file. Resolves false when
-   * the lease had been lost (the file was reclaimed elsewhere).
+   * Counts one message of its file as settled; the last one deletes the file, or renames it back
+   * into `ready/` as `backTo` (a one-message file given back). Resolves false when the lease had
+   * been lost (the file was reclaimed elsewhere).
    */
-  private async settle(entry: SpoolEntry): Promise<boolean> {
+  private async settle(entry: SpoolEntry, backTo?: string): Promise<boolean> {
     if (this.settled.has(entry)) return false;
     this.settled.add(entry);
     const file = entry.file;
@@ -633,8 +634,9 @@ export class Spool {
     file.finished ??= (async () => {
       if (file.lost) return false;
       await file.extending?.catch(() => undefined);
+      const leased = this.path('leased', file.leasedName);
       try {
-        await unlink(this.path('leased', file.leasedName));
+        await (backTo === undefined ? unlink(leased) : rename(leased, this.path('ready', backTo)));
         return true;
       } catch (err) {
         if (isCode(err, 'ENOENT')) return false;
@@ -662,21 +664,7 @@ export class Spool {
     if (file.lost || this.settled.has(entry)) return this.settle(entry);
     if (file.count === 1) {
       const deliveries = opts.countAttempt ? file.deliveries : file.deliveries - 1;
-      this.settled.add(entry);
-      await file.extending?.catch(() => undefined);
-      file.unsettled -= 1;
-      this.held.delete(file);
-      file.finished = rename(
-        this.path('leased', file.leasedName),
-        this.path('ready', readyName({ ...file, deliveries })),
-      ).then(
-        () => true,
-        (err) => {
-          if (isCode(err, 'ENOENT')) return false;
-          throw err;
-        },
-      );
-      return file.finished;
+      return this.settle(entry, readyName({ ...file, deliveries }));
     }
     const [written] = await this.writeMany([
       {
@@ -765,22 +753,17 @@ export class Spool {
     };
   }
 
+  /** Creates `path` with `data` by way of `tmp/` (written, fdatasynced when the spool fsyncs, renamed). */
   private async writeDurably(path: string, data: Buffer): Promise<void> {
     const tmp = this.path('tmp', `${newId()}.dead`);
-    await this.writeFileDurably(tmp, [data]);
-    await rename(tmp, path);
-  }
-
-  /** Creates `path` (must not exist) with `chunks`, fsynced when the spool fsyncs. */
-  private async writeFileDurably(path: string, chunks: Buffer[]): Promise<void> {
-    const fh = await open(path, 'wx');
+    const fh = await open(tmp, 'wx');
     try {
-      // One writev stays within the kernel's iovec limit (IOV_MAX, 1024 on Linux).
-      await fh.writev(chunks.length > 256 ? [Buffer.concat(chunks)] : chunks);
+      await fh.writeFile(data);
       // fdatasync: the data and the metadata needed to read it back (size, blocks) of a new file.
       if (this.fsync) await fh.datasync();
     } finally {
       await fh.close();
     }
+    await rename(tmp, path);
   }
 }
