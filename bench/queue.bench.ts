@@ -66,6 +66,35 @@ async function pool<T>(items: T[], concurrency: number, fn: (x: T) => Promise<un
   );
 }
 
+/**
+ * Runs `con` with a handler that only counts: `done` resolves at the n-th message, `got` says how
+ * many arrived, `stop` stops the consumer and waits for its loop.
+ */
+function countingRun(con: QueueConsumer, n: number) {
+  let got = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  const run = con.run(
+    async () => {
+      got += 1;
+      if (got === n) resolveDone();
+    },
+    { concurrency: CONCURRENCY },
+  );
+  return {
+    done,
+    get got() {
+      return got;
+    },
+    async stop() {
+      await con.stop({ deadlineMs: 2000 });
+      await run;
+    },
+  };
+}
+
 async function throughput(
   name: string,
   pub: QueuePublisher,
@@ -75,28 +104,17 @@ async function throughput(
   publishers = CONCURRENCY,
 ) {
   const items = payloads(n, name);
-  let got = 0;
-  let resolveDone!: () => void;
-  const done = new Promise<void>((r) => {
-    resolveDone = r;
-  });
   const t0 = performance.now();
-  const run = con.run(
-    async () => {
-      got += 1;
-      if (got === n) resolveDone();
-    },
-    { concurrency: 32 },
-  );
+  const consumed = countingRun(con, n);
   let failed = 0;
   await pool(items, publishers, async (p) => {
     if ((await pub.publish(p)).status !== 'ok') failed += 1;
   });
   const tPub = performance.now() - t0;
-  await Promise.race([done, new Promise((r) => setTimeout(r, 120_000))]);
+  await Promise.race([consumed.done, new Promise((r) => setTimeout(r, 120_000))]);
   const tAll = performance.now() - t0;
-  await con.stop({ deadlineMs: 2000 });
-  await run;
+  await consumed.stop();
+  const got = consumed.got;
   rows.push({
     bench: `${name} publish+consume`,
     n,
@@ -145,24 +163,12 @@ async function drainRate(
   n: number,
   timeoutMs = 120_000,
 ): Promise<{ rate: number; got: number }> {
-  let got = 0;
-  let resolveDone!: () => void;
-  const done = new Promise<void>((r) => {
-    resolveDone = r;
-  });
   const t0 = performance.now();
-  const run = con.run(
-    async () => {
-      got += 1;
-      if (got === n) resolveDone();
-    },
-    { concurrency: CONCURRENCY },
-  );
-  await Promise.race([done, new Promise((r) => setTimeout(r, timeoutMs))]);
+  const consumed = countingRun(con, n);
+  await Promise.race([consumed.done, new Promise((r) => setTimeout(r, timeoutMs))]);
   const ms = performance.now() - t0;
-  await con.stop({ deadlineMs: 2000 });
-  await run;
-  return { rate: rate(got, ms), got };
+  await consumed.stop();
+  return { rate: rate(consumed.got, ms), got: consumed.got };
 }
 
 /**
@@ -178,23 +184,11 @@ async function consumeChild(dir: string, n: number, fsync: boolean): Promise<voi
     maxIdlePollMs: 5,
     fsync,
   });
-  let got = 0;
-  let resolveDone!: () => void;
-  const done = new Promise<void>((r) => {
-    resolveDone = r;
-  });
-  const run = con.run(
-    async () => {
-      got += 1;
-      if (got === n) resolveDone();
-    },
-    { concurrency: CONCURRENCY },
-  );
+  const consumed = countingRun(con, n);
   process.send?.({ ready: true });
-  await done;
-  process.send?.({ done: true, got });
-  await con.stop({ deadlineMs: 2000 });
-  await run;
+  await consumed.done;
+  process.send?.({ done: true, got: consumed.got });
+  await consumed.stop();
 }
 
 /**
