@@ -17,6 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { DEFAULT_SLAS } from '../analytics-service/src/analysis/index.js';
 import { loadWorkerConfig } from '../analytics-service/src/config.js';
 import { startWorker } from '../analytics-service/src/pipeline/index.js';
@@ -58,9 +59,9 @@ const { values } = parseArgs({
 const QUICK = values.quick ?? false;
 const N = Number(values.n ?? (QUICK ? 5_000 : 20_000));
 const RSS_N = Number(values['rss-n'] ?? (QUICK ? 5_000 : 100_000));
-// Twice the batch in flight: one batch forms while the previous one commits.
+// Three batches in flight: one commits, the next is built (DuckDB) or waits, the third forms.
 const BATCH = Number(values.batch ?? 256);
-const CONCURRENCY = Number(values.concurrency ?? BATCH * 2);
+const CONCURRENCY = Number(values.concurrency ?? BATCH * 3);
 const NODE_FLAGS = (values['node-flags'] ?? '').split(' ').filter(Boolean);
 const SKIP = new Set((values.skip ?? '').split(',').filter(Boolean));
 
@@ -174,9 +175,13 @@ async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Promise<Dra
         .query('SELECT tag, memory_usage_bytes AS b FROM duckdb_memory() WHERE memory_usage_bytes > 0')
         .catch(() => []);
       const mb = (x: number) => Math.round(x / 2 ** 20);
+      const spaces = getHeapSpaceStatistics()
+        .filter((s) => s.space_size >= 2 ** 20)
+        .map((s) => `${s.space_name.replace('_space', '')}=${mb(s.space_used_size)}/${mb(s.space_size)}`);
       console.error(
         `mem: ${done.get({ destination: 'warehouse', status: 'ok' })} done; rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} ` +
-          `heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} MB; duckdb ${db.map((r) => `${r.tag}=${mb(Number(r.b))}`).join(' ')}`,
+          `heapTotal ${mb(m.heapTotal)} (${spaces.join(' ')}) external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MB; ` +
+          `duckdb ${db.map((r) => `${r.tag}=${mb(Number(r.b))}`).join(' ')}`,
       );
     }
     if (worker.metrics.failed.total() > 0 || worker.metrics.deadLettered.total() > 0) {

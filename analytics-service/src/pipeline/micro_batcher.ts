@@ -2,8 +2,10 @@
  * Collects items from concurrent handlers and writes them in one call (one transaction), so a
  * handler's `add()` resolves only after its item is committed (ack after commit keeps delivery
  * at least once). A batch is written when it holds `maxItems` or when `maxWaitMs` has passed
- * since its first item. One write at a time; items arriving meanwhile form the next batch, written
- * as soon as the previous one commits.
+ * since its first item. At most `maxConcurrentWrites` writes at a time (default one); items
+ * arriving meanwhile form the next batch, written as soon as a write finishes. A second write in
+ * flight lets a writer prepare a batch while the previous one commits (the DuckDB warehouse
+ * builds its data chunks then, and runs the transactions one after the other).
  *
  * (An "everyone is waiting, write now" shortcut was tried and removed: consumers refill freed
  * slots one message at a time, so it wrote a batch of one before every full batch, doubling the
@@ -19,6 +21,8 @@ interface Pending<T> {
 export interface MicroBatcherOptions {
   maxItems: number;
   maxWaitMs: number;
+  /** Writes in flight at once (default 1): more only helps a writer that pipelines them. */
+  maxConcurrentWrites?: number;
   /** Called after each write with the batch size and how long it took. */
   onFlush?: (size: number, ms: number) => void;
 }
@@ -26,7 +30,8 @@ export interface MicroBatcherOptions {
 export class MicroBatcher<T> {
   private pending: Pending<T>[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> | undefined;
+  /** Writes in flight. */
+  private readonly writing = new Set<Promise<void>>();
 
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
@@ -46,9 +51,9 @@ export class MicroBatcher<T> {
 
   /** Writes everything pending and waits for it. */
   async drain(): Promise<void> {
-    while (this.pending.length > 0 || this.writing) {
-      if (this.writing) await this.writing;
-      else this.kick();
+    while (this.pending.length > 0 || this.writing.size > 0) {
+      this.kick();
+      if (this.writing.size > 0) await Promise.race(this.writing);
     }
   }
 
@@ -65,10 +70,17 @@ export class MicroBatcher<T> {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.writing || this.pending.length === 0) return;
-    const batch = this.pending.splice(0, this.opts.maxItems);
+    const limit = this.opts.maxConcurrentWrites ?? 1;
+    while (this.writing.size < limit && this.pending.length > 0) {
+      // Beside a write in flight, only a full batch: a partial one grows until a write finishes.
+      if (this.writing.size > 0 && this.pending.length < this.opts.maxItems) return;
+      this.startWrite(this.pending.splice(0, this.opts.maxItems));
+    }
+  }
+
+  private startWrite(batch: Pending<T>[]): void {
     const started = performance.now();
-    this.writing = this.write(batch.map((p) => p.item)).then(
+    const writing: Promise<void> = this.write(batch.map((p) => p.item)).then(
       () => {
         this.opts.onFlush?.(batch.length, performance.now() - started);
         for (const p of batch) p.resolve();
@@ -77,8 +89,9 @@ export class MicroBatcher<T> {
         for (const p of batch) p.reject(err);
       },
     );
-    void this.writing.finally(() => {
-      this.writing = undefined;
+    this.writing.add(writing);
+    void writing.finally(() => {
+      this.writing.delete(writing);
       // Whatever arrived during the write has already waited: write it now.
       if (this.pending.length > 0) this.kick();
     });

@@ -87,6 +87,7 @@ export async function startWorker(
     {
       maxItems,
       maxWaitMs: config.batchMaxWaitMs,
+      maxConcurrentWrites: warehouse.pipelinedWrites ?? 1,
       onFlush: (size) => metrics.warehouseBatchSize.observe(size),
     },
   );

@@ -63,15 +63,15 @@ export interface AppendTarget {
   catalog?: string;
 }
 
-/** Fills data chunks from `rows` (in `spec`'s column order), hands them over, and flushes. */
-function appendChunks(
-  appender: DuckDBAppender,
+/** The data chunks holding `rows` (in `spec`'s column order) for a table of column `types`. */
+export function buildChunks(
   types: DuckDBType[],
   spec: TableSpec,
   rows: readonly Value[][],
-): void {
+): DuckDBDataChunk[] {
   const kinds = spec.columns.map(([, kind]) => kind);
   const column: DuckDBValue[] = [];
+  const chunks: DuckDBDataChunk[] = [];
   for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
     const end = Math.min(rows.length, start + CHUNK_ROWS);
     const chunk = DuckDBDataChunk.create(types, end - start);
@@ -84,7 +84,20 @@ function appendChunks(
       }
       chunk.setColumnValues(c, column);
     }
+    chunks.push(chunk);
+  }
+  return chunks;
+}
+
+/**
+ * Hands `chunks` to the appender (which copies them) and flushes them into the open transaction.
+ * Each chunk is reset once copied: that frees its string data now rather than whenever V8 collects
+ * the chunk object, which it does not hurry to do because it cannot see native memory.
+ */
+function appendChunks(appender: DuckDBAppender, chunks: readonly DuckDBDataChunk[]): void {
+  for (const chunk of chunks) {
     appender.appendDataChunk(chunk);
+    chunk.reset();
   }
   appender.flushSync();
 }
@@ -93,35 +106,67 @@ function columnTypes(appender: DuckDBAppender, spec: TableSpec): DuckDBType[] {
   return spec.columns.map((_, i) => appender.columnType(i));
 }
 
+function keyOf(target: AppendTarget): string {
+  return `${target.catalog ?? ''}.${target.schema ?? ''}.${target.name}`;
+}
+
 /**
  * One appender per table, kept open on one connection across its transactions: creating one is a
  * round trip through DuckDB's threads, six per batch. Rows are flushed by each `append`, so they
  * belong to whatever transaction is open then. After a failed write, `reset()` drops every
  * appender so none can carry half a batch into the next.
+ *
+ * Column types are remembered past a reset, so data chunks can be built (`buildChunks`) away from
+ * the connection, while it is busy with another transaction; only `append` touches it.
  */
 export class Appenders {
-  private readonly open = new Map<string, { appender: DuckDBAppender; types: DuckDBType[] }>();
+  private readonly open = new Map<string, DuckDBAppender>();
+  private readonly types = new Map<string, DuckDBType[]>();
 
   constructor(private readonly connection: DuckDBConnection) {}
 
+  private async appender(spec: TableSpec, target: AppendTarget): Promise<DuckDBAppender> {
+    const key = keyOf(target);
+    let appender = this.open.get(key);
+    if (appender === undefined) {
+      appender = await this.connection.createAppender(target.name, target.schema, target.catalog);
+      this.open.set(key, appender);
+      if (!this.types.has(key)) this.types.set(key, columnTypes(appender, spec));
+    }
+    return appender;
+  }
+
+  /** The table's column types, asking its appender the first time (on the connection). */
+  async columnTypes(spec: TableSpec, target: AppendTarget = { name: spec.name }): Promise<DuckDBType[]> {
+    const known = this.types.get(keyOf(target));
+    if (known) return known;
+    await this.appender(spec, target);
+    return this.types.get(keyOf(target)) as DuckDBType[];
+  }
+
+  /** Appends rows into the connection's open transaction. */
   async append(
     spec: TableSpec,
     rows: readonly Value[][],
     target: AppendTarget = { name: spec.name },
   ): Promise<void> {
     if (rows.length === 0) return;
-    const key = `${target.catalog ?? ''}.${target.schema ?? ''}.${target.name}`;
-    let entry = this.open.get(key);
-    if (entry === undefined) {
-      const appender = await this.connection.createAppender(target.name, target.schema, target.catalog);
-      entry = { appender, types: columnTypes(appender, spec) };
-      this.open.set(key, entry);
-    }
-    appendChunks(entry.appender, entry.types, spec, rows);
+    const appender = await this.appender(spec, target);
+    appendChunks(appender, buildChunks(this.types.get(keyOf(target)) as DuckDBType[], spec, rows));
+  }
+
+  /** Appends data chunks built for the table (`buildChunks` with its `columnTypes`), likewise. */
+  async appendChunks(
+    spec: TableSpec,
+    chunks: readonly DuckDBDataChunk[],
+    target: AppendTarget = { name: spec.name },
+  ): Promise<void> {
+    if (chunks.length === 0) return;
+    appendChunks(await this.appender(spec, target), chunks);
   }
 
   reset(): void {
-    for (const { appender } of this.open.values()) {
+    for (const appender of this.open.values()) {
       try {
         appender.clear();
         appender.closeSync();
@@ -143,7 +188,7 @@ export async function appendRows(
   if (rows.length === 0) return;
   const appender = await connection.createAppender(target.name, target.schema, target.catalog);
   try {
-    appendChunks(appender, columnTypes(appender, spec), spec, rows);
+    appendChunks(appender, buildChunks(columnTypes(appender, spec), spec, rows));
   } finally {
     appender.closeSync();
   }

@@ -3,13 +3,24 @@
  * batch in one transaction: the old rows of the batch's sessions (if any were written before) are
  * deleted, then each table's rows are appended a data chunk at a time (`duckdb_append.ts`), and
  * the deliveries merged. Reads use a second connection so they never see a half-written batch.
+ *
+ * A batch's data chunks are built as soon as `upsertSessions` is called, before its turn on the
+ * connection: with two calls in flight (`pipelinedWrites`), the next batch is converted while the
+ * previous one commits on DuckDB's threads, and the transactions still run one at a time.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  type DuckDBDataChunk,
+  DuckDBInstance,
+  type DuckDBType,
+  type DuckDBValue,
+  listValue,
+} from '@duckdb/node-api';
 import type { PiiMode } from '../../../src/schema/index.js';
 import type { ScoredSession } from '../types.js';
-import { Appenders } from './duckdb_append.js';
+import { Appenders, buildChunks } from './duckdb_append.js';
 import { MIGRATIONS, migrationStatements, renderStatement, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 import {
   DELIVERIES,
@@ -81,11 +92,15 @@ export class DuckDbWarehouse implements Warehouse {
   /** The database file's alias: a connection of one's own from `instance` must `USE` it. */
   static readonly ALIAS = DB_ALIAS;
   readonly driver = 'duckdb' as const;
+  /** Upserts worth having in flight: one commits while the next one's chunks are built. */
+  readonly pipelinedWrites = 2;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly piiMode: PiiMode;
   private readonly appenders: Appenders;
   /** Whether the writer's staging table exists (created on first use: it copies `deliveries`). */
   private staged = false;
+  /** The session tables' column types, learned once on the writer (in turn), for building chunks. */
+  private sessionTypes: Promise<DuckDBType[][]> | undefined;
 
   private constructor(
     /** The database instance, for callers that want their own connection (then `USE` {@link ALIAS}). */
@@ -176,13 +191,16 @@ export class DuckDbWarehouse implements Warehouse {
     if (sessions.length === 0 && deliveries.length === 0) return Promise.resolve();
     const unique = dedupeSessions(sessions);
     const now = new Date().toISOString();
-    const rows = emptyTableRows();
-    for (const s of unique) sessionRows(s, this.piiMode, now, rows);
     const ids = unique.map((s) => sqlString(s.session_id)).join(', ');
     const deliveryRows = this.deliveryRows(deliveries, now);
+    // Built now, while the connection may still be busy with an earlier batch.
+    const chunks = unique.length === 0 ? Promise.resolve([]) : this.buildSessionChunks(unique, now);
+    // Its failure surfaces in the transaction below; until then it is not an unhandled rejection.
+    chunks.catch(() => undefined);
     // Statements go together where they can: each call is a round trip through DuckDB's threads.
     return this.serialized(() =>
       this.inTransaction(async (begin) => {
+        const tables = await chunks;
         if (unique.length === 0) {
           await this.writer.run(begin);
         } else {
@@ -200,11 +218,33 @@ export class DuckDbWarehouse implements Warehouse {
               ),
             );
           }
-          for (const spec of SESSION_TABLES) await this.appenders.append(spec, rows[spec.name]);
+          for (const [i, spec] of SESSION_TABLES.entries())
+            await this.appenders.appendChunks(spec, tables[i] ?? []);
         }
         return this.stageDeliveries(deliveryRows);
       }),
     );
+  }
+
+  /** Each session table's rows of `sessions` as data chunks, in `SESSION_TABLES` order. */
+  private async buildSessionChunks(
+    sessions: readonly ScoredSession[],
+    now: string,
+  ): Promise<DuckDBDataChunk[][]> {
+    if (!this.sessionTypes) {
+      const types = this.serialized(() =>
+        Promise.all(SESSION_TABLES.map((spec) => this.appenders.columnTypes(spec))),
+      );
+      this.sessionTypes = types;
+      // A failure (no tables yet, say) is not remembered: the next batch asks again.
+      types.catch(() => {
+        if (this.sessionTypes === types) this.sessionTypes = undefined;
+      });
+    }
+    const types = await this.sessionTypes;
+    const rows = emptyTableRows();
+    for (const s of sessions) sessionRows(s, this.piiMode, now, rows);
+    return SESSION_TABLES.map((spec, i) => buildChunks(types[i] as DuckDBType[], spec, rows[spec.name]));
   }
 
   private deliveryRows(deliveries: readonly DeliveryStatus[], now: string): Value[][] {

@@ -29,6 +29,11 @@ export type Row = Record<string, unknown>;
 
 export interface Warehouse {
   readonly driver: WarehouseDriver;
+  /**
+   * How many `upsertSessions` calls are worth having in flight at once (default 1): a backend
+   * that prepares a batch while the previous one commits says 2.
+   */
+  readonly pipelinedWrites?: number;
   /** Applies pending migrations; safe to call on every start-up and from several processes. */
   migrate(): Promise<MigrationReport>;
   /**

@@ -109,6 +109,40 @@ function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse
       expect(turns.map((t) => t.turn_index)).toEqual([0, 1]);
     });
 
+    it('calls in flight together land whole, and the later call wins for a session in both', async () => {
+      // Not awaited in turn: the DuckDB backend builds the second batch while the first commits.
+      const first = w.upsertSessions([
+        scoredSample('sess_flight_a', { turns: 8, score: 10 }),
+        scoredSample('sess_flight_b', { turns: 5 }),
+      ]);
+      const second = w.upsertSessions([
+        scoredSample('sess_flight_a', { turns: 3, score: 90 }),
+        scoredSample('sess_flight_c', { turns: 6 }),
+      ]);
+      const failing = expect(
+        w.upsertSessions(
+          [scoredSample('sess_flight_d')],
+          [
+            {
+              session_id: 'sess_flight_d',
+              destination: 'warehouse',
+              status: null,
+            } as unknown as DeliveryStatus,
+          ],
+        ),
+      ).rejects.toThrow();
+      const third = w.upsertSessions([scoredSample('sess_flight_e', { turns: 2 })]);
+      await Promise.all([first, second, third]);
+      await failing;
+      expect(await counts(w, 'sess_flight_a')).toMatchObject({ sessions: 1, turns: 3, leads: 1 });
+      expect(await counts(w, 'sess_flight_b')).toMatchObject({ sessions: 1, turns: 5, leads: 1 });
+      expect(await counts(w, 'sess_flight_c')).toMatchObject({ sessions: 1, turns: 6, leads: 1 });
+      expect(await counts(w, 'sess_flight_d')).toMatchObject({ sessions: 0, turns: 0, leads: 0 });
+      expect(await counts(w, 'sess_flight_e')).toMatchObject({ sessions: 1, turns: 2, leads: 1 });
+      const [row] = await w.query('SELECT score FROM sessions WHERE session_id = $1', ['sess_flight_a']);
+      expect(row?.score).toBe(90);
+    });
+
     it('writes a batch in one call and stores typed, PII-hashed columns', async () => {
       const batch = Array.from({ length: 50 }, (_, i) => scoredSample(`sess_batch_${i}`));
       await w.upsertSessions(batch);
