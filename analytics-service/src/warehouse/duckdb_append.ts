@@ -151,8 +151,7 @@ export class Appenders {
     target: AppendTarget = { name: spec.name },
   ): Promise<void> {
     if (rows.length === 0) return;
-    const appender = await this.appender(spec, target);
-    appendChunks(appender, buildChunks(this.types.get(keyOf(target)) as DuckDBType[], spec, rows));
+    await this.appendChunks(spec, buildChunks(await this.columnTypes(spec, target), spec, rows), target);
   }
 
   /** Appends data chunks built for the table (`buildChunks` with its `columnTypes`), likewise. */
