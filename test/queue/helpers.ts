@@ -83,3 +83,19 @@ export async function consumeUntil(
     await run;
   }
 }
+
+/** Runs `consumer` until it has handled `count` messages; their session ids, in handling order. */
+export async function consumeSessionIds(
+  consumer: QueueConsumer,
+  count: number,
+  opts: { timeoutMs: number; concurrency?: number } = { timeoutMs: 5000 },
+): Promise<string[]> {
+  const seen: string[] = [];
+  await consumeUntil(
+    consumer,
+    async (m) => void seen.push(sessionIdOf(m.body)),
+    () => seen.length >= count,
+    opts,
+  );
+  return seen;
+}

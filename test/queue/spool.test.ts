@@ -13,7 +13,7 @@ import {
   Spool,
 } from '../../src/queue/index.js';
 import { SessionPayloadV1 } from '../../src/schema/index.js';
-import { consumeUntil, payloads, sessionIdOf, tracker, waitFor } from './helpers.js';
+import { consumeSessionIds, consumeUntil, payloads, sessionIdOf, tracker, waitFor } from './helpers.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -49,13 +49,7 @@ describe('spool tmp/ cleanup', () => {
     await strayTmp(pub.spool, 'writing-now', 0);
     await pub.publish(payloads(1)[0]!);
     const c = new LocalConsumer({ dir, logger: silentLogger, maxAttempts: 3, leaseMs: 5000 });
-    const seen: string[] = [];
-    await consumeUntil(
-      c,
-      async (m) => void seen.push(sessionIdOf(m.body)),
-      () => seen.length === 1,
-      { timeoutMs: 5000 },
-    );
+    const seen = await consumeSessionIds(c, 1);
     expect(seen).toEqual(['sess_0']);
     expect(await readdir(join(dir, 'tmp'))).toEqual(['writing-now']);
   });
@@ -178,13 +172,7 @@ describe('damaged spool files', () => {
     await writeFile(pub.spool.path('ready', '000000000-0001-x.0'), 'not a header');
     await pub.publish(payloads(1)[0]!);
     const c = new LocalConsumer({ dir, logger: silentLogger, maxAttempts: 3, leaseMs: 5000 });
-    const seen: string[] = [];
-    await consumeUntil(
-      c,
-      async (m) => void seen.push(sessionIdOf(m.body)),
-      () => seen.length === 1,
-      { timeoutMs: 5000 },
-    );
+    const seen = await consumeSessionIds(c, 1);
     expect(seen).toEqual(['sess_0']);
     expect(await c.spool.counts()).toEqual({ ready: 0, leased: 0, dead: 2 });
     const reasons = (await readdir(join(dir, 'dead'))).filter((f) => f.endsWith('.reason.json'));
@@ -277,17 +265,8 @@ describe('batch files (group commit)', () => {
     const pub = new LocalPublisher({ dir, logger: silentLogger });
     await pub.publishMany(payloads(10));
     const c = new LocalConsumer({ dir, logger: silentLogger, maxAttempts: 3, leaseMs: 5000 });
-    const seen: string[] = [];
     // Concurrency 1: the consumer holds the whole file, hands out one message, then stops.
-    await consumeUntil(
-      c,
-      async (m) => void seen.push(sessionIdOf(m.body)),
-      () => seen.length >= 1,
-      {
-        timeoutMs: 5000,
-        concurrency: 1,
-      },
-    );
+    const seen = await consumeSessionIds(c, 1, { timeoutMs: 5000, concurrency: 1 });
     const left = await c.spool.counts();
     expect(left.leased).toBe(0);
     expect(left.ready).toBe(10 - seen.length);
