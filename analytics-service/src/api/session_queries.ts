@@ -2,7 +2,9 @@
  * Reads behind `/api/sessions`, `/api/sessions/:id` and `/api/leads`. Lists are ordered newest
  * first on (ended_at, session_id), so a keyset cursor is stable while new sessions arrive.
  */
+import type { SessionPayload } from '../../../src/schema/index.js';
 import { mostDecisive } from '../scoring/index.js';
+import { restorePayload } from '../warehouse/stored_payload.js';
 import type { Row, Warehouse } from '../warehouse/types.js';
 import { int, iso, num, Params, type SessionFilters, str, whereSessions } from './sql.js';
 
@@ -217,7 +219,8 @@ export async function listLeads(
 
 export interface SessionDetail {
   session: SessionSummary & Record<string, unknown>;
-  payload: unknown;
+  /** The whole payload (contact fields under the warehouse PII policy); see `stored_payload.ts`. */
+  payload: SessionPayload | null;
   turns: Row[];
   tool_calls: Row[];
   signals: Row[];
@@ -264,16 +267,15 @@ export async function getSession(wh: Warehouse, id: string): Promise<SessionDeta
       [id],
     ),
   ]);
-  const { payload, ...rest } = s;
+  const { payload: stored, ...rest } = s;
   const lead = leads[0];
-  // Transcript text, when the policy kept it, lives only in the payload's turns.
-  const payloadTurns = (payload as { turns?: Array<{ user_text?: string; agent_text?: string }> } | null)
-    ?.turns;
+  const payload = restorePayload(stored, { turns, tool_calls: tools, signals });
   return {
     session: { ...plainRow(rest), ...summary(s) },
     payload,
+    // Text from the turn's columns (migration 3); rows written before it have it in the payload only.
     turns: turns.map((t, i) => {
-      const text = payloadTurns?.[num(t.turn_index) ?? i];
+      const text = payload?.turns[num(t.turn_index) ?? i];
       return { ...plainRow(t), user_text: text?.user_text ?? null, agent_text: text?.agent_text ?? null };
     }),
     tool_calls: tools.map(plainRow),

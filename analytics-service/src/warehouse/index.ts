@@ -3,6 +3,7 @@ export { DuckDbWarehouse } from './duckdb_warehouse.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { applyPiiToLead, hashContactValue } from './pii.js';
 export { PostgresWarehouse } from './postgres_warehouse.js';
+export { restorePayload, type StoredPayload, storedPayload } from './stored_payload.js';
 export type {
   DeliveryStatus,
   DeliveryStatusValue,

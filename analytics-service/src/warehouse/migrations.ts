@@ -21,14 +21,18 @@
  *   sla_breach_count, sla_breaches (json: string[]),
  *   contact_pii_mode (full|hashed|none, as stored), contact_name, contact_email, contact_phone,
  *   contact_company (each `sha256:<hex>` under `hashed`, null under `none`),
- *   labels (json), payload (json: the payload with contact fields under the warehouse PII policy),
+ *   labels (json), payload (json: the payload without turns, tool_calls and signals, which are in
+ *   their tables since migration 3, and with contact fields under the warehouse PII policy;
+ *   `GET /api/sessions/:id` puts the whole payload back together, see `stored_payload.ts`),
  *   processed_at (when the worker scored it), updated_at (last write)
  *
  * turns              one row per turn; PK (session_id, turn_index), turn_index = position in payload.turns
  *   session_id, turn_index, turn_id, started_at, eou_delay_ms, transcription_delay_ms,
  *   on_user_turn_completed_delay_ms, llm_ttft_ms, llm_duration_ms, llm_prompt_tokens,
  *   llm_prompt_cached_tokens, llm_completion_tokens, tts_ttfb_ms, tts_duration_ms,
- *   tts_audio_duration_ms, tts_characters, e2e_latency_ms, interrupted
+ *   tts_audio_duration_ms, tts_characters, e2e_latency_ms, interrupted,
+ *   payload_index (the turn's own `index`), user_text, agent_text (the turn's transcript text, only
+ *   when the transcript policy kept it; migration 3)
  *
  * tool_calls         one row per tool call; PK (session_id, ordinal)
  *   session_id, ordinal, call_id, name, status, error, duration_ms, started_at, turn_id,
@@ -262,6 +266,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'DROP INDEX sessions_tier_idx',
       'DROP INDEX deliveries_status_idx',
       ...DUCKDB_CHILD_TABLES_WITHOUT_KEYS,
+    ],
+  },
+  {
+    version: 3,
+    name: 'turns keep their own index and text; sessions.payload leaves out what the child tables hold',
+    statements: [
+      'ALTER TABLE turns ADD COLUMN payload_index INTEGER',
+      'ALTER TABLE turns ADD COLUMN user_text TEXT',
+      'ALTER TABLE turns ADD COLUMN agent_text TEXT',
     ],
   },
 ];

@@ -1,6 +1,6 @@
 /** Contact fields under the warehouse PII policy: keep (`full`), `sha256:<hex>` (`hashed`), or drop (`none`). */
 import { createHash } from 'node:crypto';
-import type { Lead, PiiMode, SessionPayload } from '../../../src/schema/index.js';
+import type { Lead, PiiMode } from '../../../src/schema/index.js';
 
 const CONTACT_KEYS = ['name', 'email', 'phone', 'company'] as const;
 const RANK: Record<PiiMode, number> = { none: 0, hashed: 1, full: 2 };
@@ -43,18 +43,4 @@ export function applyPiiToArguments(args: Record<string, unknown>, mode: PiiMode
     }
   }
   return out;
-}
-
-/**
- * The payload as the warehouse stores it: lead and tool-call contact arguments under the policy.
- * `lead` is the lead already under the policy, when the caller has it (hashing is not free).
- */
-export function applyPiiToPayload(payload: SessionPayload, policy: PiiMode, lead?: Lead): SessionPayload {
-  const mode = effectivePiiMode(payload.lead.pii_mode, policy);
-  if (mode === 'full' || mode === payload.lead.pii_mode) return payload;
-  return {
-    ...payload,
-    lead: lead ?? applyPiiToLead(payload.lead, policy),
-    tool_calls: payload.tool_calls.map((c) => ({ ...c, arguments: applyPiiToArguments(c.arguments, mode) })),
-  };
 }

@@ -4,7 +4,8 @@
  */
 import type { PiiMode } from '../../../src/schema/index.js';
 import type { LatencyComponent, ScoredSession } from '../types.js';
-import { applyPiiToArguments, applyPiiToLead, applyPiiToPayload, effectivePiiMode } from './pii.js';
+import { applyPiiToArguments, applyPiiToLead, effectivePiiMode } from './pii.js';
+import { storedPayload } from './stored_payload.js';
 import type { DeliveryStatus } from './types.js';
 
 export type ColumnKind = 'text' | 'int' | 'bigint' | 'double' | 'bool' | 'ts' | 'json' | 'text[]';
@@ -103,6 +104,10 @@ export const TURNS: TableSpec = {
     ['tts_characters', 'bigint'],
     ['e2e_latency_ms', 'double'],
     ['interrupted', 'bool'],
+    // Migration 3: the turn's own `index`, and its text when the transcript policy kept it.
+    ['payload_index', 'int'],
+    ['user_text', 'text'],
+    ['agent_text', 'text'],
   ],
 };
 
@@ -257,7 +262,7 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
     lead.phone ?? null,
     lead.company ?? null,
     p.labels ?? null,
-    applyPiiToPayload(p, policy, lead),
+    storedPayload(p, policy, lead),
     s.processed_at,
     nowIso,
   ]);
@@ -281,6 +286,9 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
       t.tts_characters,
       t.e2e_latency_ms,
       t.interrupted,
+      t.index,
+      t.user_text ?? null,
+      t.agent_text ?? null,
     ]);
   });
   p.tool_calls.forEach((c, i) => {

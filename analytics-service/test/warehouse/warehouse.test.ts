@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samplePayload } from '../../../src/schema/testing/index.js';
+import { getSession } from '../../src/api/session_queries.js';
 import { isoToMicros } from '../../src/warehouse/duckdb_append.js';
 import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
 import { MIGRATIONS, renderStatement, SCHEMA_MIGRATIONS_DDL } from '../../src/warehouse/migrations.js';
+import { hashContactValue } from '../../src/warehouse/pii.js';
 import { PostgresWarehouse } from '../../src/warehouse/postgres_warehouse.js';
 import type { DeliveryStatus, Warehouse } from '../../src/warehouse/types.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
-import { scoredSample } from './scored_fixture.js';
+import { scoredFromPayload, scoredSample } from './scored_fixture.js';
 
 const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));
 const CHILD_TABLES = ['turns', 'tool_calls', 'signals', 'leads'] as const;
@@ -210,6 +213,67 @@ function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse
       expect(await counts(w, 'sess_rollback')).toMatchObject({ sessions: 0, turns: 0, deliveries: 0 });
     });
 
+    it('gives back the whole payload from sessions.payload and the child tables', async () => {
+      const p = samplePayload({ session_id: 'sess_roundtrip', labels: { campaign: 'q4' } }, { turns: 3 });
+      const [t0, t1] = p.turns;
+      if (!t0 || !t1) throw new Error('sample has turns');
+      t0.user_text = 'We are a legal team of twelve.';
+      t0.agent_text = 'Thanks! How many documents a month?';
+      t1.user_text = 'About 200, and we need HubSpot.';
+      t1.interrupted = true;
+      t1.llm_ttft_ms = null;
+      p.transcript = [{ role: 'user', text: 'We are a legal team of twelve.', at: null }];
+      p.tool_calls.push({
+        call_id: 'call_3',
+        name: 'search_knowledge',
+        arguments: { query: 'soc2', email: 'maria@example.com' },
+        status: 'error',
+        error: 'index unavailable',
+        output_summary: '',
+        started_at: null,
+        duration_ms: null,
+        turn_id: null,
+      });
+      p.signals.team_size = {
+        value: 12,
+        evidence: [{ turn_index: 1, span: [9, 19], rule: 'team_size.people', excerpt: 'team of 12' }],
+        history: [{ value: 8, evidence: { turn_index: 0, span: [0, 7], rule: 'team_size.people' } }],
+      };
+      await w.upsertSessions([scoredFromPayload(p)]);
+
+      // Stored once: the session row's payload leaves out what the child tables hold.
+      const [row] = await w.query('SELECT payload FROM sessions WHERE session_id = $1', ['sess_roundtrip']);
+      const stored = row?.payload as Record<string, unknown>;
+      expect(Object.keys(stored)).not.toContain('turns');
+      expect(Object.keys(stored)).not.toContain('tool_calls');
+      expect(Object.keys(stored)).not.toContain('signals');
+      expect(stored.usage).toEqual(p.usage);
+
+      const detail = await getSession(w, 'sess_roundtrip');
+      // The warehouse's policy (hashed) applies to the lead and to contact arguments of tool calls.
+      const hashedEmail = hashContactValue('maria@example.com');
+      const lastCall = p.tool_calls[2];
+      expect(detail?.payload).toEqual({
+        ...p,
+        lead: {
+          pii_mode: 'hashed',
+          name: hashContactValue('Maria Lopez'),
+          email: hashedEmail,
+          company: hashContactValue('Lopez Legal'),
+        },
+        tool_calls: [
+          p.tool_calls[0],
+          p.tool_calls[1],
+          { ...lastCall, arguments: { query: 'soc2', email: hashedEmail } },
+        ],
+      });
+      expect(detail?.turns.map((t) => [t.user_text, t.agent_text])).toEqual([
+        ['We are a legal team of twelve.', 'Thanks! How many documents a month?'],
+        ['About 200, and we need HubSpot.', null],
+        [null, null],
+      ]);
+    });
+
     it('upserts delivery status on (session_id, destination)', async () => {
       const base = { session_id: 'sess_deliv', destination: 'hubspot', attempts: 1, last_error: null };
       await w.recordDeliveries([{ ...base, status: 'retrying' }]);
@@ -254,33 +318,48 @@ describe('warehouse (duckdb) storage', () => {
     expect(() => isoToMicros('yesterday')).toThrow(/ISO-8601/);
   });
 
-  it('migration 2 keeps the rows a version-1 database holds', async () => {
+  it('migrations 2 and 3 keep the rows a version-1 database holds, whole payloads included', async () => {
+    // Rows as the worker wrote them at version 1: a current database's, less migration 3's
+    // columns, with the whole payload in sessions.payload.
+    const sample = scoredSample('sess_v1');
+    const currentPath = join(dir, 'current.duckdb');
+    const current = await DuckDbWarehouse.open(currentPath);
+    await current.migrate();
+    await current.upsertSessions([sample]);
+    await current.close();
     const path = join(dir, 'v1.duckdb');
     const instance = await DuckDBInstance.create(path);
     const c = await instance.connect();
     await c.run(SCHEMA_MIGRATIONS_DDL);
     for (const sql of MIGRATIONS[0]?.statements ?? []) await c.run(renderStatement(sql, 'duckdb'));
     await c.run("INSERT INTO schema_migrations VALUES (1, 'initial warehouse schema', now())");
+    await c.run(`ATTACH '${currentPath}' AS cur (READ_ONLY)`);
+    await c.run('INSERT INTO turns SELECT * EXCLUDE (payload_index, user_text, agent_text) FROM cur.turns');
+    for (const t of ['sessions', 'tool_calls', 'signals', 'leads'])
+      await c.run(`INSERT INTO ${t} SELECT * FROM cur.${t}`);
+    await c.run('UPDATE sessions SET payload = $1', [JSON.stringify(sample.payload)]);
+    await c.run('DETACH cur');
     c.closeSync();
     instance.closeSync();
-    const v1 = await DuckDbWarehouse.open(path);
-    // Written as version 1 knows it: migrate() has not run yet.
-    await v1.upsertSessions([scoredSample('sess_v1')]);
-    const before = await counts(v1, 'sess_v1');
-    await v1.close();
-    expect(before).toMatchObject({ sessions: 1, leads: 1 });
-    expect(before.turns).toBeGreaterThan(0);
 
     const w = await DuckDbWarehouse.open(path);
-    expect((await w.migrate()).applied).toEqual([2]);
+    const before = await counts(w, 'sess_v1');
+    expect(before).toMatchObject({ sessions: 1, leads: 1, turns: 6, tool_calls: 2, signals: 5 });
+    expect((await w.migrate()).applied).toEqual([2, 3]);
     expect(await counts(w, 'sess_v1')).toEqual(before);
+    // A payload stored whole before migration 3 reads back as it was.
+    expect((await getSession(w, 'sess_v1'))?.payload).toEqual(sample.payload);
     // Child rows are still replaced, never doubled, without their keys.
-    await w.upsertSessions([scoredSample('sess_v1')]);
+    await w.upsertSessions([sample]);
     expect(await counts(w, 'sess_v1')).toEqual(before);
     const [keys] = await w.query<{ n: number }>(
       "SELECT count(*) AS n FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND table_name IN ('turns', 'tool_calls', 'signals')",
     );
     expect(Number(keys?.n)).toBe(0);
+    // Written again, the session keeps its payload once (a slim row) and still reads back whole.
+    const [row] = await w.query('SELECT payload FROM sessions WHERE session_id = $1', ['sess_v1']);
+    expect(Object.keys(row?.payload as object)).not.toContain('turns');
+    expect((await getSession(w, 'sess_v1'))?.payload?.turns).toHaveLength(6);
     await w.close();
   });
 });
