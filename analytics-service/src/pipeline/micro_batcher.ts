@@ -80,13 +80,16 @@ export class MicroBatcher<T> {
 
   private startWrite(batch: Pending<T>[]): void {
     const started = performance.now();
-    const writing: Promise<void> = this.write(batch.map((p) => p.item)).then(
+    const items = batch.map((p) => p.item);
+    // Only the callbacks are kept while the write runs: the items are the writer's to hold or drop.
+    const settle = batch.map(({ resolve, reject }) => ({ resolve, reject }));
+    const writing: Promise<void> = this.write(items).then(
       () => {
-        this.opts.onFlush?.(batch.length, performance.now() - started);
-        for (const p of batch) p.resolve();
+        this.opts.onFlush?.(settle.length, performance.now() - started);
+        for (const p of settle) p.resolve();
       },
       (err: unknown) => {
-        for (const p of batch) p.reject(err);
+        for (const p of settle) p.reject(err);
       },
     );
     this.writing.add(writing);

@@ -100,29 +100,37 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
     };
   }
 
-  async function writeWarehouse(scored: ScoredSession, attempt: number): Promise<void> {
+  /** Not async: the returned promise holds no reference to `scored` while the batch commits. */
+  function writeWarehouse(scored: ScoredSession, attempt: number): Promise<void> {
     const started = now();
-    try {
-      await deps.writeWarehouse({
-        session: scored,
-        delivery: {
-          session_id: scored.session_id,
-          destination: WAREHOUSE_DESTINATION,
-          status: 'ok',
-          attempts: attempt,
-          last_error: null,
-        },
-      });
-      m.delivered.inc({ destination: WAREHOUSE_DESTINATION, status: 'ok' });
-      m.deliveryLatencyMs.observe(now() - started, { destination: WAREHOUSE_DESTINATION });
-    } catch (err) {
-      m.delivered.inc({ destination: WAREHOUSE_DESTINATION, status: 'retrying' });
-      throw err;
-    }
+    const written = deps.writeWarehouse({
+      session: scored,
+      delivery: {
+        session_id: scored.session_id,
+        destination: WAREHOUSE_DESTINATION,
+        status: 'ok',
+        attempts: attempt,
+        last_error: null,
+      },
+    });
+    return written.then(
+      () => {
+        m.delivered.inc({ destination: WAREHOUSE_DESTINATION, status: 'ok' });
+        m.deliveryLatencyMs.observe(now() - started, { destination: WAREHOUSE_DESTINATION });
+      },
+      (err: unknown) => {
+        m.delivered.inc({ destination: WAREHOUSE_DESTINATION, status: 'retrying' });
+        throw err;
+      },
+    );
   }
 
-  async function handle(message: QueueMessage, ctx: HandlerContext): Promise<void> {
-    m.consumed.inc();
+  /**
+   * Validates and scores the message, and starts its deliveries. Apart from `session_id`, the
+   * caller keeps nothing of the session: once the warehouse has built its rows and no destination
+   * needs it, the session can be collected while the batch commits.
+   */
+  function dispatch(message: QueueMessage, ctx: HandlerContext) {
     const parsed = parseSessionPayload(message.body);
     if (!parsed.ok) {
       m.deadLettered.inc({ reason: parsed.reason });
@@ -135,22 +143,29 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
     m.queueLagLastS.set(lagS);
 
     const scored = deps.score(payload);
-    const [warehouse, ...others] = await Promise.allSettled([
+    const settled = Promise.allSettled([
       writeWarehouse(scored, ctx.attempt),
       ...deps.destinations.map((d) => deliverOne(d, scored, ctx)),
     ]);
+    return { sessionId: scored.session_id, settled };
+  }
+
+  async function handle(message: QueueMessage, ctx: HandlerContext): Promise<void> {
+    m.consumed.inc();
+    const { sessionId, settled } = dispatch(message, ctx);
+    const [warehouse, ...others] = await settled;
     const rows = others.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const notDone = rows.filter((r) => r.status !== 'ok' && r.status !== 'parked');
     if (warehouse?.status === 'rejected') {
       const err = warehouse.reason as Error;
-      ctx.log.warn({ sessionId: scored.session_id, err: err?.message }, 'warehouse write failed, will retry');
+      ctx.log.warn({ sessionId, err: err?.message }, 'warehouse write failed, will retry');
       throw new DeliveryIncomplete(`warehouse: ${err?.message ?? String(err)}`);
     }
     if (rows.length > 0) await deps.recordDeliveries(rows);
     if (notDone.length > 0) {
       const text = notDone.map((r) => `${r.destination} ${r.status}: ${r.last_error ?? ''}`).join('; ');
       ctx.log.warn(
-        { sessionId: scored.session_id, destinations: notDone.map((r) => r.destination) },
+        { sessionId, destinations: notDone.map((r) => r.destination) },
         'delivery incomplete, will retry',
       );
       throw new DeliveryIncomplete(text);

@@ -193,15 +193,17 @@ export class DuckDbWarehouse implements Warehouse {
     const now = new Date().toISOString();
     const ids = unique.map((s) => sqlString(s.session_id)).join(', ');
     const deliveryRows = this.deliveryRows(deliveries, now);
-    // Built now, while the connection may still be busy with an earlier batch.
-    const chunks = unique.length === 0 ? Promise.resolve([]) : this.buildSessionChunks(unique, now);
+    // Built now, while the connection may still be busy with an earlier batch. The transaction
+    // below keeps the chunks, not the sessions, which can be collected while it waits its turn.
+    const hasSessions = unique.length > 0;
+    const chunks = hasSessions ? this.buildSessionChunks(unique, now) : Promise.resolve([]);
     // Its failure surfaces in the transaction below; until then it is not an unhandled rejection.
     chunks.catch(() => undefined);
     // Statements go together where they can: each call is a round trip through DuckDB's threads.
     return this.serialized(() =>
       this.inTransaction(async (begin) => {
         const tables = await chunks;
-        if (unique.length === 0) {
+        if (!hasSessions) {
           await this.writer.run(begin);
         } else {
           // Old rows exist only for sessions written before: find those first (one scan of the
