@@ -9,7 +9,7 @@
  */
 import { type SessionPayload, SIGNAL_NAMES, type SignalName, type Turn } from '../../../src/schema/index.js';
 import type { LatencyComponent, LatencyStats, SessionAnalysis } from '../types.js';
-import { percentile } from './percentiles.js';
+import { percentileOfSorted, sortedSamples } from './percentiles.js';
 import { DEFAULT_SLAS, type Slas } from './slas.js';
 
 export interface AnalysisOptions {
@@ -34,16 +34,16 @@ function latencyStats(turns: readonly Turn[], slas: Slas): { stats: LatencyStats
   const breaches: string[] = [];
   for (const { component, label, pick } of COMPONENTS) {
     // agents-js reports -1 for "unknown" TTFT/TTFB: only finite, non-negative values are samples.
-    const samples = turns.map(pick).filter((v): v is number => v !== null && Number.isFinite(v) && v >= 0);
-    const p95 = round1(percentile(samples, 95));
+    const samples = sortedSamples(turns.map(pick));
+    const p95 = round1(percentileOfSorted(samples, 95));
     const sla = slas[component] ?? null;
     const breached = sla !== null && p95 !== null && p95 > sla;
     stats.push({
       component,
       samples: samples.length,
-      p50_ms: round1(percentile(samples, 50)),
+      p50_ms: round1(percentileOfSorted(samples, 50)),
       p95_ms: p95,
-      max_ms: samples.length ? round1(Math.max(...samples)) : null,
+      max_ms: samples.length ? round1(samples[samples.length - 1] ?? 0) : null,
       sla_p95_ms: sla,
       breached,
     });

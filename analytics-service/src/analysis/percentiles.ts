@@ -1,7 +1,24 @@
-/** Nearest-rank percentile (p in 0..100) of the finite, non-negative samples; null when none. */
-export function percentile(samples: readonly number[], p: number): number | null {
-  const sorted = samples.filter((v) => Number.isFinite(v) && v >= 0).sort((a, b) => a - b);
+/** Nearest-rank percentile (p in 0..100) of samples already sorted ascending; null when none. */
+export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[Math.min(rank, sorted.length) - 1] ?? null;
+}
+
+/**
+ * The finite, non-negative values among `values`, sorted ascending. A typed array sorts
+ * numerically in place without the work array (and comparator calls) a JS array sort needs.
+ */
+export function sortedSamples(values: readonly (number | null)[]): Float64Array {
+  let n = 0;
+  for (const v of values) if (v !== null && Number.isFinite(v) && v >= 0) n++;
+  const out = new Float64Array(n);
+  let i = 0;
+  for (const v of values) if (v !== null && Number.isFinite(v) && v >= 0) out[i++] = v;
+  return out.sort();
+}
+
+/** Nearest-rank percentile (p in 0..100) of the finite, non-negative samples; null when none. */
+export function percentile(samples: readonly number[], p: number): number | null {
+  return percentileOfSorted(sortedSamples(samples), p);
 }

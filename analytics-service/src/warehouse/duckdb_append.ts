@@ -10,10 +10,9 @@ import {
   type DuckDBConnection,
   DuckDBDataChunk,
   type DuckDBType,
-  type DuckDBValue,
-  listValue,
-  timestampTZValue,
+  DuckDBTypeId,
 } from '@duckdb/node-api';
+import duckdb, { type Vector } from '@duckdb/node-bindings';
 import type { ColumnKind, TableSpec, Value } from './rows.js';
 
 /** DuckDB's vector size: the most rows one data chunk holds. */
@@ -22,37 +21,168 @@ const CHUNK_ROWS = 2048;
 const FRACTION = /\.(\d+)/;
 
 /** Microseconds since the epoch of an ISO-8601 time, keeping digits below the millisecond. */
-export function isoToMicros(iso: string): bigint {
+export function isoToMicros(iso: string): number {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new Error(`not an ISO-8601 time: ${JSON.stringify(iso)}`);
-  const digits = FRACTION.exec(iso)?.[1];
-  const belowMs = digits && digits.length > 3 ? Number(digits.slice(3, 6).padEnd(3, '0')) : 0;
-  return BigInt(ms) * 1000n + BigInt(ms < 0 ? -belowMs : belowMs);
+  const dot = iso.indexOf('.');
+  let belowMs = 0;
+  if (dot >= 0) {
+    const digits = FRACTION.exec(iso)?.[1] ?? '';
+    if (digits.length > 3) belowMs = Number(digits.slice(3, 6).padEnd(3, '0'));
+  }
+  // The digits below the millisecond always count forward, before 1970 too.
+  return ms * 1000 + belowMs;
 }
 
-/** One non-null value as the column's vector takes it. */
-function duckValue(kind: ColumnKind, v: NonNullable<Value>): DuckDBValue {
+/** The DuckDB type each column kind is written as (checked against the table's own types). */
+const TYPE_OF_KIND: Record<ColumnKind, DuckDBTypeId> = {
+  text: DuckDBTypeId.VARCHAR,
+  json: DuckDBTypeId.VARCHAR,
+  int: DuckDBTypeId.INTEGER,
+  bigint: DuckDBTypeId.BIGINT,
+  double: DuckDBTypeId.DOUBLE,
+  bool: DuckDBTypeId.BOOLEAN,
+  ts: DuckDBTypeId.TIMESTAMP_TZ,
+  'text[]': DuckDBTypeId.LIST,
+};
+
+/** Throws unless every column of `spec` has the DuckDB type its kind is written as. */
+export function checkColumnTypes(spec: TableSpec, types: readonly DuckDBType[]): void {
+  if (types.length !== spec.columns.length) {
+    throw new Error(`${spec.name}: the table has ${types.length} columns, the writer ${spec.columns.length}`);
+  }
+  spec.columns.forEach(([name, kind], i) => {
+    const type = types[i] as DuckDBType;
+    const ok =
+      type.typeId === TYPE_OF_KIND[kind] &&
+      (kind !== 'text[]' ||
+        (type.typeId === DuckDBTypeId.LIST && type.valueType.typeId === DuckDBTypeId.VARCHAR));
+    if (!ok)
+      throw new Error(`${spec.name}.${name}: written as ${kind}, but the table has ${type.toString()}`);
+  });
+}
+
+/**
+ * Scratch memory a column is written into before it is copied into its vector (one copy per
+ * column per chunk; the writes are synchronous, so one set serves every chunk).
+ */
+const SCRATCH = new ArrayBuffer(CHUNK_ROWS * 16);
+const F64 = new Float64Array(SCRATCH);
+const I32 = new Int32Array(SCRATCH);
+const U8 = new Uint8Array(SCRATCH);
+/** A validity mask: bit `r` of byte `r >> 3` set means row `r` is not null. */
+const MASK = new Uint8Array(CHUNK_ROWS / 8);
+
+/**
+ * Writes a 64-bit integer held exactly in a double as two 32-bit halves (little-endian), so no
+ * BigInt is made per value. Past 2^53 a double is no longer exact: refused.
+ */
+function setInt64(words: Int32Array, index: number, v: number): void {
+  if (!Number.isSafeInteger(v)) throw new Error(`not a safe 64-bit integer: ${v}`);
+  const hi = Math.floor(v / 4294967296);
+  words[2 * index] = v - hi * 4294967296;
+  words[2 * index + 1] = hi;
+}
+
+/** Rows `start`..`end` of column `c` written into `vector`, as `kind`. */
+function writeColumn(
+  vector: Vector,
+  kind: ColumnKind,
+  rows: readonly Value[][],
+  c: number,
+  start: number,
+  end: number,
+): void {
+  const n = end - start;
+  let nulls = false;
+  const isNull = (v: Value, row: number): v is null | undefined => {
+    if (v !== null && v !== undefined) return false;
+    if (!nulls) {
+      nulls = true;
+      MASK.fill(0xff);
+    }
+    MASK[row >> 3] = (MASK[row >> 3] as number) & ~(1 << (row & 7));
+    return true;
+  };
+  // Bytes of the vector's data to copy from SCRATCH (0: the values went in directly).
+  let dataBytes = 0;
   switch (kind) {
     case 'text':
-      return typeof v === 'string' ? v : String(v);
-    case 'int':
-      return Math.trunc(Number(v));
-    case 'bigint':
-      return BigInt(Math.trunc(Number(v)));
-    case 'double':
-      return Number(v);
-    case 'bool':
-      return Boolean(v);
-    case 'ts':
-      return timestampTZValue(isoToMicros(v instanceof Date ? v.toISOString() : String(v)));
     case 'json':
-      return JSON.stringify(v);
-    case 'text[]':
-      return listValue((v as unknown[]).map(String));
+      for (let r = 0; r < n; r++) {
+        const v = rows[start + r]?.[c];
+        if (isNull(v, r)) continue;
+        const text = kind === 'json' ? JSON.stringify(v) : typeof v === 'string' ? v : String(v);
+        duckdb.vector_assign_string_element(vector, r, text);
+      }
+      break;
+    case 'double':
+      for (let r = 0; r < n; r++) {
+        const v = rows[start + r]?.[c];
+        F64[r] = isNull(v, r) ? 0 : Number(v);
+      }
+      dataBytes = n * 8;
+      break;
+    case 'int':
+      for (let r = 0; r < n; r++) {
+        const v = rows[start + r]?.[c];
+        I32[r] = isNull(v, r) ? 0 : Math.trunc(Number(v));
+      }
+      dataBytes = n * 4;
+      break;
+    case 'bool':
+      for (let r = 0; r < n; r++) {
+        const v = rows[start + r]?.[c];
+        U8[r] = isNull(v, r) ? 0 : v ? 1 : 0;
+      }
+      dataBytes = n;
+      break;
+    case 'bigint':
+    case 'ts':
+      for (let r = 0; r < n; r++) {
+        const v = rows[start + r]?.[c];
+        if (isNull(v, r)) {
+          setInt64(I32, r, 0);
+          continue;
+        }
+        const value =
+          kind === 'bigint'
+            ? Math.trunc(Number(v))
+            : isoToMicros(v instanceof Date ? v.toISOString() : String(v));
+        setInt64(I32, r, value);
+      }
+      dataBytes = n * 8;
+      break;
+    case 'text[]': {
+      // A list vector holds (offset, length) pairs of 64-bit integers into one child vector.
+      let total = 0;
+      for (let r = 0; r < n; r++) {
+        const v = rows[start + r]?.[c];
+        if (Array.isArray(v)) total += v.length;
+      }
+      duckdb.list_vector_reserve(vector, total);
+      const child = duckdb.list_vector_get_child(vector);
+      let offset = 0;
+      for (let r = 0; r < n; r++) {
+        const v = rows[start + r]?.[c];
+        const items = isNull(v, r) ? [] : (v as unknown[]);
+        setInt64(I32, 2 * r, offset);
+        setInt64(I32, 2 * r + 1, items.length);
+        for (const item of items) duckdb.vector_assign_string_element(child, offset++, String(item));
+      }
+      duckdb.list_vector_set_size(vector, offset);
+      dataBytes = n * 16;
+      break;
+    }
     default: {
       const never: never = kind;
       throw new Error(`unknown column kind ${String(never)}`);
     }
+  }
+  if (dataBytes > 0) duckdb.copy_data_to_vector(vector, 0, SCRATCH, 0, dataBytes);
+  if (nulls) {
+    duckdb.vector_ensure_validity_writable(vector);
+    duckdb.copy_data_to_vector_validity(vector, 0, MASK.buffer, 0, Math.ceil(n / 64) * 8);
   }
 }
 
@@ -63,26 +193,29 @@ export interface AppendTarget {
   catalog?: string;
 }
 
-/** The data chunks holding `rows` (in `spec`'s column order) for a table of column `types`. */
+/**
+ * The data chunks holding `rows` (in `spec`'s column order) for a table of column `types` (as
+ * `checkColumnTypes` accepts them). Values are written straight into each vector's memory
+ * (numbers and times into its data, nulls into its validity mask, text one native call per
+ * value): no DuckDB value object, BigInt or per-value array is made on the way.
+ */
 export function buildChunks(
   types: DuckDBType[],
   spec: TableSpec,
   rows: readonly Value[][],
 ): DuckDBDataChunk[] {
-  const kinds = spec.columns.map(([, kind]) => kind);
-  const column: DuckDBValue[] = [];
   const chunks: DuckDBDataChunk[] = [];
   for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
     const end = Math.min(rows.length, start + CHUNK_ROWS);
     const chunk = DuckDBDataChunk.create(types, end - start);
-    for (let c = 0; c < kinds.length; c++) {
-      const kind = kinds[c] as ColumnKind;
-      column.length = end - start;
-      for (let r = start; r < end; r++) {
-        const v = rows[r]?.[c];
-        column[r - start] = v === null || v === undefined ? null : duckValue(kind, v);
-      }
-      chunk.setColumnValues(c, column);
+    // (Column writes share scratch memory: each is copied into its vector before the next.)
+    try {
+      spec.columns.forEach(([, kind], c) => {
+        writeColumn(duckdb.data_chunk_get_vector(chunk.chunk, c), kind, rows, c, start, end);
+      });
+    } catch (err) {
+      chunk.reset();
+      throw err;
     }
     chunks.push(chunk);
   }
@@ -103,7 +236,9 @@ function appendChunks(appender: DuckDBAppender, chunks: readonly DuckDBDataChunk
 }
 
 function columnTypes(appender: DuckDBAppender, spec: TableSpec): DuckDBType[] {
-  return spec.columns.map((_, i) => appender.columnType(i));
+  const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+  checkColumnTypes(spec, types);
+  return types;
 }
 
 function keyOf(target: AppendTarget): string {

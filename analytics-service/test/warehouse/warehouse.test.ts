@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, INTEGER, TIMESTAMPTZ, VARCHAR } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePayload } from '../../../src/schema/testing/index.js';
 import { getSession } from '../../src/api/session_queries.js';
-import { isoToMicros } from '../../src/warehouse/duckdb_append.js';
+import { checkColumnTypes, isoToMicros } from '../../src/warehouse/duckdb_append.js';
 import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
 import { MIGRATIONS, renderStatement, SCHEMA_MIGRATIONS_DDL } from '../../src/warehouse/migrations.js';
 import { hashContactValue } from '../../src/warehouse/pii.js';
@@ -312,10 +312,61 @@ backendSuite('postgres', async () => {
 
 describe('warehouse (duckdb) storage', () => {
   it('keeps sub-millisecond digits and offsets of ISO times', () => {
-    expect(isoToMicros('2026-11-20T15:00:00Z')).toBe(1_795_186_800_000_000n);
-    expect(isoToMicros('2026-11-20T15:00:00.123456Z')).toBe(1_795_186_800_123_456n);
-    expect(isoToMicros('2026-11-20T16:00:00.1+01:00')).toBe(1_795_186_800_100_000n);
+    expect(isoToMicros('2026-11-20T15:00:00Z')).toBe(1_795_186_800_000_000);
+    expect(isoToMicros('2026-11-20T15:00:00.123456Z')).toBe(1_795_186_800_123_456);
+    expect(isoToMicros('2026-11-20T16:00:00.1+01:00')).toBe(1_795_186_800_100_000);
+    expect(isoToMicros('1969-07-20T20:17:40.000001Z')).toBe(-14_182_939_999_999);
     expect(() => isoToMicros('yesterday')).toThrow(/ISO-8601/);
+  });
+
+  it('writes times, 64-bit integers, lists and nulls into the vectors exactly', async () => {
+    const w = await DuckDbWarehouse.open(join(dir, 'vectors.duckdb'));
+    await w.migrate();
+    const s = scoredSample('sess_vectors', { turns: 3 });
+    const [t0, t1, t2] = s.payload.turns;
+    if (!t0 || !t1 || !t2) throw new Error('sample has turns');
+    t0.started_at = '2026-11-20T15:00:00.123456Z';
+    t0.llm_prompt_tokens = 2 ** 40 + 3;
+    t1.started_at = '1969-07-20T20:17:40.5Z';
+    t1.llm_prompt_tokens = null;
+    t2.started_at = null;
+    s.payload.stage.completed = [];
+    await w.upsertSessions([s]);
+    const turns = await w.query(
+      'SELECT epoch_us(started_at) AS us, llm_prompt_tokens AS tokens FROM turns WHERE session_id = $1 ORDER BY turn_index',
+      ['sess_vectors'],
+    );
+    expect(turns).toEqual([
+      { us: 1_795_186_800_123_456, tokens: 2 ** 40 + 3 },
+      { us: -14_182_939_500_000, tokens: null },
+      { us: null, tokens: 800 + 50 * 2 },
+    ]);
+    const [row] = await w.query(
+      'SELECT stages_completed, integrations, latency_stt_p95_ms FROM sessions WHERE session_id = $1',
+      ['sess_vectors'],
+    );
+    expect(row).toEqual({
+      stages_completed: [],
+      integrations: ['hubspot', 'slack'],
+      latency_stt_p95_ms: null,
+    });
+    await w.close();
+  });
+
+  it('refuses to write a table whose column types are not the ones its rows are built for', () => {
+    const spec = {
+      name: 'turns',
+      key: [],
+      columns: [
+        ['turn_index', 'int'],
+        ['started_at', 'ts'],
+      ],
+    } as const;
+    expect(() => checkColumnTypes(spec, [INTEGER, VARCHAR])).toThrow(
+      'turns.started_at: written as ts, but the table has VARCHAR',
+    );
+    expect(() => checkColumnTypes(spec, [INTEGER])).toThrow('turns: the table has 1 columns, the writer 2');
+    expect(() => checkColumnTypes(spec, [INTEGER, TIMESTAMPTZ])).not.toThrow();
   });
 
   it('migrations 2 and 3 keep the rows a version-1 database holds, whole payloads included', async () => {
