@@ -8,7 +8,7 @@
  * connection: with two calls in flight (`pipelinedWrites`), the next batch is converted while the
  * previous one commits on DuckDB's threads, and the transactions still run one at a time.
  */
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   type DuckDBConnection,
@@ -41,6 +41,13 @@ import type { DeliveryStatus, MigrationReport, Row, Warehouse, WarehouseOptions 
  * 14 → 80 ms per 256-row batch of 4.6 KB rows from 13k to 100k rows; at 8,192 it stays ~15 ms.
  */
 const ROW_GROUP_SIZE = '8192';
+/**
+ * Block size of a new database file (DuckDB's default is 256 KiB). Data not yet checkpointed
+ * stays in memory a block per column segment, and the session tables have about a hundred
+ * columns, so smaller blocks keep less memory for the same rows: 20–45 MB less peak RSS for the
+ * worker at the same throughput. A file keeps the block size it was created with.
+ */
+const BLOCK_SIZE = '32768';
 /** The alias the database file is attached under (every connection `USE`s it). */
 const DB_ALIAS = 'warehouse';
 
@@ -119,7 +126,11 @@ export class DuckDbWarehouse implements Warehouse {
     path: string,
     opts: WarehouseOptions & { settings?: Record<string, string> } = {},
   ): Promise<DuckDbWarehouse> {
-    const { row_group_size: rowGroupSize = ROW_GROUP_SIZE, ...settings } = {
+    const {
+      row_group_size: rowGroupSize = ROW_GROUP_SIZE,
+      block_size: blockSize = BLOCK_SIZE,
+      ...settings
+    } = {
       ...DEFAULT_SETTINGS,
       ...opts.settings,
     };
@@ -128,10 +139,20 @@ export class DuckDbWarehouse implements Warehouse {
       return new DuckDbWarehouse(instance, await instance.connect(), await instance.connect(), opts);
     }
     await mkdir(dirname(path), { recursive: true });
-    // The file is attached to an in-memory instance because only ATTACH takes a row group size.
-    const instance = await DuckDBInstance.create(':memory:', settings);
+    const isNew = await access(path).then(
+      () => false,
+      () => true,
+    );
+    // The file is attached to an in-memory instance because only ATTACH takes a row group size
+    // (and a block size, which only a new file may be given: an existing one keeps its own).
+    // Spills go beside the file, as they would for a database opened directly (not to `./.tmp`).
+    const instance = await DuckDBInstance.create(':memory:', { temp_directory: `${path}.tmp`, ...settings });
     const writer = await instance.connect();
-    await writer.run(`ATTACH ${sqlString(path)} AS ${DB_ALIAS} (ROW_GROUP_SIZE ${Number(rowGroupSize)})`);
+    const options = [
+      `ROW_GROUP_SIZE ${Number(rowGroupSize)}`,
+      ...(isNew ? [`BLOCK_SIZE ${Number(blockSize)}`] : []),
+    ];
+    await writer.run(`ATTACH ${sqlString(path)} AS ${DB_ALIAS} (${options.join(', ')})`);
     await writer.run(`USE ${DB_ALIAS}`);
     const reader = await instance.connect();
     await reader.run(`USE ${DB_ALIAS}`);

@@ -394,6 +394,19 @@ describe('warehouse (duckdb) storage', () => {
     instance.closeSync();
 
     const w = await DuckDbWarehouse.open(path);
+    // An existing file keeps the block size it was made with; a new one gets the smaller blocks.
+    const blockSize = async (wh: Warehouse) =>
+      Number(
+        (await wh.query("SELECT block_size FROM pragma_database_size() WHERE database_name = 'warehouse'"))[0]
+          ?.block_size,
+      );
+    expect(await blockSize(w)).toBe(262_144);
+    const fresh = await DuckDbWarehouse.open(join(dir, 'fresh.duckdb'));
+    expect(await blockSize(fresh)).toBe(32_768);
+    // What does not fit in memory spills beside the file, not into the working directory.
+    const [temp] = await fresh.query("SELECT value FROM duckdb_settings() WHERE name = 'temp_directory'");
+    expect(temp?.value).toBe(`${join(dir, 'fresh.duckdb')}.tmp`);
+    await fresh.close();
     const before = await counts(w, 'sess_v1');
     expect(before).toMatchObject({ sessions: 1, leads: 1, turns: 6, tool_calls: 2, signals: 5 });
     expect((await w.migrate()).applied).toEqual([2, 3]);
