@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { DEFAULT_SLAS } from '../analytics-service/src/analysis/index.js';
@@ -96,6 +97,9 @@ interface DrainResult {
   batchMean: number;
   /** Process CPU time (all threads, DuckDB's included) while draining. */
   cpuSeconds: number;
+  /** Main-thread pauses for garbage collection while draining: young generation, and the rest. */
+  gcMinorMs: number;
+  gcMajorMs: number;
 }
 
 interface DrainJob {
@@ -161,6 +165,16 @@ async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Promise<Dra
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
+  let gcMinorMs = 0;
+  let gcMajorMs = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcMinorMs += e.duration;
+      else gcMajorMs += e.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const worker = await startWorker(config, { logger: silentLogger });
@@ -193,6 +207,7 @@ async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Promise<Dra
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
+  gcObserver.disconnect();
   peak = Math.max(peak, process.memoryUsage().rss);
   const text = worker.metrics.registry.render();
   const sum = Number(/signalroom_worker_warehouse_batch_sessions_sum (\S+)/.exec(text)?.[1] ?? 0);
@@ -206,6 +221,8 @@ async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Promise<Dra
     startRssMb: startRss / 2 ** 20,
     batchMean: sum / count,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    gcMinorMs,
+    gcMajorMs,
   };
 }
 
@@ -292,7 +309,9 @@ function report(label: string, r: DrainResult, bareRate: number, target: number)
   console.log(
     `${label.padEnd(10)} ${r.sessions} sessions in ${r.seconds.toFixed(1)} s = ${Math.round(r.rate)} sessions/s ` +
       `(target ≥ ${target}: ${ok}); bare bulk insert ${Math.round(bareRate)} sessions/s; worker/bare = ${(r.rate / bareRate).toFixed(2)}; ` +
-      `mean batch ${r.batchMean.toFixed(0)}; ${Math.round(r.sessions / r.cpuSeconds)} sessions per CPU-second; RSS ${r.startRssMb.toFixed(0)} → peak ${r.peakRssMb.toFixed(0)} MB`,
+      `mean batch ${r.batchMean.toFixed(0)}; ${Math.round(r.sessions / r.cpuSeconds)} sessions per CPU-second; ` +
+      `GC pauses ${(r.gcMinorMs / 1000).toFixed(1)} s young + ${(r.gcMajorMs / 1000).toFixed(1)} s old; ` +
+      `RSS ${r.startRssMb.toFixed(0)} → peak ${r.peakRssMb.toFixed(0)} MB`,
   );
 }
 
