@@ -353,6 +353,43 @@ describe('warehouse (duckdb) storage', () => {
     await w.close();
   });
 
+  it('writes a table whose rows span several data chunks (over 2,048 rows) whole and in order', async () => {
+    const w = await DuckDbWarehouse.open(join(dir, 'chunks.duckdb'));
+    await w.migrate();
+    // 300 sessions × 8 turns = 2,400 turn rows: a full chunk of 2,048 and a second of 352.
+    const batch = Array.from({ length: 300 }, (_, i) => {
+      const s = scoredSample(`sess_chunk_${String(i).padStart(3, '0')}`, { turns: 8 });
+      s.payload.turns.forEach((t, k) => {
+        t.llm_prompt_tokens = i * 100 + k;
+        t.interrupted = (i + k) % 3 === 0;
+        if (k === 7) t.started_at = null;
+      });
+      return s;
+    });
+    await w.upsertSessions(batch);
+    const [agg] = await w.query(
+      `SELECT count(*) AS n, sum(llm_prompt_tokens) AS tokens, count(started_at) AS timed,
+        sum(CASE WHEN interrupted THEN 1 ELSE 0 END) AS interrupted FROM turns`,
+    );
+    let interrupted = 0;
+    for (let i = 0; i < 300; i++) for (let k = 0; k < 8; k++) if ((i + k) % 3 === 0) interrupted++;
+    expect(agg).toEqual({
+      n: 2400,
+      tokens: 8 * 100 * ((299 * 300) / 2) + 300 * 28,
+      timed: 2100,
+      interrupted,
+    });
+    const last = await w.query(
+      'SELECT turn_index, llm_prompt_tokens, turn_id FROM turns WHERE session_id = $1 ORDER BY turn_index',
+      ['sess_chunk_299'],
+    );
+    expect(last.map((r) => r.llm_prompt_tokens)).toEqual([
+      29900, 29901, 29902, 29903, 29904, 29905, 29906, 29907,
+    ]);
+    expect(last[7]).toEqual({ turn_index: 7, llm_prompt_tokens: 29907, turn_id: 'SP_turn7' });
+    await w.close();
+  });
+
   it('refuses to write a table whose column types are not the ones its rows are built for', () => {
     const spec = {
       name: 'turns',
