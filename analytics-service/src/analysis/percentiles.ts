@@ -11,11 +11,15 @@ export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number
  */
 export function sortedSamples(values: readonly (number | null)[]): Float64Array {
   let n = 0;
-  for (const v of values) if (v !== null && Number.isFinite(v) && v >= 0) n++;
+  for (const v of values) if (isSample(v)) n++;
   const out = new Float64Array(n);
   let i = 0;
-  for (const v of values) if (v !== null && Number.isFinite(v) && v >= 0) out[i++] = v;
+  for (const v of values) if (isSample(v)) out[i++] = v;
   return out.sort();
+}
+
+function isSample(v: number | null): v is number {
+  return v !== null && Number.isFinite(v) && v >= 0;
 }
 
 /** Nearest-rank percentile (p in 0..100) of the finite, non-negative samples; null when none. */

@@ -57,8 +57,9 @@ function sqlString(s: string): string {
 
 /**
  * Database settings: a bounded buffer pool keeps the worker's memory flat however large the file
- * grows (48MB failed 256-session transactions; 96MB holds them with room), and a WAL of 32MB
- * before checkpointing (DuckDB's default is 16MB) halves the checkpoints for little memory.
+ * grows (96MB holds a backlog's batches with room; 64MB or 48MB drained it more slowly, see the
+ * README's low-memory settings), and a WAL of 32MB before checkpointing (DuckDB's default is 16MB)
+ * halves the checkpoints for little memory.
  */
 const DEFAULT_SETTINGS: Record<string, string> = {
   memory_limit: '96MB',

@@ -8,6 +8,8 @@
  * as they are.
  */
 import type { Lead, PiiMode, SessionPayload, Signals, ToolCall, Turn } from '../../../src/schema/index.js';
+// The API's column readers: times as ISO-8601 UTC, numbers and text as the drivers return them.
+import { iso, num, str } from '../api/sql.js';
 import { effectivePiiMode } from './pii.js';
 import type { Row } from './types.js';
 
@@ -28,34 +30,24 @@ export function storedPayload(payload: SessionPayload, policy: PiiMode, lead: Le
   return rest;
 }
 
-/** A time column as the payload writes times (ISO-8601, UTC), or null. */
-function isoOrNull(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  return v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
-}
-
-function numOrNull(v: unknown): number | null {
-  return v === null || v === undefined ? null : Number(v);
-}
-
 function turnOf(r: Row): Turn {
   const t: Turn = {
     turn_id: String(r.turn_id),
     index: Number(r.payload_index ?? r.turn_index),
-    started_at: isoOrNull(r.started_at),
-    eou_delay_ms: numOrNull(r.eou_delay_ms),
-    transcription_delay_ms: numOrNull(r.transcription_delay_ms),
-    on_user_turn_completed_delay_ms: numOrNull(r.on_user_turn_completed_delay_ms),
-    llm_ttft_ms: numOrNull(r.llm_ttft_ms),
-    llm_duration_ms: numOrNull(r.llm_duration_ms),
-    llm_prompt_tokens: numOrNull(r.llm_prompt_tokens),
-    llm_prompt_cached_tokens: numOrNull(r.llm_prompt_cached_tokens),
-    llm_completion_tokens: numOrNull(r.llm_completion_tokens),
-    tts_ttfb_ms: numOrNull(r.tts_ttfb_ms),
-    tts_duration_ms: numOrNull(r.tts_duration_ms),
-    tts_audio_duration_ms: numOrNull(r.tts_audio_duration_ms),
-    tts_characters: numOrNull(r.tts_characters),
-    e2e_latency_ms: numOrNull(r.e2e_latency_ms),
+    started_at: iso(r.started_at),
+    eou_delay_ms: num(r.eou_delay_ms),
+    transcription_delay_ms: num(r.transcription_delay_ms),
+    on_user_turn_completed_delay_ms: num(r.on_user_turn_completed_delay_ms),
+    llm_ttft_ms: num(r.llm_ttft_ms),
+    llm_duration_ms: num(r.llm_duration_ms),
+    llm_prompt_tokens: num(r.llm_prompt_tokens),
+    llm_prompt_cached_tokens: num(r.llm_prompt_cached_tokens),
+    llm_completion_tokens: num(r.llm_completion_tokens),
+    tts_ttfb_ms: num(r.tts_ttfb_ms),
+    tts_duration_ms: num(r.tts_duration_ms),
+    tts_audio_duration_ms: num(r.tts_audio_duration_ms),
+    tts_characters: num(r.tts_characters),
+    e2e_latency_ms: num(r.e2e_latency_ms),
     interrupted: Boolean(r.interrupted),
   };
   if (typeof r.user_text === 'string') t.user_text = r.user_text;
@@ -70,9 +62,9 @@ function toolCallOf(r: Row): ToolCall {
     arguments: (r.arguments ?? {}) as Record<string, unknown>,
     status: r.status as ToolCall['status'],
     output_summary: String(r.output_summary ?? ''),
-    started_at: isoOrNull(r.started_at),
-    duration_ms: numOrNull(r.duration_ms),
-    turn_id: r.turn_id === null || r.turn_id === undefined ? null : String(r.turn_id),
+    started_at: iso(r.started_at),
+    duration_ms: num(r.duration_ms),
+    turn_id: str(r.turn_id),
   };
   if (typeof r.error === 'string') c.error = r.error;
   return c;
