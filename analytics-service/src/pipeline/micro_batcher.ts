@@ -7,6 +7,9 @@
  * flight lets a writer prepare a batch while the previous one commits (the DuckDB warehouse
  * builds its data chunks then, and runs the transactions one after the other).
  *
+ * The write may answer item by item: an array of errors in the batch's order (`undefined` for an
+ * item written) rejects only the items that failed.
+ *
  * (An "everyone is waiting, write now" shortcut was tried and removed: consumers refill freed
  * slots one message at a time, so it wrote a batch of one before every full batch, doubling the
  * transactions for no gain.)
@@ -34,7 +37,8 @@ export class MicroBatcher<T> {
   private readonly writing = new Set<Promise<void>>();
 
   constructor(
-    private readonly write: (items: T[]) => Promise<void>,
+    /** Resolves when the batch is written; to an array, when it answers item by item (see above). */
+    private readonly write: (items: T[]) => Promise<unknown>,
     private readonly opts: MicroBatcherOptions,
   ) {}
 
@@ -84,9 +88,14 @@ export class MicroBatcher<T> {
     // Only the callbacks are kept while the write runs: the items are the writer's to hold or drop.
     const settle = batch.map(({ resolve, reject }) => ({ resolve, reject }));
     const writing: Promise<void> = this.write(items).then(
-      () => {
+      (answer) => {
         this.opts.onFlush?.(settle.length, performance.now() - started);
-        for (const p of settle) p.resolve();
+        const failures: readonly unknown[] = Array.isArray(answer) ? answer : [];
+        settle.forEach((p, i) => {
+          const err = failures[i];
+          if (err === undefined) p.resolve();
+          else p.reject(err);
+        });
       },
       (err: unknown) => {
         for (const p of settle) p.reject(err);

@@ -9,6 +9,8 @@
  *   exhausted retries. Both count as done. Anything else (aborted, parking failed, warehouse
  *   down) throws, so the message is nacked and redelivered; redelivery is idempotent everywhere.
  * - The delivery status of every destination is recorded in the warehouse `deliveries` table.
+ * - A session the warehouse refuses (`WarehouseDataError`: a value it cannot store) is dead-lettered
+ *   with the reason at once; the sessions batched with it are written (`isolate_refused.ts`).
  */
 // From the file, not the queue index: the index also loads the SQS and Pub/Sub SDKs.
 import {
@@ -20,7 +22,7 @@ import {
 import { parseSessionPayload, type SessionPayload } from '../../../src/schema/index.js';
 import type { DeliveryReport } from '../delivery/index.js';
 import type { ScoredSession } from '../types.js';
-import type { DeliveryStatus } from '../warehouse/index.js';
+import { type DeliveryStatus, WarehouseDataError } from '../warehouse/types.js';
 import type { WorkerMetrics } from './metrics.js';
 
 export const WAREHOUSE_DESTINATION = 'warehouse';
@@ -158,6 +160,12 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
     const notDone = rows.filter((r) => r.status !== 'ok' && r.status !== 'parked');
     if (warehouse?.status === 'rejected') {
       const err = warehouse.reason as Error;
+      if (err instanceof WarehouseDataError) {
+        // The same rows would be refused again: retrying only delays the dead letter.
+        m.deadLettered.inc({ reason: 'warehouse_refused' });
+        ctx.log.warn({ sessionId, err: err.message }, 'the warehouse refused the session, dead-lettering');
+        throw new DeadLetter(`warehouse_refused: ${err.message}`);
+      }
       ctx.log.warn({ sessionId, err: err?.message }, 'warehouse write failed, will retry');
       throw new DeliveryIncomplete(`warehouse: ${err?.message ?? String(err)}`);
     }

@@ -15,6 +15,7 @@ import type { Destination, ScoredSession } from '../types.js';
 import type { DeliveryStatus } from '../warehouse/index.js';
 import { openWarehouse, type Warehouse } from '../warehouse/index.js';
 import { createDestinations, withRetryAll } from './destinations.js';
+import { writeIsolatingRefused } from './isolate_refused.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import { MicroBatcher } from './micro_batcher.js';
 import { openConsumer } from './queue_consumer.js';
@@ -80,9 +81,11 @@ export async function startWorker(
   const maxItems = Math.max(1, Math.min(config.batchSize, config.concurrency));
   const sessions = new MicroBatcher<WarehouseItem>(
     (items) =>
-      warehouse.upsertSessions(
-        items.map((i) => i.session),
-        items.map((i) => i.delivery),
+      writeIsolatingRefused(items, (part) =>
+        warehouse.upsertSessions(
+          part.map((i) => i.session),
+          part.map((i) => i.delivery),
+        ),
       ),
     {
       maxItems,

@@ -126,7 +126,10 @@ function writeColumn(
     case 'int':
       for (let r = 0; r < n; r++) {
         const v = rows[start + r]?.[c];
-        I32[r] = isNull(v, r) ? 0 : Math.trunc(Number(v));
+        const value = isNull(v, r) ? 0 : Math.trunc(Number(v));
+        // An Int32Array would wrap a larger value silently.
+        if (!(value >= -2147483648 && value <= 2147483647)) throw new Error(`not a 32-bit integer: ${v}`);
+        I32[r] = value;
       }
       dataBytes = n * 4;
       break;
@@ -197,7 +200,9 @@ export interface AppendTarget {
  * The data chunks holding `rows` (in `spec`'s column order) for a table of column `types` (as
  * `checkColumnTypes` accepts them). Values are written straight into each vector's memory
  * (numbers and times into its data, nulls into its validity mask, text one native call per
- * value): no DuckDB value object, BigInt or per-value array is made on the way.
+ * value): no DuckDB value object, BigInt or per-value array is made on the way. A value its
+ * column cannot hold (a time that does not parse, an integer past its column's range) throws,
+ * naming the table and column.
  */
 export function buildChunks(
   types: DuckDBType[],
@@ -210,8 +215,12 @@ export function buildChunks(
     const chunk = DuckDBDataChunk.create(types, end - start);
     // (Column writes share scratch memory: each is copied into its vector before the next.)
     try {
-      spec.columns.forEach(([, kind], c) => {
-        writeColumn(duckdb.data_chunk_get_vector(chunk.chunk, c), kind, rows, c, start, end);
+      spec.columns.forEach(([name, kind], c) => {
+        try {
+          writeColumn(duckdb.data_chunk_get_vector(chunk.chunk, c), kind, rows, c, start, end);
+        } catch (err) {
+          throw new Error(`${spec.name}.${name}: ${(err as Error).message}`, { cause: err });
+        }
       });
     } catch (err) {
       chunk.reset();

@@ -32,7 +32,14 @@ import {
   sessionRows,
   type Value,
 } from './rows.js';
-import type { DeliveryStatus, MigrationReport, Row, Warehouse, WarehouseOptions } from './types.js';
+import {
+  type DeliveryStatus,
+  type MigrationReport,
+  type Row,
+  type Warehouse,
+  WarehouseDataError,
+  type WarehouseOptions,
+} from './types.js';
 
 /**
  * Rows per row group for new data. A checkpoint rewrites every column of each row group that
@@ -78,6 +85,10 @@ const MERGE_DELIVERIES_SQL = `INSERT INTO deliveries SELECT * FROM ${STAGE}
   ON CONFLICT (session_id, destination) DO UPDATE SET status = excluded.status,
   attempts = excluded.attempts, last_error = excluded.last_error, updated_at = excluded.updated_at;
   DELETE FROM ${STAGE}`;
+
+/** DuckDB's errors for a value it refuses: retrying the same rows fails the same way. */
+const DUCKDB_DATA_ERROR =
+  /^(Conversion Error|Invalid Input Error|Out of Range Error|Constraint Error: NOT NULL)/;
 
 function toDuckValue(v: unknown): DuckDBValue {
   if (v === undefined) return null;
@@ -180,6 +191,8 @@ export class DuckDbWarehouse implements Warehouse {
       // The staging table may have been created by the transaction being rolled back.
       this.staged = false;
       await this.writer.run('ROLLBACK').catch(() => undefined);
+      if (!(err instanceof WarehouseDataError) && DUCKDB_DATA_ERROR.test((err as Error)?.message ?? ''))
+        throw new WarehouseDataError(`DuckDB refused a value: ${(err as Error).message}`, { cause: err });
       throw err;
     }
   }
@@ -266,9 +279,13 @@ export class DuckDbWarehouse implements Warehouse {
       });
     }
     const types = await this.sessionTypes;
-    const rows = emptyTableRows();
-    for (const s of sessions) sessionRows(s, this.piiMode, now, rows);
-    return SESSION_TABLES.map((spec, i) => buildChunks(types[i] as DuckDBType[], spec, rows[spec.name]));
+    try {
+      const rows = emptyTableRows();
+      for (const s of sessions) sessionRows(s, this.piiMode, now, rows);
+      return SESSION_TABLES.map((spec, i) => buildChunks(types[i] as DuckDBType[], spec, rows[spec.name]));
+    } catch (err) {
+      throw new WarehouseDataError(`DuckDB cannot hold a value: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   private deliveryRows(deliveries: readonly DeliveryStatus[], now: string): Value[][] {

@@ -13,3 +13,4 @@ export type {
   WarehouseDriver,
   WarehouseOptions,
 } from './types.js';
+export { WarehouseDataError } from './types.js';

@@ -4,6 +4,10 @@
  * for the other worker's commit), then child rows of the sessions that already existed deleted,
  * and every child row inserted. Every table's rows go
  * in as one JSON array parameter through `json_populate_recordset`, one statement per table.
+ *
+ * PostgreSQL stores no NUL character in text or JSON; each one becomes U+FFFD on the way in. A value
+ * it refuses all the same (class 22, data exception, such as an integer out of range, or a NOT NULL
+ * or CHECK violation) fails the batch with a `WarehouseDataError`.
  */
 import pg from 'pg';
 import type { PiiMode } from '../../../src/schema/index.js';
@@ -22,7 +26,14 @@ import {
   type TableSpec,
   type Value,
 } from './rows.js';
-import type { DeliveryStatus, MigrationReport, Row, Warehouse, WarehouseOptions } from './types.js';
+import {
+  type DeliveryStatus,
+  type MigrationReport,
+  type Row,
+  type Warehouse,
+  WarehouseDataError,
+  type WarehouseOptions,
+} from './types.js';
 
 /** Advisory lock id held while migrating, so two workers starting together do not race. */
 const MIGRATION_LOCK_ID = 740_221_001;
@@ -43,6 +54,20 @@ function getTypeParser(oid: number, format?: 'text' | 'binary'): (v: string) => 
   }
 }
 
+/** A `\u0000` escape in JSON text, not itself escaped (preceded by an even run of backslashes). */
+const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+/** JSON text with every NUL character replaced by U+FFFD, which PostgreSQL can store. */
+export function withoutNul(json: string): string {
+  return json.includes('\\u0000') ? json.replace(JSON_NUL, '$1\\ufffd') : json;
+}
+
+/** SQLSTATEs of a refused value: retrying the same rows fails the same way. */
+function isDataError(err: unknown): err is pg.DatabaseError {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code === '23502' || code === '23514');
+}
+
 function objects(spec: TableSpec, rows: readonly Value[][]): string {
   const out = rows.map((row) => {
     const o: Record<string, Value> = {};
@@ -51,7 +76,7 @@ function objects(spec: TableSpec, rows: readonly Value[][]): string {
     });
     return o;
   });
-  return JSON.stringify(out);
+  return withoutNul(JSON.stringify(out));
 }
 
 function upsertSql(spec: TableSpec): string {
@@ -99,6 +124,15 @@ export class PostgresWarehouse implements Warehouse {
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
+      if (isDataError(err)) {
+        const where = [err.table && `table ${err.table}`, err.column && `column ${err.column}`].filter(
+          Boolean,
+        );
+        throw new WarehouseDataError(
+          `PostgreSQL refused a value (${err.code}): ${err.message}${where.length ? ` (${where.join(', ')})` : ''}`,
+          { cause: err },
+        );
+      }
       throw err;
     } finally {
       client.release();

@@ -27,6 +27,15 @@ export interface MigrationReport {
 
 export type Row = Record<string, unknown>;
 
+/**
+ * The warehouse refused a value in the rows it was given (a number out of its column's range, a
+ * time that does not parse, text PostgreSQL cannot store): writing the same rows again fails the
+ * same way. Anything else a write throws (connection lost, a conflict) may pass on a retry.
+ */
+export class WarehouseDataError extends Error {
+  override readonly name = 'WarehouseDataError';
+}
+
 export interface Warehouse {
   readonly driver: WarehouseDriver;
   /**
@@ -39,7 +48,8 @@ export interface Warehouse {
   /**
    * Upserts sessions and replaces their child rows (turns, tool calls, signals, lead), all in one
    * transaction. Duplicate session ids in one call: the last one wins. `deliveries` rows given
-   * here are written in the same transaction.
+   * here are written in the same transaction. A value the warehouse cannot store fails the whole
+   * call with a {@link WarehouseDataError} that names it.
    */
   upsertSessions(sessions: readonly ScoredSession[], deliveries?: readonly DeliveryStatus[]): Promise<void>;
   /** Upserts delivery status rows on (session_id, destination), in one transaction. */

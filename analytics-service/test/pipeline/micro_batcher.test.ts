@@ -85,6 +85,20 @@ describe('MicroBatcher', () => {
     expect(await Promise.all(done)).toEqual(['disk full', 'disk full', 'ok', 'ok']);
   });
 
+  it('a write that answers item by item rejects only the items it names', async () => {
+    const b = new MicroBatcher<number>(
+      async (items) => items.map((i) => (i % 2 === 0 ? new Error(`refused ${i}`) : undefined)),
+      { maxItems: 4, maxWaitMs: 1 },
+    );
+    const done = [1, 2, 3, 4].map((i) =>
+      b.add(i).then(
+        () => 'ok',
+        (e: Error) => e.message,
+      ),
+    );
+    expect(await Promise.all(done)).toEqual(['ok', 'refused 2', 'ok', 'refused 4']);
+  });
+
   it('drain writes what is pending and waits for every write in flight', async () => {
     const { calls, write } = heldWriter();
     const b = new MicroBatcher<number>(write, { maxItems: 10, maxWaitMs: 60_000, maxConcurrentWrites: 2 });

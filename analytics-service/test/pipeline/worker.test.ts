@@ -144,6 +144,50 @@ describe('pipeline worker (local spool, DuckDB)', () => {
     expect(n?.n).toBe(0);
   });
 
+  it('dead-letters a session the warehouse refuses with the reason; the sessions batched with it are written once', async () => {
+    // One batch of all five: it is written when the fifth arrives (the wait is only a backstop).
+    const { config, spool } = setup({ WORKER_BATCH_SIZE: '5', WORKER_BATCH_MAX_WAIT_MS: '2000' });
+    const poison = samplePayload({ session_id: 'pipe_poison' }, { turns: 2 });
+    // Valid for the schema (a safe integer), too large for the warehouse's INTEGER column.
+    (poison.turns[1] as { index: number }).index = 3_000_000_000;
+    const good = ['pipe_beside_1', 'pipe_beside_2', 'pipe_beside_3', 'pipe_beside_4'];
+    await publish(spool, samplePayload({ session_id: good[0] }));
+    await publish(spool, samplePayload({ session_id: good[1] }));
+    await publish(spool, poison);
+    await publish(spool, samplePayload({ session_id: good[2] }));
+    await publish(spool, samplePayload({ session_id: good[3] }));
+    worker = await startWorker(config, { warehouse, destinations: [], parked: new MemoryParkedStore() });
+    const [reason] = await until('the dead letter', async () => {
+      const names = (await readdir(join(spool.dir, 'dead'))).filter((n) => n.endsWith('.reason.json'));
+      return names.length === 1 ? names : undefined;
+    });
+    const record = JSON.parse(await readFile(join(spool.dir, 'dead', reason as string), 'utf8')) as {
+      last_error: string;
+    };
+    expect(record.last_error).toMatch(
+      /^warehouse_refused: .*turns\.payload_index: not a 32-bit integer: 3000000000/,
+    );
+    await until('the others written', async () => {
+      const rows = await warehouse.query<{ n: number }>(
+        `SELECT count(*) AS n FROM sessions WHERE session_id IN (${good.map((g) => `'${g}'`).join(', ')})`,
+      );
+      return Number(rows[0]?.n) === good.length;
+    });
+    // They were in the poison session's batch, yet none needed a second attempt.
+    const attempts = await warehouse.query<{ session_id: string; attempts: number }>(
+      `SELECT session_id, attempts FROM deliveries WHERE destination = 'warehouse' AND session_id LIKE 'pipe_beside_%' ORDER BY 1`,
+    );
+    expect(attempts).toEqual(good.map((session_id) => ({ session_id, attempts: 1 })));
+    expect(worker.metrics.registry.render()).toContain('signalroom_worker_warehouse_batch_sessions_sum 5');
+    expect(worker.metrics.warehouseBatchSize.count()).toBe(1);
+    expect(worker.metrics.deadLettered.get({ reason: 'warehouse_refused' })).toBe(1);
+    expect(worker.metrics.failed.total()).toBe(0);
+    const [n] = await warehouse.query<{ n: number }>(
+      "SELECT count(*) AS n FROM sessions WHERE session_id = 'pipe_poison'",
+    );
+    expect(n?.n).toBe(0);
+  });
+
   it('a failing destination is parked and never blocks the warehouse or the other destinations', async () => {
     const { config, spool } = setup();
     const parked = new MemoryParkedStore();

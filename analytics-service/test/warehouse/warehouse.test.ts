@@ -10,7 +10,7 @@ import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
 import { MIGRATIONS, renderStatement, SCHEMA_MIGRATIONS_DDL } from '../../src/warehouse/migrations.js';
 import { hashContactValue } from '../../src/warehouse/pii.js';
 import { PostgresWarehouse } from '../../src/warehouse/postgres_warehouse.js';
-import type { DeliveryStatus, Warehouse } from '../../src/warehouse/types.js';
+import { type DeliveryStatus, type Warehouse, WarehouseDataError } from '../../src/warehouse/types.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { scoredFromPayload, scoredSample } from './scored_fixture.js';
 
@@ -211,6 +211,55 @@ function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse
       );
       expect(await counts(w, 'sess_after')).toMatchObject({ sessions: 1, leads: 1, deliveries: 1 });
       expect(await counts(w, 'sess_rollback')).toMatchObject({ sessions: 0, turns: 0, deliveries: 0 });
+    });
+
+    it('refuses a value its column cannot hold with a WarehouseDataError naming it, and writes none of the batch', async () => {
+      const p = samplePayload({ session_id: 'sess_int_overflow' }, { turns: 2 });
+      (p.turns[1] as { index: number }).index = 3_000_000_000;
+      const call = w.upsertSessions([scoredSample('sess_beside_overflow'), scoredFromPayload(p)]);
+      await expect(call).rejects.toBeInstanceOf(WarehouseDataError);
+      await expect(call).rejects.toThrow(
+        name === 'duckdb'
+          ? /turns\.payload_index: not a 32-bit integer: 3000000000/
+          : /22003.*value "3000000000" is out of range for type integer/,
+      );
+      expect(await counts(w, 'sess_int_overflow')).toMatchObject({ sessions: 0, turns: 0 });
+      expect(await counts(w, 'sess_beside_overflow')).toMatchObject({ sessions: 0, turns: 0 });
+    });
+
+    it('stores text and JSON holding a NUL character (PostgreSQL, which cannot, gets U+FFFD)', async () => {
+      const p = samplePayload({ session_id: 'sess_nul' }, { turns: 1 });
+      (p.turns[0] as { user_text?: string }).user_text = 'before\u0000after';
+      p.labels = { campaign: 'spring\u0000sale', path: 'C:\\u0000' };
+      await w.upsertSessions(
+        [scoredFromPayload(p)],
+        [
+          {
+            session_id: 'sess_nul',
+            destination: 'crm',
+            status: 'parked',
+            attempts: 1,
+            last_error: 'body \u0000',
+          },
+        ],
+      );
+      const nul = name === 'postgres' ? '\ufffd' : '\u0000';
+      const [turn] = await w.query<{ user_text: string }>(
+        'SELECT user_text FROM turns WHERE session_id = $1',
+        ['sess_nul'],
+      );
+      expect(turn?.user_text).toBe(`before${nul}after`);
+      const [session] = await w.query<{ labels: Record<string, string> }>(
+        'SELECT labels FROM sessions WHERE session_id = $1',
+        ['sess_nul'],
+      );
+      // A backslash before "u0000" is text, not a NUL: it stays as it was.
+      expect(session?.labels).toEqual({ campaign: `spring${nul}sale`, path: 'C:\\u0000' });
+      const [delivery] = await w.query<{ last_error: string }>(
+        'SELECT last_error FROM deliveries WHERE session_id = $1',
+        ['sess_nul'],
+      );
+      expect(delivery?.last_error).toBe(`body ${nul}`);
     });
 
     it('gives back the whole payload from sessions.payload and the child tables', async () => {
