@@ -323,6 +323,37 @@ function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse
       ]);
     });
 
+    it('writes the delivery row of a new session, and updates one that was there before its session', async () => {
+      const row = (id: string, status: DeliveryStatus['status'], attempts: number): DeliveryStatus => ({
+        session_id: id,
+        destination: 'warehouse',
+        status,
+        attempts,
+        last_error: null,
+      });
+      // A delivery row with no session row (left by a hand-made delete, say): the session's
+      // write must update it, not trip over the key.
+      await w.recordDeliveries([row('sess_deliv_orphan', 'retrying', 1)]);
+      await w.upsertSessions(
+        [scoredSample('sess_deliv_new'), scoredSample('sess_deliv_orphan')],
+        [row('sess_deliv_new', 'ok', 1), row('sess_deliv_orphan', 'ok', 2)],
+      );
+      const rows = await w.query<{ session_id: string; status: string; attempts: number }>(
+        "SELECT session_id, status, attempts FROM deliveries WHERE session_id LIKE 'sess_deliv_%' AND destination = 'warehouse' ORDER BY 1",
+      );
+      expect(rows).toEqual([
+        { session_id: 'sess_deliv_new', status: 'ok', attempts: 1 },
+        { session_id: 'sess_deliv_orphan', status: 'ok', attempts: 2 },
+      ]);
+      // Written again (a redelivery): still one row each, updated.
+      await w.upsertSessions([scoredSample('sess_deliv_new')], [row('sess_deliv_new', 'ok', 3)]);
+      expect(await counts(w, 'sess_deliv_new')).toMatchObject({ sessions: 1, deliveries: 1 });
+      const [again] = await w.query<{ attempts: number }>(
+        "SELECT attempts FROM deliveries WHERE session_id = 'sess_deliv_new'",
+      );
+      expect(again?.attempts).toBe(3);
+    });
+
     it('upserts delivery status on (session_id, destination)', async () => {
       const base = { session_id: 'sess_deliv', destination: 'hubspot', attempts: 1, last_error: null };
       await w.recordDeliveries([{ ...base, status: 'retrying' }]);
