@@ -58,7 +58,7 @@ function getTypeParser(oid: number, format?: 'text' | 'binary'): (v: string) => 
 const JSON_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
 
 /** JSON text with every NUL character replaced by U+FFFD, which PostgreSQL can store. */
-export function withoutNul(json: string): string {
+function withoutNul(json: string): string {
   return json.includes('\\u0000') ? json.replace(JSON_NUL, '$1\\ufffd') : json;
 }
 
