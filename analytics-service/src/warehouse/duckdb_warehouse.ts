@@ -2,7 +2,8 @@
  * DuckDB backend: one embedded database file. Writes go through one connection, serialized, each
  * batch in one transaction: the old rows of the batch's sessions (if any were written before) are
  * deleted, then each table's rows are appended a data chunk at a time (`duckdb_append.ts`), and
- * the deliveries merged. Reads use a second connection so they never see a half-written batch.
+ * the delivery rows appended (when none is there yet) or merged. Reads use a second connection so
+ * they never see a half-written batch.
  *
  * A batch's data chunks are built as soon as `upsertSessions` is called, before its turn on the
  * connection: with two calls in flight (`pipelinedWrites`), the next batch is converted while the
@@ -227,6 +228,7 @@ export class DuckDbWarehouse implements Warehouse {
     const unique = dedupeSessions(sessions);
     const now = new Date().toISOString();
     const ids = unique.map((s) => sqlString(s.session_id)).join(', ');
+    const deliveryIds = [...new Set(deliveries.map((d) => sqlString(d.session_id)))].join(', ');
     const deliveryRows = this.deliveryRows(deliveries, now);
     // Built now, while the connection may still be busy with an earlier batch. The transaction
     // below keeps the chunks, not the sessions, which can be collected while it waits its turn.
@@ -249,7 +251,6 @@ export class DuckDbWarehouse implements Warehouse {
         // are appended straight to `deliveries`, without the staging table's merge (which cost
         // about 100 µs of DuckDB's CPU per session). (Appending without looking and falling back
         // on the key's refusal measured no faster.)
-        const deliveryIds = [...new Set(deliveryRows.map((r) => sqlString(String(r[0]))))].join(', ');
         const existing = await this.writer.runAndReadAll(
           `${begin}; SELECT (SELECT count(*) FROM sessions WHERE session_id IN (${ids})),
             ${deliveryIds ? `(SELECT count(*) FROM deliveries WHERE session_id IN (${deliveryIds}))` : '0'}`,
