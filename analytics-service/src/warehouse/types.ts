@@ -40,7 +40,8 @@ export interface Warehouse {
   readonly driver: WarehouseDriver;
   /**
    * How many `upsertSessions` calls are worth having in flight at once (default 1): a backend
-   * that prepares a batch while the previous one commits says 2.
+   * that prepares a batch while the previous one commits says 2 (DuckDB says 3: a transaction on
+   * each of its two writers, and a batch being built).
    */
   readonly pipelinedWrites?: number;
   /** Applies pending migrations; safe to call on every start-up and from several processes. */

@@ -399,6 +399,41 @@ describe('warehouse (duckdb) storage', () => {
     expect(() => isoToMicros('yesterday')).toThrow(/ISO-8601/);
   });
 
+  it('runs writes of different sessions side by side, and writes of one session one at a time in call order', async () => {
+    const w = await DuckDbWarehouse.open(join(dir, 'writers.duckdb'));
+    await w.migrate();
+    expect(w.pipelinedWrites).toBe(3);
+    // Ten calls in flight. Each writes a new session of its own and a new version of a shared one,
+    // with its warehouse delivery row: two of them in side-by-side transactions would both append
+    // the shared session, and the second commit would fail on its key.
+    const delivery = (id: string, attempts: number): DeliveryStatus => ({
+      session_id: id,
+      destination: 'warehouse',
+      status: 'ok',
+      attempts,
+      last_error: null,
+    });
+    const calls = Array.from({ length: 10 }, (_, i) =>
+      w.upsertSessions(
+        [
+          scoredSample(`sess_side_${i}`, { turns: 2 }),
+          scoredSample('sess_shared', { turns: 1 + i, score: i * 10 }),
+        ],
+        [delivery(`sess_side_${i}`, 1), delivery('sess_shared', i + 1)],
+      ),
+    );
+    await Promise.all(calls);
+    expect(await counts(w, 'sess_shared')).toMatchObject({ sessions: 1, turns: 10, leads: 1, deliveries: 1 });
+    const [shared] = await w.query(
+      'SELECT s.score, d.attempts FROM sessions s JOIN deliveries d USING (session_id) WHERE session_id = $1',
+      ['sess_shared'],
+    );
+    expect(shared).toEqual({ score: 90, attempts: 10 });
+    const [all] = await w.query("SELECT count(*) AS n FROM sessions WHERE session_id LIKE 'sess_side_%'");
+    expect(Number(all?.n)).toBe(10);
+    await w.close();
+  });
+
   it('writes times, 64-bit integers, lists and nulls into the vectors exactly', async () => {
     const w = await DuckDbWarehouse.open(join(dir, 'vectors.duckdb'));
     await w.migrate();
