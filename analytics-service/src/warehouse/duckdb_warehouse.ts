@@ -26,7 +26,7 @@ import {
 } from '@duckdb/node-api';
 import type { PiiMode } from '../../../src/schema/index.js';
 import type { ScoredSession } from '../types.js';
-import { Appenders, buildChunks } from './duckdb_append.js';
+import { Appenders, buildChunks, ChunkPool } from './duckdb_append.js';
 import { MIGRATIONS, migrationStatements, renderStatement, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
 import {
   DELIVERIES,
@@ -150,6 +150,8 @@ export class DuckDbWarehouse implements Warehouse {
   private readonly idle: Writer[];
   private readonly queued: Job[] = [];
   private readonly running = new Set<Job>();
+  /** Data chunks reused across batches and writers. */
+  private readonly chunkPool = new ChunkPool();
   /** The session tables' column types, learned once on the writer (in turn), for building chunks. */
   private sessionTypes: Promise<DuckDBType[][]> | undefined;
 
@@ -164,7 +166,7 @@ export class DuckDbWarehouse implements Warehouse {
     this.piiMode = opts.piiMode ?? 'hashed';
     this.idle = writers.map((connection) => ({
       connection,
-      appenders: new Appenders(connection),
+      appenders: new Appenders(connection, this.chunkPool),
       staged: false,
     }));
     this.pipelinedWrites = writers.length + 1;
@@ -353,7 +355,9 @@ export class DuckDbWarehouse implements Warehouse {
     try {
       const rows = emptyTableRows();
       for (const s of sessions) sessionRows(s, this.piiMode, now, rows);
-      return SESSION_TABLES.map((spec, i) => buildChunks(types[i] as DuckDBType[], spec, rows[spec.name]));
+      return SESSION_TABLES.map((spec, i) =>
+        buildChunks(types[i] as DuckDBType[], spec, rows[spec.name], this.chunkPool),
+      );
     } catch (err) {
       throw new WarehouseDataError(`DuckDB cannot hold a value: ${(err as Error).message}`, { cause: err });
     }

@@ -5,7 +5,7 @@ import { DuckDBInstance, INTEGER, TIMESTAMPTZ, VARCHAR } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePayload } from '../../../src/schema/testing/index.js';
 import { getSession } from '../../src/api/session_queries.js';
-import { checkColumnTypes, isoToMicros } from '../../src/warehouse/duckdb_append.js';
+import { ChunkPool, checkColumnTypes, isoToMicros } from '../../src/warehouse/duckdb_append.js';
 import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
 import { MIGRATIONS, renderStatement, SCHEMA_MIGRATIONS_DDL } from '../../src/warehouse/migrations.js';
 import { hashContactValue } from '../../src/warehouse/pii.js';
@@ -466,6 +466,58 @@ describe('warehouse (duckdb) storage', () => {
       latency_stt_p95_ms: null,
     });
     await w.close();
+  });
+
+  it('refills reused data chunks exactly: no null, list item or text is carried over from the batch before', async () => {
+    const w = await DuckDbWarehouse.open(join(dir, 'reuse.duckdb'));
+    await w.migrate();
+    // One writer's pool gives each table's chunk back after every batch; the next batch refills it.
+    const first = scoredSample('sess_reuse_1', { turns: 3 });
+    for (const t of first.payload.turns) {
+      t.started_at = null;
+      t.llm_prompt_tokens = null;
+    }
+    first.payload.stage.completed = ['greeting', 'discovery', 'qualification'];
+    await w.upsertSessions([first]);
+    const second = scoredSample('sess_reuse_2', { turns: 2 });
+    second.payload.turns.forEach((t, i) => {
+      t.started_at = `2026-11-20T15:00:0${i}.5Z`;
+      t.llm_prompt_tokens = 100 + i;
+    });
+    second.payload.stage.completed = [];
+    await w.upsertSessions([second]);
+    const turns = await w.query(
+      'SELECT session_id, epoch_ms(started_at) AS ms, llm_prompt_tokens AS tokens FROM turns ORDER BY session_id, turn_index',
+    );
+    expect(turns).toEqual([
+      { session_id: 'sess_reuse_1', ms: null, tokens: null },
+      { session_id: 'sess_reuse_1', ms: null, tokens: null },
+      { session_id: 'sess_reuse_1', ms: null, tokens: null },
+      { session_id: 'sess_reuse_2', ms: 1_795_186_800_500, tokens: 100 },
+      { session_id: 'sess_reuse_2', ms: 1_795_186_801_500, tokens: 101 },
+    ]);
+    const sessions = await w.query('SELECT session_id, stages_completed FROM sessions ORDER BY session_id');
+    expect(sessions).toEqual([
+      { session_id: 'sess_reuse_1', stages_completed: ['greeting', 'discovery', 'qualification'] },
+      { session_id: 'sess_reuse_2', stages_completed: [] },
+    ]);
+    await w.close();
+  });
+
+  it('gives a table the chunk it gave back, reset, and keeps no more than it is told', () => {
+    const pool = new ChunkPool(1);
+    const types = [INTEGER, VARCHAR];
+    const a = pool.take('t', types);
+    const b = pool.take('t', types);
+    expect(b).not.toBe(a);
+    a.rowCount = 2;
+    pool.give('t', a);
+    pool.give('t', b);
+    const again = pool.take('t', types);
+    expect(again).toBe(a);
+    expect(again.rowCount).toBe(0);
+    expect(pool.take('t', types)).not.toBe(b);
+    expect(pool.take('other', types)).not.toBe(a);
   });
 
   it('writes a table whose rows span several data chunks (over 2,048 rows) whole and in order', async () => {
