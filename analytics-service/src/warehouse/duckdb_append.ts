@@ -215,8 +215,8 @@ export class ChunkPool {
   /** Resets `chunk` (its string data is freed now) and keeps it, unless enough are kept. */
   give(table: string, chunk: DuckDBDataChunk): void {
     chunk.reset();
-    let kept = this.free.get(table);
-    if (!kept) this.free.set(table, (kept = []));
+    const kept = this.free.get(table) ?? [];
+    this.free.set(table, kept);
     if (kept.length < this.perTable) kept.push(chunk);
   }
 }
