@@ -62,7 +62,8 @@ const { values } = parseArgs({
 const QUICK = values.quick ?? false;
 const N = Number(values.n ?? (QUICK ? 5_000 : 20_000));
 const RSS_N = Number(values['rss-n'] ?? (QUICK ? 5_000 : 100_000));
-// Three batches in flight: one commits, the next is built (DuckDB) or waits, the third forms.
+// Three batches in flight: with DuckDB, two in transactions side by side and one being built or
+// forming; with PostgreSQL, one commits and the others wait or form.
 const BATCH = Number(values.batch ?? 256);
 const CONCURRENCY = Number(values.concurrency ?? BATCH * 3);
 const NODE_FLAGS = (values['node-flags'] ?? '').split(' ').filter(Boolean);

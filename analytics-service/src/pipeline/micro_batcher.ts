@@ -5,7 +5,8 @@
  * since its first item. At most `maxConcurrentWrites` writes at a time (default one); items
  * arriving meanwhile form the next batch, written as soon as a write finishes. A second write in
  * flight lets a writer prepare a batch while the previous one commits (the DuckDB warehouse
- * builds its data chunks then, and runs the transactions one after the other).
+ * builds its data chunks then, and takes three: two transactions side by side, on two writer
+ * connections, and one batch being built).
  *
  * The write may answer item by item: an array of errors in the batch's order (`undefined` for an
  * item written) rejects only the items that failed.

@@ -56,7 +56,8 @@
  * secondary indexes: DuckDB keeps every index in memory, maintains it on each commit and rewrites
  * it at each checkpoint, while its planner only uses one for point lookups on its first column
  * (not these composite keys, nor tier/status/time ranges, which zone maps serve). Uniqueness of
- * child rows follows from the delete + insert per session in one serialized writer.
+ * child rows follows from the delete + insert per session in one transaction, and from the writes
+ * of one session never running side by side (`duckdb_warehouse.ts`).
  */
 
 export interface Migration {
