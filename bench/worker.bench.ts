@@ -80,7 +80,7 @@ const DEFAULT_SETTINGS: Settings = { label: "the worker's defaults", env: {} };
  * at 2 × 8 MB (Node's defaults let both grow far past the live heap), DuckDB's buffer pool at 64 MB
  * instead of 96, glibc kept to two malloc arenas (10–20 MB less at 50k, measured alternately), and
  * DuckDB's own allocator (jemalloc) returning freed pages at once instead of after a second
- * (35–40 MB less at 30k, for about a tenth more CPU). Passed as a user would pass them, through
+ * (35–40 MB less at 30k, for about 13% more CPU). Passed as a user would pass them, through
  * the environment.
  */
 const LOW_MEMORY: Settings = {
