@@ -1,8 +1,11 @@
 /**
  * Worker throughput and memory (`npm run bench:worker [-- --quick] [-- --n 20000 --rss-n 100000]`).
  *
- * 1. DuckDB: pre-fills a local spool with `--rss-n` sessions, drains it with the real worker
- *    (`startWorker`) into a fresh DuckDB file, sampling RSS while draining. Three times: with the
+ * Each drain runs the real worker (`startWorker`, `bench/worker_drain.ts`) in a process of its own,
+ * compiled by `scripts/build.mjs` as `npm run worker` runs it (`--tsx`: through tsx's loader).
+ *
+ * 1. DuckDB: pre-fills a local spool with `--rss-n` sessions, drains it with the worker into a
+ *    fresh DuckDB file, sampling RSS while draining. Three times: with the
  *    worker's defaults, with the README's balanced settings and with its low-memory settings
  *    (`--skip defaults`, `--skip balanced` or `--skip low-memory` leaves one out).
  * 2. PostgreSQL: starts a throwaway cluster, pre-fills `--n` sessions, drains into it.
@@ -14,16 +17,12 @@
  * is not timed.
  * Targets: ≥ 2,000 sessions/s DuckDB, ≥ 1,000 sessions/s PostgreSQL, RSS ≤ 300 MB for 100k backlog.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { getHeapSpaceStatistics } from 'node:v8';
 import { DEFAULT_SLAS } from '../analytics-service/src/analysis/index.js';
-import { loadWorkerConfig } from '../analytics-service/src/config.js';
-import { startWorker } from '../analytics-service/src/pipeline/index.js';
 import { defaultPriceBook } from '../analytics-service/src/pricing/index.js';
 import { buildScoredSession, defaultScoringConfig } from '../analytics-service/src/scoring/index.js';
 import { appendRows } from '../analytics-service/src/warehouse/duckdb_append.js';
@@ -36,10 +35,10 @@ import {
   type TableRows,
 } from '../analytics-service/src/warehouse/rows.js';
 import { startPostgres } from '../analytics-service/test/support/postgres.js';
-import { silentLogger } from '../src/log.js';
 import { Spool } from '../src/queue/spool.js';
 import type { SessionPayload } from '../src/schema/index.js';
 import { samplePayload } from '../src/schema/testing/index.js';
+import type { DrainJob, DrainResult } from './worker_drain.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,8 +48,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     batch: { type: 'string' },
     skip: { type: 'string', default: '' },
-    /** Internal: run one drain in this (child) process and print its result as JSON. */
-    child: { type: 'string' },
+    /** Run the drains through tsx's loader, not compiled (as `npm run worker` did before `build`). */
+    tsx: { type: 'boolean', default: false },
     /** Extra node flags for the drain process, e.g. `--node-flags=--max-old-space-size=128`. */
     'node-flags': { type: 'string', default: '' },
     /** DuckDB `memory_limit` for the worker's drain (WAREHOUSE_DUCKDB_MEMORY_LIMIT; default the worker's). */
@@ -68,6 +67,11 @@ const BATCH = Number(values.batch ?? 256);
 const CONCURRENCY = Number(values.concurrency ?? BATCH * 3);
 const NODE_FLAGS = (values['node-flags'] ?? '').split(' ').filter(Boolean);
 const SKIP = new Set((values.skip ?? '').split(',').filter(Boolean));
+const TSX = values.tsx ?? false;
+const ROOT = join(import.meta.dirname, '..');
+const DRAIN_SOURCE = join(ROOT, 'bench', 'worker_drain.ts');
+/** Where `scripts/build.mjs` compiles the drain to, beside the worker it runs. */
+const DRAIN_BUILT = join(ROOT, 'dist', 'bench', 'worker_drain.js');
 
 /** How the drain process is run: extra environment on top of the bench's worker settings. */
 interface Settings {
@@ -132,27 +136,6 @@ async function prefill(dir: string, n: number): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-interface DrainResult {
-  sessions: number;
-  seconds: number;
-  rate: number;
-  peakRssMb: number;
-  startRssMb: number;
-  batchMean: number;
-  /** Process CPU time (all threads, DuckDB's included) while draining. */
-  cpuSeconds: number;
-  /** Main-thread pauses for garbage collection while draining: young generation, and the rest. */
-  gcMinorMs: number;
-  gcMajorMs: number;
-}
-
-interface DrainJob {
-  n: number;
-  spoolDir: string;
-  parkedDir: string;
-  env: Record<string, string>;
-}
-
 /** Drains in a child process, so its RSS is the worker's alone (not the prefill's garbage). */
 function drain(
   n: number,
@@ -160,7 +143,6 @@ function drain(
   parkedDir: string,
   env: Record<string, string>,
 ): Promise<DrainResult> {
-  // The child parses its own argv (just `--child`), so everything it needs travels in the job.
   const job: DrainJob = {
     n,
     spoolDir,
@@ -175,7 +157,7 @@ function drain(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...NODE_FLAGS, '--import', 'tsx', import.meta.filename, '--child', JSON.stringify(job)],
+      [...NODE_FLAGS, ...(TSX ? ['--import', 'tsx', DRAIN_SOURCE] : [DRAIN_BUILT]), JSON.stringify(job)],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
         // As `main.ts` does for the worker process (see there). NODE_OPTIONS, MALLOC_ARENA_MAX and
@@ -198,81 +180,6 @@ function drain(
       else resolve(JSON.parse(line) as DrainResult);
     });
   });
-}
-
-async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Promise<DrainResult> {
-  const config = loadWorkerConfig({
-    QUEUE_SPOOL_DIR: spoolDir,
-    QUEUE_SPOOL_FSYNC: 'false',
-    WORKER_BATCH_MAX_WAIT_MS: '20',
-    PARKED_DIR: parkedDir,
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
-  const startRss = process.memoryUsage().rss;
-  let peak = startRss;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  let gcMinorMs = 0;
-  let gcMajorMs = 0;
-  const gcObserver = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcMinorMs += e.duration;
-      else gcMajorMs += e.duration;
-    }
-  });
-  gcObserver.observe({ entryTypes: ['gc'] });
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const worker = await startWorker(config, { logger: silentLogger });
-  const done = worker.metrics.delivered;
-  let nextMemLog = Date.now() + 5000;
-  while (done.get({ destination: 'warehouse', status: 'ok' }) < n) {
-    await new Promise((r) => setTimeout(r, 20));
-    if (env.BENCH_MEM_LOG && Date.now() >= nextMemLog) {
-      nextMemLog = Date.now() + 5000;
-      const m = process.memoryUsage();
-      const db = await worker.warehouse
-        .query('SELECT tag, memory_usage_bytes AS b FROM duckdb_memory() WHERE memory_usage_bytes > 0')
-        .catch(() => []);
-      const mb = (x: number) => Math.round(x / 2 ** 20);
-      const spaces = getHeapSpaceStatistics()
-        .filter((s) => s.space_size >= 2 ** 20)
-        .map((s) => `${s.space_name.replace('_space', '')}=${mb(s.space_used_size)}/${mb(s.space_size)}`);
-      console.error(
-        `mem: ${done.get({ destination: 'warehouse', status: 'ok' })} done; rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} ` +
-          `heapTotal ${mb(m.heapTotal)} (${spaces.join(' ')}) external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MB; ` +
-          `duckdb ${db.map((r) => `${r.tag}=${mb(Number(r.b))}`).join(' ')}`,
-      );
-    }
-    if (worker.metrics.failed.total() > 0 || worker.metrics.deadLettered.total() > 0) {
-      throw new Error(
-        `worker failures: failed=${worker.metrics.failed.total()} dead=${worker.metrics.deadLettered.total()}`,
-      );
-    }
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  clearInterval(sampler);
-  gcObserver.disconnect();
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const text = worker.metrics.registry.render();
-  const sum = Number(/signalroom_worker_warehouse_batch_sessions_sum (\S+)/.exec(text)?.[1] ?? 0);
-  const count = Number(/signalroom_worker_warehouse_batch_sessions_count (\S+)/.exec(text)?.[1] ?? 1);
-  await worker.stop({ deadlineMs: 10_000 });
-  return {
-    sessions: n,
-    seconds,
-    rate: n / seconds,
-    peakRssMb: peak / 2 ** 20,
-    startRssMb: startRss / 2 ** 20,
-    batchMean: sum / count,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    gcMinorMs,
-    gcMajorMs,
-  };
 }
 
 /** The rows of `n` bench sessions, 1,000 sessions' worth at a time (not timed). */
@@ -365,10 +272,12 @@ function report(label: string, r: DrainResult, bareRate: number, target: number)
 }
 
 async function main(): Promise<void> {
+  // The drains run the worker compiled, as `npm run worker` does.
+  if (!TSX) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet', DRAIN_SOURCE]);
   const dir = await mkdtemp(join(tmpdir(), 'sr-bench-worker-'));
   console.log(
     `worker bench: ${QUICK ? 'quick' : 'full'}; DuckDB backlog ${RSS_N}, PostgreSQL backlog ${N}; concurrency ${CONCURRENCY}, batch ${BATCH}; ` +
-      `${cpus().length} CPUs; node ${process.version}`,
+      `${cpus().length} CPUs; node ${process.version}; the worker ${TSX ? 'through tsx' : 'compiled (dist/)'}`,
   );
   try {
     if (!SKIP.has('duckdb')) {
@@ -421,10 +330,7 @@ async function main(): Promise<void> {
   }
 }
 
-const run = values.child
-  ? () => drainHere(JSON.parse(values.child!) as DrainJob).then((r) => console.log(JSON.stringify(r)))
-  : main;
-run().catch((err: unknown) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -1,12 +1,14 @@
 /**
- * Scale-out: two worker processes (`main.ts`, each its own `startWorker`) compete for one SQS
+ * Scale-out: two worker processes (`main.ts` compiled by `scripts/build.mjs`, run as `npm run
+ * worker` runs it, each its own `startWorker`) compete for one SQS
  * queue (local-aws-sqs) and write to one PostgreSQL warehouse. 2,000 sessions plus 200 deliberate
  * duplicates: every session lands exactly once, none is lost, duplicates change nothing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePayload } from '../../../src/schema/testing/index.js';
@@ -25,12 +27,14 @@ let pgServer: TestPostgres;
 let warehouseUrl: string;
 let warehouse: PostgresWarehouse;
 const children: ChildProcess[] = [];
+const ROOT = join(import.meta.dirname, '../../..');
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sr-scale-'));
   [sqs, pgServer] = await Promise.all([
     startSqsServer({ queues: queueWithDlq(QUEUE, 5, 30) }),
     startPostgres(),
+    promisify(execFile)(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: ROOT }),
   ]);
   warehouseUrl = await pgServer.createDatabase('scale');
   warehouse = PostgresWarehouse.open(warehouseUrl);
@@ -77,8 +81,8 @@ async function queueDepth(client: SQSClient, name: string): Promise<number> {
 }
 
 function startWorkerProcess(apiPort: number, name: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'analytics-service/src/main.ts'], {
-    cwd: join(import.meta.dirname, '../../..'),
+  const child = spawn(process.execPath, ['dist/analytics-service/src/main.js'], {
+    cwd: ROOT,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
