@@ -12,8 +12,9 @@ import { FileParkedStore, type ParkedStore } from '../delivery/index.js';
 import { loadPriceBook } from '../pricing/index.js';
 import { buildScoredSession, loadScoringConfig } from '../scoring/index.js';
 import type { Destination, ScoredSession } from '../types.js';
-import type { DeliveryStatus } from '../warehouse/index.js';
-import { openWarehouse, type Warehouse } from '../warehouse/index.js';
+// From the files, not the warehouse index: the index loads both backends (see `create_warehouse.ts`).
+import { openWarehouse } from '../warehouse/create_warehouse.js';
+import type { DeliveryStatus, Warehouse } from '../warehouse/types.js';
 import { createDestinations, withRetryAll } from './destinations.js';
 import { writeIsolatingRefused } from './isolate_refused.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';

@@ -1,7 +1,8 @@
-/** Opens the configured warehouse backend and brings its schema up to date. */
+/**
+ * Opens the configured warehouse backend and brings its schema up to date. Only the configured
+ * backend is loaded: a DuckDB worker never loads `pg`, nor a PostgreSQL one DuckDB's native library.
+ */
 import type { PiiMode } from '../../../src/schema/index.js';
-import { DuckDbWarehouse } from './duckdb_warehouse.js';
-import { PostgresWarehouse } from './postgres_warehouse.js';
 import type { Warehouse, WarehouseDriver } from './types.js';
 
 export interface WarehouseConfig {
@@ -20,8 +21,10 @@ export async function openWarehouse(config: WarehouseConfig): Promise<Warehouse>
   let warehouse: Warehouse;
   if (config.driver === 'postgres') {
     if (!config.url) throw new Error('WAREHOUSE_URL is required when WAREHOUSE_DRIVER=postgres');
+    const { PostgresWarehouse } = await import('./postgres_warehouse.js');
     warehouse = PostgresWarehouse.open(config.url, opts);
   } else {
+    const { DuckDbWarehouse } = await import('./duckdb_warehouse.js');
     warehouse = await DuckDbWarehouse.open(config.duckdbPath, {
       ...opts,
       ...(config.duckdbMemoryLimit !== undefined && { settings: { memory_limit: config.duckdbMemoryLimit } }),
