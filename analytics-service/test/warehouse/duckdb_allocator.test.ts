@@ -1,5 +1,5 @@
 /**
- * The README's low-memory settings include `DUCKDB_JE_MALLOC_CONF`, read by the jemalloc built into
+ * The README's balanced and low-memory settings include `DUCKDB_JE_MALLOC_CONF`, read by the jemalloc built into
  * DuckDB's library (its own prefix, so it never touches Node's malloc). This checks that the
  * library in node_modules still reads it: a DuckDB upgrade that dropped jemalloc, or renamed the
  * variable, would otherwise leave the setting silently without effect.
@@ -29,5 +29,10 @@ describe("DuckDB's allocator settings", () => {
     expect(tuned).toMatch(/opt\.muzzy_decay_ms: 0\b/);
     const plain = allocatorOptions(undefined);
     expect(plain).toMatch(/opt\.dirty_decay_ms: 1000\b/);
+  });
+
+  it('turns off the per-thread caches with the balanced setting, which are on without it', () => {
+    expect(allocatorOptions('tcache:false')).toMatch(/opt\.tcache: false\b/);
+    expect(allocatorOptions(undefined)).toMatch(/opt\.tcache: true\b/);
   });
 });
