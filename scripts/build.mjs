@@ -43,19 +43,24 @@ const started = performance.now();
 // worker running from `dist/` (which loads its queue driver lazily) never sees a half-written tree.
 const next = `${OUT}.next-${process.pid}`;
 rmSync(next, { recursive: true, force: true });
-await build({
-  absWorkingDir: ROOT,
-  entryPoints: [...sources, ...extra],
-  outbase: '.',
-  outdir: next,
-  bundle: false,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20.10',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-});
-for (const file of [...others, ...ASSETS]) cpSync(join(ROOT, file), join(next, file), { recursive: true });
+try {
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: [...sources, ...extra],
+    outbase: '.',
+    outdir: next,
+    bundle: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.10',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  for (const file of [...others, ...ASSETS]) cpSync(join(ROOT, file), join(next, file), { recursive: true });
+} catch (err) {
+  rmSync(next, { recursive: true, force: true });
+  throw err;
+}
 rmSync(OUT, { recursive: true, force: true });
 renameSync(next, OUT);
 const ms = Math.round(performance.now() - started);
