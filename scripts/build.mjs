@@ -2,7 +2,7 @@
  * Compiles the TypeScript of `src/` and `analytics-service/src/` to JavaScript under `dist/`, file
  * for file (`npm run build`; `npm run worker` runs it first). The worker then runs on plain `node`:
  * with tsx's loader it started about 30 MB larger, as the loader runs on a thread of its own, and
- * spent about 7% more CPU per session (`npm run bench:worker -- --tsx` runs it that way to compare).
+ * peaked 15–30 MB higher draining a backlog (`npm run bench:worker -- --tsx` runs it that way).
  *
  * Each file is transpiled on its own, as tsx does (`isolatedModules`): no type checking here, that
  * is `npm run typecheck`. Files the code reads beside itself (the bundled price book and scoring
