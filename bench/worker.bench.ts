@@ -5,9 +5,9 @@
  * compiled by `scripts/build.mjs` as `npm run worker` runs it (`--tsx`: through tsx's loader).
  *
  * 1. DuckDB: pre-fills a local spool with `--rss-n` sessions, drains it with the worker into a
- *    fresh DuckDB file, sampling RSS while draining. Three times: with the
- *    worker's defaults, with the README's balanced settings and with its low-memory settings
- *    (`--skip defaults`, `--skip balanced` or `--skip low-memory` leaves one out).
+ *    fresh DuckDB file, sampling RSS while draining. Three times: with the worker's defaults, with
+ *    the README's balanced settings and with its low-memory settings (`--skip defaults`,
+ *    `--skip balanced` or `--skip low-memory` leaves one out).
  * 2. PostgreSQL: starts a throwaway cluster, pre-fills `--n` sessions, drains into it.
  * For each, a bare bulk insert of the same rows into a fresh, migrated database of the same kind
  * gives the ceiling, and the worker's rate is printed as a ratio of it: 1,000 sessions per

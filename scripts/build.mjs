@@ -40,7 +40,8 @@ const extra = args.filter((a) => !a.startsWith('--')).map((f) => relative(ROOT, 
 
 const started = performance.now();
 // Built beside `dist/` and swapped in at the end, so a failed build leaves the last good one and a
-// worker running from `dist/` (which loads its queue driver lazily) never sees a half-written tree.
+// worker running from `dist/` (which loads its queue driver lazily) never sees a half-written tree;
+// only between the removal and the rename, a moment, is there no `dist/` at all.
 const next = `${OUT}.next-${process.pid}`;
 rmSync(next, { recursive: true, force: true });
 try {

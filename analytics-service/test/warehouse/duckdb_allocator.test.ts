@@ -1,8 +1,8 @@
 /**
- * The README's balanced and low-memory settings include `DUCKDB_JE_MALLOC_CONF`, read by the jemalloc built into
- * DuckDB's library (its own prefix, so it never touches Node's malloc). This checks that the
- * library in node_modules still reads it: a DuckDB upgrade that dropped jemalloc, or renamed the
- * variable, would otherwise leave the setting silently without effect.
+ * The README's balanced and low-memory settings include `DUCKDB_JE_MALLOC_CONF`, read by the
+ * jemalloc built into DuckDB's library (its own prefix, so it never touches Node's malloc). This
+ * checks that the library in node_modules still reads it: a DuckDB upgrade that dropped jemalloc,
+ * or renamed the variable, would otherwise leave the setting silently without effect.
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
