@@ -1,9 +1,10 @@
 /**
- * DuckDB backend: one embedded database file. Each batch is written in one transaction: the old
- * rows of the batch's sessions (if any were written before) are deleted, then each table's rows
- * are appended a data chunk at a time (`duckdb_append.ts`), and the delivery rows appended (when
- * none is there yet) or merged. Reads use a connection of their own, so they never see a
- * half-written batch.
+ * DuckDB backend: one embedded database file. Each batch is written in one transaction: each
+ * table's rows are appended a data chunk at a time (`duckdb_append.ts`), with the delivery rows.
+ * When some of the batch was written before (a redelivery), the append fails on a key and the
+ * batch is written again: the old rows of its sessions deleted, the new ones appended, and the
+ * delivery rows merged. Reads use a connection of their own, so they never see a half-written
+ * batch.
  *
  * Writes go through two writer connections. A write waits for a free one, and for every write
  * before it that touches one of its sessions: so writes of the same session run in call order, one
@@ -64,9 +65,9 @@ const BLOCK_SIZE = '32768';
 /** The alias the database file is attached under (every connection `USE`s it). */
 const DB_ALIAS = 'warehouse';
 /**
- * Writer connections. Two let the next batch run its existence check and appends while the one
- * before commits (DuckDB commits one at a time, and a batch spent about half of its ~125 ms turn
- * on the rest): 10–30% more sessions per second at 30k, runs alternated. A third did not help.
+ * Writer connections. Two let the next batch run its appends while the one before commits
+ * (DuckDB commits one at a time): 10–30% more sessions per second at 30k, runs alternated, when
+ * each batch also looked for its old rows first. A third did not help.
  */
 const WRITERS = 2;
 
@@ -97,6 +98,9 @@ const MERGE_DELIVERIES_SQL = `INSERT INTO deliveries SELECT * FROM ${STAGE}
   ON CONFLICT (session_id, destination) DO UPDATE SET status = excluded.status,
   attempts = excluded.attempts, last_error = excluded.last_error, updated_at = excluded.updated_at;
   DELETE FROM ${STAGE}`;
+
+/** DuckDB's error for a row whose key is already in the table (or twice in what is appended). */
+const DUPLICATE_KEY = /Duplicate key .* violates (primary key|unique) constraint/;
 
 /** DuckDB's errors for a value it refuses: retrying the same rows fails the same way. */
 const DUCKDB_DATA_ERROR =
@@ -150,6 +154,8 @@ export class DuckDbWarehouse implements Warehouse {
   private readonly idle: Writer[];
   private readonly queued: Job[] = [];
   private readonly running = new Set<Job>();
+  /** Batches that met rows written before and were rewritten (`replace`): redeliveries, mostly. */
+  rewrites = 0;
   /** Data chunks reused across batches and writers. */
   private readonly chunkPool = new ChunkPool();
   /** The session tables' column types, learned once on the writer (in turn), for building chunks. */
@@ -292,48 +298,85 @@ export class DuckDbWarehouse implements Warehouse {
     if (sessions.length === 0 && deliveries.length === 0) return Promise.resolve();
     const unique = dedupeSessions(sessions);
     const now = new Date().toISOString();
-    const ids = unique.map((s) => sqlString(s.session_id)).join(', ');
-    const deliveryIds = [...new Set(deliveries.map((d) => sqlString(d.session_id)))].join(', ');
     const deliveryRows = this.deliveryRows(deliveries, now);
-    // Built now, while the connection may still be busy with an earlier batch. The transaction
-    // below keeps the chunks, not the sessions, which can be collected while it waits its turn.
-    const hasSessions = unique.length > 0;
-    const chunks = hasSessions ? this.buildSessionChunks(unique, now) : Promise.resolve([]);
-    // Its failure surfaces in the transaction below; until then it is not an unhandled rejection.
-    chunks.catch(() => undefined);
-    // Statements go together where they can: each call is a round trip through DuckDB's threads.
     const keys = new Set([...unique.map((s) => s.session_id), ...deliveries.map((d) => d.session_id)]);
-    return this.onWriter(keys, (w) =>
-      this.inTransaction(w, async (begin) => {
-        const tables = await chunks;
-        if (!hasSessions) {
+    if (unique.length === 0) {
+      return this.onWriter(keys, (w) =>
+        this.inTransaction(w, async (begin) => {
           await w.connection.run(begin);
           return this.stageDeliveries(w, deliveryRows);
-        }
-        // Old rows exist only for sessions written before: find those first (one scan of the
-        // session_id column: DuckDB joins an IN list rather than probing the key's index; ~3–6 ms per
-        // batch from 20k to 1M sessions) so the common case, all new, skips the five child-table
-        // deletes. Likewise delivery rows: when none exists yet for the batch's sessions, they
-        // are appended straight to `deliveries`, without the staging table's merge (which cost
-        // about 100 µs of DuckDB's CPU per session). (Appending without looking and falling back
-        // on the key's refusal measured no faster.)
-        const existing = await w.connection.runAndReadAll(
-          `${begin}; SELECT (SELECT count(*) FROM sessions WHERE session_id IN (${ids})),
-            ${deliveryIds ? `(SELECT count(*) FROM deliveries WHERE session_id IN (${deliveryIds}))` : '0'}`,
-        );
-        const [oldSessions, oldDeliveries] = (existing.getRowsJS()[0] ?? [0, 0]).map(Number);
-        if ((oldSessions ?? 0) > 0) {
-          await w.connection.run(
-            SESSION_TABLES.map((spec) => `DELETE FROM ${spec.name} WHERE session_id IN (${ids})`).join(';\n'),
-          );
-        }
-        for (const [i, spec] of SESSION_TABLES.entries())
-          await w.appenders.appendChunks(spec, tables[i] ?? []);
-        if ((oldDeliveries ?? 0) > 0) return this.stageDeliveries(w, deliveryRows);
-        await w.appenders.append(DELIVERIES, deliveryRows);
-        return undefined;
-      }),
-    );
+        }),
+      );
+    }
+    // Built now, while the connection may still be busy with an earlier batch.
+    const chunks = this.buildSessionChunks(unique, now);
+    // Its failure surfaces in the transaction below; until then it is not an unhandled rejection.
+    chunks.catch(() => undefined);
+    return this.onWriter(keys, async (w) => {
+      try {
+        await this.appendNew(w, chunks, deliveryRows);
+      } catch (err) {
+        if (!DUPLICATE_KEY.test((err as Error)?.message ?? '')) throw err;
+        // Some of the batch was written before (a redelivery): replace it, rows built afresh (the
+        // first attempt's chunks went to the appenders).
+        this.rewrites++;
+        await this.replace(w, unique, this.buildSessionChunks(unique, now), deliveries, deliveryRows);
+      }
+    });
+  }
+
+  /**
+   * Appends the batch as new rows, and its delivery rows straight to `deliveries`: the common case,
+   * where nothing of it was written before. A row whose key is already there fails the append
+   * (every session table and `deliveries` has a primary key), and the transaction is rolled back.
+   *
+   * Looking first, with `SELECT count(*) … WHERE session_id IN (…)`, cost a scan of the key column
+   * per batch, and on a busy writer far more than it did alone: 11 s of DuckDB's CPU over a
+   * 100k drain (threads other than the event loop: 46 → 35 s; sessions per CPU-second
+   * 1,200 → 1,380–1,490; runs alternated).
+   */
+  private appendNew(
+    w: Writer,
+    chunks: Promise<DuckDBDataChunk[][]>,
+    deliveryRows: readonly Value[][],
+  ): Promise<void> {
+    return this.inTransaction(w, async (begin) => {
+      const tables = await chunks;
+      await w.connection.run(begin);
+      for (const [i, spec] of SESSION_TABLES.entries()) await w.appenders.appendChunks(spec, tables[i] ?? []);
+      await w.appenders.append(DELIVERIES, deliveryRows);
+      return undefined;
+    });
+  }
+
+  /**
+   * Writes a batch some of which is already there: the old rows of its sessions are deleted and
+   * the new ones appended, and its delivery rows merged (through the staging table) when any of
+   * them exists, else appended.
+   */
+  private replace(
+    w: Writer,
+    sessions: readonly ScoredSession[],
+    chunks: Promise<DuckDBDataChunk[][]>,
+    deliveries: readonly DeliveryStatus[],
+    deliveryRows: readonly Value[][],
+  ): Promise<void> {
+    const ids = sessions.map((s) => sqlString(s.session_id)).join(', ');
+    const deliveryIds = [...new Set(deliveries.map((d) => sqlString(d.session_id)))].join(', ');
+    return this.inTransaction(w, async (begin) => {
+      const tables = await chunks;
+      const existing = await w.connection.runAndReadAll(
+        `${begin}; SELECT ${deliveryIds ? `(SELECT count(*) FROM deliveries WHERE session_id IN (${deliveryIds}))` : '0'}`,
+      );
+      const oldDeliveries = Number(existing.getRowsJS()[0]?.[0] ?? 0);
+      await w.connection.run(
+        SESSION_TABLES.map((spec) => `DELETE FROM ${spec.name} WHERE session_id IN (${ids})`).join(';\n'),
+      );
+      for (const [i, spec] of SESSION_TABLES.entries()) await w.appenders.appendChunks(spec, tables[i] ?? []);
+      if (oldDeliveries > 0) return this.stageDeliveries(w, deliveryRows);
+      await w.appenders.append(DELIVERIES, deliveryRows);
+      return undefined;
+    });
   }
 
   /** Each session table's rows of `sessions` as data chunks, in `SESSION_TABLES` order. */

@@ -434,6 +434,56 @@ describe('warehouse (duckdb) storage', () => {
     await w.close();
   });
 
+  it('appends a batch of new sessions as it is, and rewrites a batch only when some of it was written before', async () => {
+    const w = await DuckDbWarehouse.open(join(dir, 'append-first.duckdb'));
+    await w.migrate();
+    const delivery = (id: string, attempts = 1): DeliveryStatus => ({
+      session_id: id,
+      destination: 'warehouse',
+      status: 'ok',
+      attempts,
+      last_error: null,
+    });
+    await w.upsertSessions(
+      [scoredSample('sess_af_1', { turns: 3 }), scoredSample('sess_af_2', { turns: 2 })],
+      [delivery('sess_af_1'), delivery('sess_af_2')],
+    );
+    expect(w.rewrites).toBe(0);
+
+    // A redelivered session beside a new one: the append fails on its key, and the whole batch is
+    // written again over the old rows, in one transaction.
+    await w.upsertSessions(
+      [scoredSample('sess_af_3', { turns: 4 }), scoredSample('sess_af_1', { turns: 5, score: 90 })],
+      [delivery('sess_af_3'), delivery('sess_af_1', 2)],
+    );
+    expect(w.rewrites).toBe(1);
+    expect(await counts(w, 'sess_af_1')).toEqual({
+      sessions: 1,
+      turns: 5,
+      tool_calls: 2,
+      signals: 5,
+      leads: 1,
+      deliveries: 1,
+    });
+    expect(await counts(w, 'sess_af_3')).toMatchObject({ sessions: 1, turns: 4, deliveries: 1 });
+    const [row] = await w.query(
+      'SELECT s.score, d.attempts FROM sessions s JOIN deliveries d USING (session_id) WHERE session_id = $1',
+      ['sess_af_1'],
+    );
+    expect(row).toEqual({ score: 90, attempts: 2 });
+
+    // Only the delivery row is there (recorded before the session was ever written): merged.
+    await w.recordDeliveries([{ ...delivery('sess_af_4'), status: 'retrying', last_error: 'timeout' }]);
+    await w.upsertSessions([scoredSample('sess_af_4', { turns: 2 })], [delivery('sess_af_4', 2)]);
+    expect(w.rewrites).toBe(2);
+    expect(await counts(w, 'sess_af_4')).toMatchObject({ sessions: 1, turns: 2, deliveries: 1 });
+    const [d4] = await w.query('SELECT status, attempts, last_error FROM deliveries WHERE session_id = $1', [
+      'sess_af_4',
+    ]);
+    expect(d4).toEqual({ status: 'ok', attempts: 2, last_error: null });
+    await w.close();
+  });
+
   it('writes times, 64-bit integers, lists and nulls into the vectors exactly', async () => {
     const w = await DuckDbWarehouse.open(join(dir, 'vectors.duckdb'));
     await w.migrate();
