@@ -99,6 +99,18 @@ const MERGE_DELIVERIES_SQL = `INSERT INTO deliveries SELECT * FROM ${STAGE}
   attempts = excluded.attempts, last_error = excluded.last_error, updated_at = excluded.updated_at;
   DELETE FROM ${STAGE}`;
 
+/**
+ * A write that writes nothing, run with BEGIN. A transaction's first write can wait for the other
+ * writer's commit (most likely for the checkpoint lock, which a commit that checkpoints holds for a
+ * few hundred ms). Without this, the first write was the first append, a synchronous call, and the
+ * event loop stood still for the wait. Here the wait happens on a DuckDB thread. Instrumented 100k
+ * drains, alternated: the `sessions` appends took 9.0 s, 2.1 s of it on the CPU, and with this
+ * statement 3.0 s and 1.9 s; the event loop's delay fell from p50 27 / p99 310 ms to 8 / 130 ms
+ * (what the API and the lease heartbeats, in the same process, wait). The drain rate did not
+ * change: the writers still wait, off the event loop.
+ */
+const START_WRITING_SQL = 'DELETE FROM sessions WHERE false';
+
 /** DuckDB's error for a row whose key is already in the table (or twice in what is appended). */
 const DUPLICATE_KEY = /Duplicate key .* violates (primary key|unique) constraint/;
 
@@ -342,7 +354,7 @@ export class DuckDbWarehouse implements Warehouse {
   ): Promise<void> {
     return this.inTransaction(w, async (begin) => {
       const tables = await chunks;
-      await w.connection.run(begin);
+      await w.connection.run(`${begin}; ${START_WRITING_SQL}`);
       for (const [i, spec] of SESSION_TABLES.entries()) await w.appenders.appendChunks(spec, tables[i] ?? []);
       await w.appenders.append(DELIVERIES, deliveryRows);
       return undefined;
