@@ -355,7 +355,7 @@ export class DuckDbWarehouse implements Warehouse {
     return this.inTransaction(w, async (begin) => {
       const tables = await chunks;
       await w.connection.run(`${begin}; ${START_WRITING_SQL}`);
-      for (const [i, spec] of SESSION_TABLES.entries()) await w.appenders.appendChunks(spec, tables[i] ?? []);
+      await this.appendSessionTables(w, tables);
       await w.appenders.append(DELIVERIES, deliveryRows);
       return undefined;
     });
@@ -384,11 +384,16 @@ export class DuckDbWarehouse implements Warehouse {
       await w.connection.run(
         SESSION_TABLES.map((spec) => `DELETE FROM ${spec.name} WHERE session_id IN (${ids})`).join(';\n'),
       );
-      for (const [i, spec] of SESSION_TABLES.entries()) await w.appenders.appendChunks(spec, tables[i] ?? []);
+      await this.appendSessionTables(w, tables);
       if (oldDeliveries > 0) return this.stageDeliveries(w, deliveryRows);
       await w.appenders.append(DELIVERIES, deliveryRows);
       return undefined;
     });
+  }
+
+  /** Appends each session table's chunks (`buildSessionChunks`) into the writer's open transaction. */
+  private async appendSessionTables(w: Writer, tables: readonly DuckDBDataChunk[][]): Promise<void> {
+    for (const [i, spec] of SESSION_TABLES.entries()) await w.appenders.appendChunks(spec, tables[i] ?? []);
   }
 
   /** Each session table's rows of `sessions` as data chunks, in `SESSION_TABLES` order. */
