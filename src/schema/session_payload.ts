@@ -22,6 +22,7 @@
  * Units are in field names (`_ms`, `_s`, `_usd`). Times are ISO-8601 strings in UTC.
  */
 import { z } from 'zod';
+import { compileExactCheck } from './exact_check.js';
 
 export const SCHEMA_VERSION = 1 as const;
 
@@ -314,6 +315,9 @@ export const SessionPayloadV1 = z.object({
 });
 export type SessionPayload = z.infer<typeof SessionPayloadV1>;
 
+/** `true` only when zod would accept the value and return it unchanged (see `exact_check.ts`). */
+const isExactV1 = compileExactCheck(SessionPayloadV1);
+
 /** The schema versions this code can read. */
 export const KNOWN_SCHEMA_VERSIONS: readonly number[] = [SCHEMA_VERSION];
 
@@ -339,6 +343,9 @@ export function parseSessionPayload(raw: string | unknown): ParseResult {
       error: `unknown schema_version ${JSON.stringify(version)} (this build reads ${KNOWN_SCHEMA_VERSIONS.join(', ')})`,
     };
   }
+  // Fresh from JSON.parse, the value is ours: when it is exactly the schema's shape, zod's copy
+  // would equal it, so it is used as it is (`exact_check.ts`). Anything else goes to zod.
+  if (typeof raw === 'string' && isExactV1(data)) return { ok: true, payload: data as SessionPayload };
   const parsed = SessionPayloadV1.safeParse(data);
   if (!parsed.success) {
     const first = parsed.error.issues
