@@ -83,10 +83,11 @@ interface Settings {
 const DEFAULT_SETTINGS: Settings = { key: 'defaults', label: "the worker's defaults", env: {} };
 /**
  * The README's balanced settings: the low-memory ones that cost little CPU. V8's old generation is
- * capped (its young generation is not: at 2 × 8 MB the in-flight sessions are promoted sooner, for
- * about 12% more CPU and only 10–20 MB less), DuckDB's buffer pool is 64 MB, glibc has two arenas,
- * and DuckDB's jemalloc keeps no per-thread caches (DuckDB's work runs on the libuv pool's threads
- * and its own: 15–30 MB less at 50k and 100k, for no CPU we could measure).
+ * capped at 128 MB and its young generation at 2 × 8 MB (the in-flight sessions are promoted sooner:
+ * 10–20 MB less, for a few % more CPU since validation stopped copying each payload), DuckDB's
+ * buffer pool is 64 MB, glibc has two arenas, and DuckDB's jemalloc keeps no per-thread caches
+ * (DuckDB's work runs on the libuv pool's threads and its own: 15–30 MB less at 50k and 100k, for
+ * no CPU we could measure).
  */
 const BALANCED: Settings = {
   key: 'balanced',
@@ -94,32 +95,27 @@ const BALANCED: Settings = {
   env: {
     MALLOC_ARENA_MAX: '2',
     DUCKDB_JE_MALLOC_CONF: 'tcache:false',
-    NODE_OPTIONS: '--max-old-space-size=128',
+    NODE_OPTIONS: '--max-old-space-size=128 --max-semi-space-size=8',
     WAREHOUSE_DUCKDB_MEMORY_LIMIT: '64MB',
   },
 };
 /**
- * The README's low-memory settings: the balanced ones (V8's old generation capped at 128 MB,
- * DuckDB's buffer pool at 64 MB instead of 96, glibc kept to two malloc arenas: 10–20 MB less at
- * 50k, measured alternately), plus V8's young generation capped at 2 × 8 MB and DuckDB's own
- * allocator (jemalloc) returning freed pages at once instead of after a second (35–40 MB less at
- * 30k, for about 13% more CPU). Passed as a user would pass them, through the environment.
+ * The README's low-memory settings: the balanced ones, with DuckDB's own allocator (jemalloc)
+ * returning freed pages at once instead of after a second: 20–30 MB less at 100k, for more CPU per
+ * session (each transaction faults back in the pages the one before returned). Passed as a user
+ * would pass them, through the environment.
  *
- * With them each transaction pays for faulting back in the pages the one before returned, so the
- * README's low-memory command writes batches of 512 (1,024 in flight): about 10% less CPU per
- * session than 256, for a few MB. The bench does the same unless `--batch` or `--concurrency` is given.
+ * Batches of 512 (1,024 in flight) used to save about 10% of its CPU; once validation stopped
+ * copying each payload, they saved little and peaked 20–30 MB higher, so it runs the bench's batches.
  */
-const LOW_MEMORY_BATCHES = values.batch === undefined && values.concurrency === undefined;
 const LOW_MEMORY: Settings = {
   key: 'low-memory',
-  label: `low-memory settings (README)${LOW_MEMORY_BATCHES ? ', batches of 512, 1,024 in flight' : ''}`,
+  label: 'low-memory settings (README)',
   env: {
     ...BALANCED.env,
     // Not with balanced's `tcache:false`: every free then went to the arena and straight back to
     // the system, and the 100k backlog drained at half the speed (548 sessions per CPU-second).
     DUCKDB_JE_MALLOC_CONF: 'dirty_decay_ms:0,muzzy_decay_ms:0',
-    NODE_OPTIONS: `${BALANCED.env.NODE_OPTIONS} --max-semi-space-size=8`,
-    ...(LOW_MEMORY_BATCHES && { WORKER_BATCH_SIZE: '512', WORKER_CONCURRENCY: '1024' }),
   },
 };
 /** Settings that act only when the process starts, so they go into the child's environment. */
@@ -278,7 +274,8 @@ function report(label: string, r: DrainResult, bareRate: number, target: number)
       `(target ≥ ${target}: ${ok}); bare bulk insert ${Math.round(bareRate)} sessions/s; worker/bare = ${(r.rate / bareRate).toFixed(2)}; ` +
       `mean batch ${r.batchMean.toFixed(0)}; ${Math.round(r.sessions / r.cpuSeconds)} sessions per CPU-second; ` +
       `GC pauses ${(r.gcMinorMs / 1000).toFixed(1)} s young + ${(r.gcMajorMs / 1000).toFixed(1)} s old; ` +
-      `RSS ${r.startRssMb.toFixed(0)} → peak ${r.peakRssMb.toFixed(0)} MB`,
+      `RSS ${r.startRssMb.toFixed(0)} → peak ${r.peakRssMb.toFixed(0)} MB` +
+      (r.hostSteal === null ? '' : `; host steal ${(100 * r.hostSteal).toFixed(0)}% of the CPUs' time`),
   );
 }
 

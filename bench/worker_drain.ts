@@ -6,6 +6,8 @@
  *
  * Usage: `node dist/bench/worker_drain.js '<DrainJob as JSON>'`; prints a `DrainResult` as JSON.
  */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { loadWorkerConfig } from '../analytics-service/src/config.js';
@@ -24,6 +26,24 @@ export interface DrainResult {
   /** Main-thread pauses for garbage collection while draining: young generation, and the rest. */
   gcMinorMs: number;
   gcMajorMs: number;
+  /**
+   * Share of the machine's CPU time the hypervisor gave to other guests while draining (`steal` in
+   * /proc/stat); `null` where that is not known. These machines share their host, and a drain runs
+   * a quarter slower when this reaches 20–30%.
+   */
+  hostSteal: number | null;
+}
+
+/** CPU time stolen from this machine so far, all CPUs, in seconds (Linux's `steal`); else null. */
+function stealSeconds(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]?.trim().split(/\s+/) ?? [];
+    // cpu user nice system idle iowait irq softirq steal …, in USER_HZ (100 per second on Linux).
+    const steal = Number(fields[8]);
+    return fields[0] === 'cpu' && Number.isFinite(steal) ? steal / 100 : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface DrainJob {
@@ -59,6 +79,7 @@ export async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Prom
   gcObserver.observe({ entryTypes: ['gc'] });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const steal0 = stealSeconds();
   const worker = await startWorker(config, { logger: silentLogger });
   const done = worker.metrics.delivered;
   let nextMemLog = Date.now() + 5000;
@@ -88,6 +109,7 @@ export async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Prom
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const steal1 = stealSeconds();
   clearInterval(sampler);
   gcObserver.disconnect();
   peak = Math.max(peak, process.memoryUsage().rss);
@@ -105,6 +127,7 @@ export async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Prom
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     gcMinorMs,
     gcMajorMs,
+    hostSteal: steal0 === null || steal1 === null ? null : (steal1 - steal0) / (seconds * cpus().length),
   };
 }
 
