@@ -77,9 +77,10 @@ function sqlString(s: string): string {
 
 /**
  * Database settings: a bounded buffer pool keeps the worker's memory flat however large the file
- * grows (96MB holds a backlog's batches with room; 64MB or 48MB drained it more slowly, see the
- * README's low-memory settings), and a WAL of 32MB before checkpointing (DuckDB's default is 16MB)
- * halves the checkpoints for little memory.
+ * grows (96MB holds a backlog's batches with room; the README's balanced and low-memory settings
+ * set 48MB, which costs little rate once the event loop has time to spare, see `bench:worker`), and a
+ * WAL of 32MB before checkpointing (DuckDB's default is 16MB) halves the checkpoints for little
+ * memory.
  */
 const DEFAULT_SETTINGS: Record<string, string> = {
   memory_limit: '96MB',
