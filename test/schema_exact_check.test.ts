@@ -213,6 +213,9 @@ describe('exact check compiled from the zod schema', () => {
     expect(check({ ...ok, extra: 1 })).toBe(false);
     const { s: _s, ...missing } = ok;
     expect(check(missing)).toBe(false);
+    // zod would accept a Date for an empty object and hand back `{}`: not the same value.
+    expect(compileExactCheck(z.object({}))(new Date())).toBe(false);
+    expect(compileExactCheck(z.object({}))({})).toBe(true);
   });
 
   it('refuses to compile what it cannot reproduce, naming where', () => {

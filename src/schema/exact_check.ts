@@ -15,6 +15,8 @@
  * (a refinement, a transform, a default, a catch-all, a string format other than a pattern) throws
  * `UnsupportedSchema` when the check is compiled, not a wrong answer later.
  *
+ * It is meant for values fresh from `JSON.parse` (plain objects and arrays, no holes, no symbols):
+ * anything else it either leaves to zod or, for exotic values, may not judge as zod would.
  * One difference from zod's copy: an object's keys keep the order they came in, where zod's copy
  * lists them in the schema's order. Nothing reads payloads by key order.
  */
@@ -63,8 +65,12 @@ export class UnsupportedSchema extends Error {
 /** String formats whose zod check is exactly a test of the definition's `pattern`. */
 const PATTERN_FORMATS = new Set(['datetime', 'date', 'time', 'uuid', 'regex']);
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+/** An object as JSON.parse makes them (a Date, a Map or a class instance is left to zod). */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
 
 /** A length or size check (`min`, `max`, `length`) on strings and arrays. */
 function lengthCheck(def: Def, path: string): (n: number) => boolean {
