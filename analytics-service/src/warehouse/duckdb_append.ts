@@ -268,9 +268,17 @@ function appendChunks(
   chunks: readonly DuckDBDataChunk[],
   giveBack: (chunk: DuckDBDataChunk) => void = (chunk) => chunk.reset(),
 ): void {
-  for (const chunk of chunks) {
-    appender.appendDataChunk(chunk);
-    giveBack(chunk);
+  let i = 0;
+  try {
+    for (; i < chunks.length; i++) {
+      const chunk = chunks[i] as DuckDBDataChunk;
+      appender.appendDataChunk(chunk);
+      giveBack(chunk);
+    }
+  } catch (err) {
+    // The ones not copied yet are freed now too.
+    for (const chunk of chunks.slice(i)) giveBack(chunk);
+    throw err;
   }
   appender.flushSync();
 }
@@ -341,8 +349,38 @@ export class Appenders {
     target: AppendTarget = { name: spec.name },
   ): Promise<void> {
     if (chunks.length === 0) return;
-    const pool = this.pool;
-    appendChunks(await this.appender(spec, target), chunks, pool && ((c) => pool.give(spec.name, c)));
+    let appender: DuckDBAppender;
+    try {
+      appender = await this.appender(spec, target);
+    } catch (err) {
+      this.discard(spec, chunks);
+      throw err;
+    }
+    appendChunks(appender, chunks, (c) => this.discard(spec, [c]));
+  }
+
+  /**
+   * Appends each table's chunks, in order, into the open transaction. When one table fails, the
+   * chunks no appender has copied (the rest of that table's and every later table's) are given back
+   * at once: their native memory would otherwise wait until V8 collects them.
+   */
+  async appendTables(tables: readonly (readonly [TableSpec, readonly DuckDBDataChunk[]])[]): Promise<void> {
+    for (const [k, [spec, chunks]] of tables.entries()) {
+      try {
+        await this.appendChunks(spec, chunks);
+      } catch (err) {
+        for (const [later, laterChunks] of tables.slice(k + 1)) this.discard(later, laterChunks);
+        throw err;
+      }
+    }
+  }
+
+  /** Frees chunks built for `spec`: back to the pool, reset, or just reset without one. */
+  private discard(spec: TableSpec, chunks: readonly DuckDBDataChunk[]): void {
+    for (const chunk of chunks) {
+      if (this.pool) this.pool.give(spec.name, chunk);
+      else chunk.reset();
+    }
   }
 
   reset(): void {

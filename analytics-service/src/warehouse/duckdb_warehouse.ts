@@ -394,7 +394,7 @@ export class DuckDbWarehouse implements Warehouse {
 
   /** Appends each session table's chunks (`buildSessionChunks`) into the writer's open transaction. */
   private async appendSessionTables(w: Writer, tables: readonly DuckDBDataChunk[][]): Promise<void> {
-    for (const [i, spec] of SESSION_TABLES.entries()) await w.appenders.appendChunks(spec, tables[i] ?? []);
+    await w.appenders.appendTables(SESSION_TABLES.map((spec, i) => [spec, tables[i] ?? []] as const));
   }
 
   /** Each session table's rows of `sessions` as data chunks, in `SESSION_TABLES` order. */

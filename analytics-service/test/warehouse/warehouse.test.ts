@@ -5,11 +5,18 @@ import { DuckDBInstance, INTEGER, TIMESTAMPTZ, VARCHAR } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePayload } from '../../../src/schema/testing/index.js';
 import { getSession } from '../../src/api/session_queries.js';
-import { ChunkPool, checkColumnTypes, isoToMicros } from '../../src/warehouse/duckdb_append.js';
+import {
+  Appenders,
+  buildChunks,
+  ChunkPool,
+  checkColumnTypes,
+  isoToMicros,
+} from '../../src/warehouse/duckdb_append.js';
 import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
 import { MIGRATIONS, renderStatement, SCHEMA_MIGRATIONS_DDL } from '../../src/warehouse/migrations.js';
 import { hashContactValue } from '../../src/warehouse/pii.js';
 import { PostgresWarehouse } from '../../src/warehouse/postgres_warehouse.js';
+import type { TableSpec } from '../../src/warehouse/rows.js';
 import { type DeliveryStatus, type Warehouse, WarehouseDataError } from '../../src/warehouse/types.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { scoredFromPayload, scoredSample } from './scored_fixture.js';
@@ -568,6 +575,51 @@ describe('warehouse (duckdb) storage', () => {
     expect(again.rowCount).toBe(0);
     expect(pool.take('t', types)).not.toBe(b);
     expect(pool.take('other', types)).not.toBe(a);
+  });
+
+  it('gives back, reset, the data chunks a failed append never handed to DuckDB', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(
+      'CREATE TABLE sessions (session_id TEXT PRIMARY KEY); CREATE TABLE turns (session_id TEXT, turn_index INTEGER)',
+    );
+    await connection.run("INSERT INTO sessions VALUES ('dup')");
+    const sessions: TableSpec = { name: 'sessions', key: ['session_id'], columns: [['session_id', 'text']] };
+    const turns: TableSpec = {
+      name: 'turns',
+      key: [],
+      columns: [
+        ['session_id', 'text'],
+        ['turn_index', 'int'],
+      ],
+    };
+    const pool = new ChunkPool(4);
+    const appenders = new Appenders(connection, pool);
+    const turnChunks = buildChunks(
+      [VARCHAR, INTEGER],
+      turns,
+      [
+        ['dup', 0],
+        ['dup', 1],
+      ],
+      pool,
+    );
+    const sessionChunks = buildChunks([VARCHAR], sessions, [['dup']], pool);
+    await connection.run('BEGIN TRANSACTION');
+    await expect(
+      appenders.appendTables([
+        [sessions, sessionChunks],
+        [turns, turnChunks],
+      ]),
+    ).rejects.toThrow(/Duplicate key/);
+    await connection.run('ROLLBACK');
+    appenders.reset();
+    // The turns never reached an appender: their chunk is already reset and back in the pool.
+    expect(turnChunks[0]?.rowCount).toBe(0);
+    expect(pool.take('turns', [VARCHAR, INTEGER])).toBe(turnChunks[0]);
+    const [row] = (await connection.runAndReadAll('SELECT count(*) FROM turns')).getRowsJS();
+    expect(Number(row?.[0])).toBe(0);
+    connection.closeSync();
   });
 
   it('writes a table whose rows span several data chunks (over 2,048 rows) whole and in order', async () => {
