@@ -83,12 +83,12 @@ interface Settings {
 const DEFAULT_SETTINGS: Settings = { key: 'defaults', label: "the worker's defaults", env: {} };
 /**
  * The README's balanced settings: the low-memory ones that cost little CPU. V8's old generation is
- * capped at 128 MB and its young generation at 2 × 8 MB (the in-flight sessions are promoted sooner:
- * 10–20 MB less, for a few % more CPU since validation stopped copying each payload), DuckDB's
- * buffer pool is 48 MB (about 10 MB less than 64, for no rate we could tell apart once validation
- * stopped copying), glibc has two arenas, and DuckDB's jemalloc keeps no per-thread caches
- * (DuckDB's work runs on the libuv pool's threads and its own: 15–30 MB less at 50k and 100k, for
- * no CPU we could measure).
+ * capped at 128 MB (its young generation is not: capped at 2 × 8 MB, the in-flight sessions are
+ * promoted sooner, for 10–15 MB less and about 10% more CPU per session, measured alternately),
+ * DuckDB's buffer pool is 48 MB (about 15 MB less than 64, for no rate we could tell apart once
+ * validation stopped copying each payload; 40 MB was slower and no smaller), glibc has two arenas,
+ * and DuckDB's jemalloc keeps no per-thread caches (DuckDB's work runs on the libuv pool's threads
+ * and its own: 15–30 MB less at 50k and 100k, for no CPU we could measure).
  */
 const BALANCED: Settings = {
   key: 'balanced',
@@ -96,15 +96,15 @@ const BALANCED: Settings = {
   env: {
     MALLOC_ARENA_MAX: '2',
     DUCKDB_JE_MALLOC_CONF: 'tcache:false',
-    NODE_OPTIONS: '--max-old-space-size=128 --max-semi-space-size=8',
+    NODE_OPTIONS: '--max-old-space-size=128',
     WAREHOUSE_DUCKDB_MEMORY_LIMIT: '48MB',
   },
 };
 /**
- * The README's low-memory settings: the balanced ones, with DuckDB's own allocator (jemalloc)
- * returning freed pages at once instead of after a second: 20–30 MB less at 100k, for more CPU per
- * session (each transaction faults back in the pages the one before returned). Passed as a user
- * would pass them, through the environment.
+ * The README's low-memory settings: the balanced ones, plus V8's young generation capped at 2 × 8 MB
+ * and DuckDB's own allocator (jemalloc) returning freed pages at once instead of after a second:
+ * 30–40 MB less at 100k, for about a quarter more CPU per session (each transaction faults back in
+ * the pages the one before returned). Passed as a user would pass them, through the environment.
  *
  * Batches of 512 (1,024 in flight) used to save about 10% of its CPU; once validation stopped
  * copying each payload, they saved little and peaked 20–30 MB higher, so it runs the bench's batches.
@@ -117,6 +117,7 @@ const LOW_MEMORY: Settings = {
     // Not with balanced's `tcache:false`: every free then went to the arena and straight back to
     // the system, and the 100k backlog drained at half the speed (548 sessions per CPU-second).
     DUCKDB_JE_MALLOC_CONF: 'dirty_decay_ms:0,muzzy_decay_ms:0',
+    NODE_OPTIONS: `${BALANCED.env.NODE_OPTIONS} --max-semi-space-size=8`,
   },
 };
 /** Settings that act only when the process starts, so they go into the child's environment. */
