@@ -213,6 +213,10 @@ describe('exact check compiled from the zod schema', () => {
     expect(check({ ...ok, extra: 1 })).toBe(false);
     const { s: _s, ...missing } = ok;
     expect(check(missing)).toBe(false);
+    // zod tests a pattern from position 0 as it is: a sticky one matches only there.
+    const sticky = z.object({ r: z.string().regex(/b/y) });
+    expect(compileExactCheck(sticky)({ r: 'ab' })).toBe(sticky.safeParse({ r: 'ab' }).success);
+    expect(compileExactCheck(sticky)({ r: 'b' })).toBe(true);
     // zod would accept a Date for an empty object and hand back `{}`: not the same value.
     expect(compileExactCheck(z.object({}))(new Date())).toBe(false);
     expect(compileExactCheck(z.object({}))({})).toBe(true);

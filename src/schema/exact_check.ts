@@ -107,8 +107,12 @@ function stringCheck(def: Def, path: string): ExactCheck {
     if (!PATTERN_FORMATS.has(d.format ?? '') || !(d.pattern instanceof RegExp)) {
       throw new UnsupportedSchema(`${path}: string format ${d.format} is not compiled`);
     }
-    const pattern = new RegExp(d.pattern.source, d.pattern.flags.replace(/[gy]/g, ''));
-    checks.push((s) => pattern.test(s));
+    // As zod tests it: from position 0, flags kept (a sticky pattern matches only there).
+    const pattern = new RegExp(d.pattern.source, d.pattern.flags);
+    checks.push((s) => {
+      pattern.lastIndex = 0;
+      return pattern.test(s);
+    });
   };
   // A format schema (`z.iso.datetime()`) is its own first check.
   if (def.check === 'string_format') addFormat(def);
