@@ -103,8 +103,9 @@ const BALANCED: Settings = {
 /**
  * The README's low-memory settings: the balanced ones, plus V8's young generation capped at 2 × 8 MB
  * and DuckDB's own allocator (jemalloc) returning freed pages at once instead of after a second:
- * 30–40 MB less at 100k, for about a quarter more CPU per session (each transaction faults back in
- * the pages the one before returned). Passed as a user would pass them, through the environment.
+ * about 30 MB less at 100k, for about a fifth more CPU per session (246 against 275 MB, 1,249
+ * against 1,532 sessions per CPU-second in the bench started at 12:54 on 2026-11-22; each
+ * transaction faults back in the pages the one before returned). Passed as a user would pass them, through the environment.
  *
  * Batches of 512 (1,024 in flight) used to save about 10% of its CPU; once validation stopped
  * copying each payload, they saved little and peaked 20–30 MB higher, so it runs the bench's batches.

@@ -211,8 +211,8 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
   const argMode = effectivePiiMode(p.lead.pii_mode, policy);
   const latency = new Map(s.analysis.latency.map((l) => [l.component, l]));
   const sig = p.signals;
-  // (Built in three pushes: a spread inside an array literal takes V8's slow path, and this runs
-  // once per session on the event loop.)
+  // (Built in parts, the latency columns pushed in a loop: a spread inside an array literal takes
+  // V8's slow path, and this runs once per session on the event loop.)
   const row: Value[] = [
     id,
     p.agent.name,
