@@ -113,7 +113,7 @@ export async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Prom
   clearInterval(sampler);
   gcObserver.disconnect();
   peak = Math.max(peak, process.memoryUsage().rss);
-  const text = worker.metrics.registry.render();
+  const text = await worker.metrics.registry.metrics();
   const sum = Number(/signalroom_worker_warehouse_batch_sessions_sum (\S+)/.exec(text)?.[1] ?? 0);
   const count = Number(/signalroom_worker_warehouse_batch_sessions_count (\S+)/.exec(text)?.[1] ?? 1);
   await worker.stop({ deadlineMs: 10_000 });

@@ -9,7 +9,8 @@ export {
 } from './config.js';
 export {
   createWorkerMetrics,
-  MetricsRegistry,
+  createMetricsRegistry,
+  type MetricsRegistry,
   startWorker,
   type WorkerHandle,
   type WorkerMetrics,

@@ -22,10 +22,12 @@ import { authCookieHeader, checkAuth, safeEqual } from './auth.js';
 import { loginPage } from './login_page.js';
 import { type RetentionTimer, scheduleRetention } from './retention.js';
 
-/** Where `/metrics` text comes from (the worker's metrics registry). */
+/** Where `/metrics` text comes from: the worker's prom-client registry (or anything shaped like it). */
 export interface MetricsSource {
-  /** Prometheus text exposition format 0.0.4. */
-  render(): string | Promise<string>;
+  /** The exposition text. */
+  metrics(): Promise<string>;
+  /** Its content type, e.g. `text/plain; version=0.0.4; charset=utf-8`. */
+  readonly contentType: string;
 }
 
 export interface ApiServerOptions {
@@ -124,8 +126,8 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   });
 
   app.get('/metrics', async (_req, reply) => {
-    const text = opts.metrics ? await opts.metrics.render() : '';
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+    if (!opts.metrics) return reply.type('text/plain; version=0.0.4; charset=utf-8').send('');
+    return reply.type(opts.metrics.contentType).send(await opts.metrics.metrics());
   });
 
   registerApiRoutes(app, {

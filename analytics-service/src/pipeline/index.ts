@@ -4,7 +4,8 @@ export {
   createWorkerMetrics,
   Gauge,
   Histogram,
-  MetricsRegistry,
+  createMetricsRegistry,
+  type MetricsRegistry,
   type WorkerMetrics,
 } from './metrics.js';
 export { MicroBatcher, type MicroBatcherOptions } from './micro_batcher.js';

@@ -1,142 +1,84 @@
 /**
- * A small in-process metrics registry: counters, gauges and histograms with labels, rendered in
- * the Prometheus text format (0.0.4) by `render()` for the API's `/metrics`.
+ * The worker's metrics on a prom-client registry, served by the API's `/metrics` in the Prometheus
+ * text format with prom-client's default process, heap, GC and event-loop metrics beside them.
+ *
+ * Each metric is a prom-client metric behind a small view that adds synchronous reads
+ * (`get`, `total`, `count`): the worker's tests and the benchmark poll them without awaiting
+ * prom-client's asynchronous `get()`. The metric names and labels are the ones `/metrics` has
+ * always served.
  */
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry } from 'prom-client';
+import { collectDefaultMetrics } from 'prom-client';
 
 type Labels = Readonly<Record<string, string>>;
 
-function labelKey(labels: Labels): string {
-  const keys = Object.keys(labels).sort();
-  if (keys.length === 0) return '';
-  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-  return `{${keys.map((k) => `${k}="${esc(labels[k] ?? '')}"`).join(',')}}`;
+/** One series' key: label values in the metric's declared label order. */
+function seriesKey(labelNames: readonly string[], labels: Labels): string {
+  return labelNames.map((n) => labels[n] ?? '').join('\u0000');
 }
 
-function withLabel(key: string, extra: string): string {
-  return key === '' ? `{${extra}}` : `${key.slice(0, -1)},${extra}}`;
-}
-
-abstract class Metric {
+export class Counter {
+  readonly #counts = new Map<string, number>();
   constructor(
-    readonly name: string,
-    readonly help: string,
+    private readonly prom: PromCounter<string>,
+    private readonly labelNames: readonly string[],
   ) {}
-  abstract readonly type: 'counter' | 'gauge' | 'histogram';
-  protected abstract lines(): string[];
-  render(): string {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, ...this.lines()].join(
-      '\n',
-    );
-  }
-}
-
-export class Counter extends Metric {
-  readonly type = 'counter';
-  private readonly values = new Map<string, number>();
   inc(labels: Labels = {}, by = 1): void {
-    const k = labelKey(labels);
-    this.values.set(k, (this.values.get(k) ?? 0) + by);
+    this.prom.inc(labels, by);
+    const k = seriesKey(this.labelNames, labels);
+    this.#counts.set(k, (this.#counts.get(k) ?? 0) + by);
   }
   get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0;
+    return this.#counts.get(seriesKey(this.labelNames, labels)) ?? 0;
   }
   /** Sum over every label set. */
   total(): number {
     let t = 0;
-    for (const v of this.values.values()) t += v;
+    for (const v of this.#counts.values()) t += v;
     return t;
   }
-  protected lines(): string[] {
-    return [...this.values].map(([k, v]) => `${this.name}${k} ${v}`);
-  }
 }
 
-export class Gauge extends Metric {
-  readonly type = 'gauge';
-  private readonly values = new Map<string, number>();
+export class Gauge {
+  readonly #values = new Map<string, number>();
+  constructor(
+    private readonly prom: PromGauge<string>,
+    private readonly labelNames: readonly string[],
+  ) {}
   set(value: number, labels: Labels = {}): void {
-    this.values.set(labelKey(labels), value);
+    this.prom.set(labels, value);
+    this.#values.set(seriesKey(this.labelNames, labels), value);
   }
   get(labels: Labels = {}): number | undefined {
-    return this.values.get(labelKey(labels));
-  }
-  protected lines(): string[] {
-    return [...this.values].map(([k, v]) => `${this.name}${k} ${v}`);
+    return this.#values.get(seriesKey(this.labelNames, labels));
   }
 }
 
-interface HistogramSeries {
-  buckets: number[];
-  sum: number;
-  count: number;
-}
-
-export class Histogram extends Metric {
-  readonly type = 'histogram';
-  private readonly series = new Map<string, HistogramSeries>();
+export class Histogram {
+  readonly #counts = new Map<string, number>();
   constructor(
-    name: string,
-    help: string,
-    readonly bounds: readonly number[],
-  ) {
-    super(name, help);
-  }
+    private readonly prom: PromHistogram<string>,
+    private readonly labelNames: readonly string[],
+  ) {}
   observe(value: number, labels: Labels = {}): void {
-    const k = labelKey(labels);
-    let s = this.series.get(k);
-    if (!s) {
-      s = { buckets: this.bounds.map(() => 0), sum: 0, count: 0 };
-      this.series.set(k, s);
-    }
-    this.bounds.forEach((b, i) => {
-      if (value <= b) s.buckets[i] = (s.buckets[i] ?? 0) + 1;
-    });
-    s.sum += value;
-    s.count += 1;
+    this.prom.observe(labels, value);
+    const k = seriesKey(this.labelNames, labels);
+    this.#counts.set(k, (this.#counts.get(k) ?? 0) + 1);
   }
+  /** Observations of one label set. */
   count(labels: Labels = {}): number {
-    return this.series.get(labelKey(labels))?.count ?? 0;
-  }
-  protected lines(): string[] {
-    const out: string[] = [];
-    for (const [k, s] of this.series) {
-      this.bounds.forEach((b, i) => {
-        out.push(`${this.name}_bucket${withLabel(k, `le="${b}"`)} ${s.buckets[i] ?? 0}`);
-      });
-      out.push(`${this.name}_bucket${withLabel(k, 'le="+Inf"')} ${s.count}`);
-      out.push(`${this.name}_sum${k} ${s.sum}`);
-      out.push(`${this.name}_count${k} ${s.count}`);
-    }
-    return out;
+    return this.#counts.get(seriesKey(this.labelNames, labels)) ?? 0;
   }
 }
 
-export class MetricsRegistry {
-  private readonly metrics = new Map<string, Metric>();
+/** A prom-client registry; `metrics()` renders it and `contentType` names its format. */
+export type MetricsRegistry = Registry;
 
-  private register<M extends Metric>(metric: M): M {
-    const existing = this.metrics.get(metric.name);
-    if (existing) {
-      if (existing.type !== metric.type)
-        throw new Error(`metric ${metric.name} already registered as ${existing.type}`);
-      return existing as M;
-    }
-    this.metrics.set(metric.name, metric);
-    return metric;
-  }
-  counter(name: string, help: string): Counter {
-    return this.register(new Counter(name, help));
-  }
-  gauge(name: string, help: string): Gauge {
-    return this.register(new Gauge(name, help));
-  }
-  histogram(name: string, help: string, bounds: readonly number[]): Histogram {
-    return this.register(new Histogram(name, help, bounds));
-  }
-  /** Prometheus text exposition format 0.0.4. */
-  render(): string {
-    return `${[...this.metrics.values()].map((m) => m.render()).join('\n')}\n`;
-  }
+/** A new registry with prom-client's default process metrics (CPU, memory, GC, event loop). */
+export function createMetricsRegistry(opts: { defaultMetrics?: boolean } = {}): MetricsRegistry {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  return registry;
 }
 
 const LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000];
@@ -163,37 +105,44 @@ export interface WorkerMetrics {
   readonly warehouseBatchSize: Histogram;
 }
 
-export function createWorkerMetrics(registry = new MetricsRegistry()): WorkerMetrics {
+export function createWorkerMetrics(registry: MetricsRegistry = createMetricsRegistry()): WorkerMetrics {
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter(new PromCounter({ name, help, labelNames, registers: [registry] }), labelNames);
+  const histogram = (name: string, help: string, buckets: number[], labelNames: string[] = []) =>
+    new Histogram(new PromHistogram({ name, help, buckets, labelNames, registers: [registry] }), labelNames);
   return {
     registry,
-    consumed: registry.counter(
-      'signalroom_worker_messages_consumed_total',
-      'Messages received by the worker',
-    ),
-    failed: registry.counter(
-      'signalroom_worker_messages_failed_total',
-      'Handler runs that failed and will be retried',
-    ),
-    deadLettered: registry.counter(
+    consumed: counter('signalroom_worker_messages_consumed_total', 'Messages received by the worker'),
+    failed: counter('signalroom_worker_messages_failed_total', 'Handler runs that failed and will be retried'),
+    deadLettered: counter(
       'signalroom_worker_messages_dead_lettered_total',
       'Messages sent to the dead-letter place by the worker, by reason',
+      ['reason'],
     ),
-    delivered: registry.counter('signalroom_worker_deliveries_total', 'Deliveries by destination and status'),
-    deliveryLatencyMs: registry.histogram(
+    delivered: counter('signalroom_worker_deliveries_total', 'Deliveries by destination and status', [
+      'destination',
+      'status',
+    ]),
+    deliveryLatencyMs: histogram(
       'signalroom_worker_delivery_latency_ms',
       'Time to deliver one session per destination, milliseconds',
       LATENCY_BOUNDS_MS,
+      ['destination'],
     ),
-    queueLagS: registry.histogram(
+    queueLagS: histogram(
       'signalroom_worker_queue_lag_seconds',
       'Time from session end to processing, seconds',
       LAG_BOUNDS_S,
     ),
-    queueLagLastS: registry.gauge(
-      'signalroom_worker_queue_lag_last_seconds',
-      'Queue lag of the last message, seconds',
+    queueLagLastS: new Gauge(
+      new PromGauge({
+        name: 'signalroom_worker_queue_lag_last_seconds',
+        help: 'Queue lag of the last message, seconds',
+        registers: [registry],
+      }),
+      [],
     ),
-    warehouseBatchSize: registry.histogram(
+    warehouseBatchSize: histogram(
       'signalroom_worker_warehouse_batch_sessions',
       'Sessions written per warehouse transaction',
       [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],

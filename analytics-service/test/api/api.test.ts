@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SLAS } from '../../src/analysis/index.js';
 import { AUTH_COOKIE, buildApiServer, startApiServer } from '../../src/api/index.js';
+import { createWorkerMetrics } from '../../src/pipeline/metrics.js';
 import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
 import { PostgresWarehouse } from '../../src/warehouse/postgres_warehouse.js';
 import type { Warehouse } from '../../src/warehouse/types.js';
@@ -33,6 +34,9 @@ function apiSuite(name: string, open: () => Promise<Warehouse>) {
     const get = (url: string, headers: Record<string, string> = auth) =>
       app.inject({ method: 'GET', url, headers });
 
+    const workerMetrics = createWorkerMetrics();
+    for (let i = 0; i < 12; i++) workerMetrics.consumed.inc();
+    workerMetrics.delivered.inc({ destination: 'hubspot', status: 'parked' }, 2);
     beforeAll(async () => {
       wh = await open();
       await wh.migrate();
@@ -44,9 +48,7 @@ function apiSuite(name: string, open: () => Promise<Warehouse>) {
         slas: DEFAULT_SLAS,
         now: () => NOW,
         aggregatesCacheMs: 0,
-        metrics: {
-          render: () => '# TYPE worker_messages_consumed_total counter\nworker_messages_consumed_total 12\n',
-        },
+        metrics: workerMetrics.registry,
       });
       await app.ready();
     });
@@ -270,8 +272,15 @@ function apiSuite(name: string, open: () => Promise<Warehouse>) {
     it('serves Prometheus text on /metrics', async () => {
       const res = await get('/metrics');
       expect(res.statusCode).toBe(200);
-      expect(res.headers['content-type']).toContain('text/plain');
-      expect(res.body).toContain('worker_messages_consumed_total 12');
+      expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(res.body).toContain('# TYPE signalroom_worker_messages_consumed_total counter');
+      expect(res.body).toMatch(/^signalroom_worker_messages_consumed_total 12$/m);
+      expect(res.body).toMatch(
+        /^signalroom_worker_deliveries_total\{destination="hubspot",status="parked"\} 2$/m,
+      );
+      // prom-client's default process metrics sit beside ours.
+      expect(res.body).toMatch(/^process_cpu_user_seconds_total \d/m);
+      expect(res.body).toMatch(/^nodejs_heap_size_used_bytes \d/m);
     });
 
     it('deletes sessions older than the retention window, with their child rows', async () => {
