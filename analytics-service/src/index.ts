@@ -8,8 +8,8 @@ export {
   WorkerConfigError,
 } from './config.js';
 export {
-  createWorkerMetrics,
   createMetricsRegistry,
+  createWorkerMetrics,
   type MetricsRegistry,
   startWorker,
   type WorkerHandle,

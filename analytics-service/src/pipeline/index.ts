@@ -1,10 +1,10 @@
 export { createDestinations, type RetryPolicy, withRetryAll } from './destinations.js';
 export {
   Counter,
+  createMetricsRegistry,
   createWorkerMetrics,
   Gauge,
   Histogram,
-  createMetricsRegistry,
   type MetricsRegistry,
   type WorkerMetrics,
 } from './metrics.js';

@@ -7,8 +7,13 @@
  * prom-client's asynchronous `get()`. The metric names and labels are the ones `/metrics` has
  * always served.
  */
-import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry } from 'prom-client';
-import { collectDefaultMetrics } from 'prom-client';
+import {
+  collectDefaultMetrics,
+  Counter as PromCounter,
+  Gauge as PromGauge,
+  Histogram as PromHistogram,
+  Registry,
+} from 'prom-client';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -113,7 +118,10 @@ export function createWorkerMetrics(registry: MetricsRegistry = createMetricsReg
   return {
     registry,
     consumed: counter('signalroom_worker_messages_consumed_total', 'Messages received by the worker'),
-    failed: counter('signalroom_worker_messages_failed_total', 'Handler runs that failed and will be retried'),
+    failed: counter(
+      'signalroom_worker_messages_failed_total',
+      'Handler runs that failed and will be retried',
+    ),
     deadLettered: counter(
       'signalroom_worker_messages_dead_lettered_total',
       'Messages sent to the dead-letter place by the worker, by reason',

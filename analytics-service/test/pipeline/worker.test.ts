@@ -178,7 +178,9 @@ describe('pipeline worker (local spool, DuckDB)', () => {
       `SELECT session_id, attempts FROM deliveries WHERE destination = 'warehouse' AND session_id LIKE 'pipe_beside_%' ORDER BY 1`,
     );
     expect(attempts).toEqual(good.map((session_id) => ({ session_id, attempts: 1 })));
-    expect(await worker.metrics.registry.metrics()).toContain('signalroom_worker_warehouse_batch_sessions_sum 5');
+    expect(await worker.metrics.registry.metrics()).toContain(
+      'signalroom_worker_warehouse_batch_sessions_sum 5',
+    );
     expect(worker.metrics.warehouseBatchSize.count()).toBe(1);
     expect(worker.metrics.deadLettered.get({ reason: 'warehouse_refused' })).toBe(1);
     expect(worker.metrics.failed.total()).toBe(0);
