@@ -194,6 +194,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
 export function configSummary(c: WorkerConfig): Record<string, unknown> {
   const safeUrl = (u: string | undefined) => (u ? u.replace(/\/\/[^@/]*@/, '//***@') : undefined);
   return {
+    node: process.version,
     queue: c.queue.driver,
     concurrency: c.concurrency,
     batchSize: c.batchSize,

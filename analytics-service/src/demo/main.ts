@@ -45,6 +45,7 @@ async function main(): Promise<number> {
 
   const log = createLogger({ level: json ? 'silent' : 'error', name: 'signalroom-demo' });
   const say = (line: string) => process.stderr.write(`${line}\n`);
+  say(`SignalRoom demo on Node ${process.version}`);
   const conversations = await loadConversations(CONVERSATIONS_DIR);
   const started = Date.now();
   say(
