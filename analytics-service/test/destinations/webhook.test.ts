@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createWebhookDestination,
@@ -41,6 +42,70 @@ describe('webhook signature', () => {
     expect(verifyWebhookSignature({ secret: SECRET, body, timestamp: ts, signature: sig, nowMs })).toEqual({
       ok: true,
     });
+  });
+});
+
+/**
+ * The recipe as documented to receivers (webhook.ts header): `v1=` + hex HMAC-SHA256 with the
+ * secret as key over `<X-SignalRoom-Timestamp>.<raw body>`. Computed here with node:crypto, not
+ * with our helpers.
+ */
+const documentedSignature = (secret: string, timestamp: string, body: string) =>
+  `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
+
+describe('webhook signature, checked against the documented recipe', () => {
+  const body = '{"a":1}';
+  const nowMs = 1_800_000_000_000;
+  const ts = '1800000000';
+
+  it('matches a known answer computed outside Node', () => {
+    // printf '%s' '1800000000.{"a":1}' | openssl dgst -sha256 -hmac 'whsec_0123456789abcdef'
+    const openssl = 'v1=0cce34cc4ceb50514f7750d02eb315ceeef28c45ee42851f4611ac00df3d49fe';
+    expect(documentedSignature(SECRET, ts, body)).toBe(openssl);
+    expect(signWebhook(SECRET, ts, body)).toBe(openssl);
+  });
+
+  it('a receiver following the recipe is accepted; a changed timestamp or body is refused', () => {
+    const sig = documentedSignature(SECRET, ts, body);
+    const v = (over: Partial<Parameters<typeof verifyWebhookSignature>[0]>) =>
+      verifyWebhookSignature({ secret: SECRET, body, timestamp: ts, signature: sig, nowMs, ...over });
+    expect(v({})).toEqual({ ok: true });
+    // A replay with a fresh timestamp but the old signature: refused even inside the tolerance.
+    expect(v({ timestamp: '1800000001' })).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(v({ timestamp: '1799999999', nowMs: nowMs - 1000 })).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(v({ body: '{"a":1} ' })).toEqual({ ok: false, reason: 'bad_signature' });
+    // The HMAC of the body alone (no timestamp) is not a valid signature.
+    const bodyOnly = `v1=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+    expect(v({ signature: bodyOnly })).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('what the destination sends carries the documented signature over the exact bytes received', async () => {
+    const receiver = await createWebhookReceiver({ secret: SECRET }).start();
+    try {
+      const before = Math.floor(Date.now() / 1000);
+      const dest = createWebhookDestination({
+        url: `${receiver.url}/hooks/signalroom`,
+        secret: SECRET,
+        piiMode: 'hashed',
+        timeoutMs: 2000,
+      });
+      expect(await dest.deliver(scoredSample(), { signal: signal() })).toEqual({ status: 'ok' });
+      const after = Math.ceil(Date.now() / 1000);
+      const req = receiver.requests[0]!;
+      const timestamp = req.headers['x-signalroom-timestamp'] as string;
+      expect(timestamp).toMatch(/^\d+$/);
+      expect(Number(timestamp)).toBeGreaterThanOrEqual(before);
+      expect(Number(timestamp)).toBeLessThanOrEqual(after);
+      expect(req.headers['x-signalroom-signature']).toBe(documentedSignature(SECRET, timestamp, req.body));
+      expect(req.headers['x-signalroom-signature']).not.toBe(
+        documentedSignature(SECRET, String(Number(timestamp) + 1), req.body),
+      );
+    } finally {
+      await receiver.stop();
+    }
   });
 });
 
