@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { LocalPublisher } from '../../src/queue/index.js';
+import { describeWithRealPart } from '../support/real_part.js';
 import { findStrace, marker, only, type Syscall, traceNode } from '../support/strace.js';
 import { bigPayload } from './helpers.js';
 
@@ -94,15 +95,10 @@ async function trace(mode: string) {
   return { resultOf, calls, dir: join(root, mode) };
 }
 
-if (!STRACE && process.env.CI === 'true') {
-  describe('durability (strace)', () => {
-    it('needs strace', () => {
-      throw new Error('strace is not installed: the durability tests need it (Debian package strace)');
-    });
-  });
-} else {
-  if (!STRACE) console.warn('strace not found: durability tests skipped (they fail under CI=true)');
-  describe.skipIf(!STRACE)('durability (strace)', () => {
+describeWithRealPart(
+  'durability (strace)',
+  STRACE ? null : 'strace is not installed (Debian package strace)',
+  () => {
     it('local spool: data written, renamed into ready/, file and ready/ synced before publish() resolves', async () => {
       const { resultOf, calls, dir } = await trace('spool');
       expect(resultOf('publish')).toMatchObject({ status: 'ok' });
@@ -156,8 +152,8 @@ if (!STRACE && process.env.CI === 'true') {
         calls.filter((c) => c.name.startsWith('unlink') && c.text.includes('sess_journal_kept')),
       ).toEqual([]);
     });
-  });
-}
+  },
+);
 
 describe('durability (readers)', () => {
   it('a reader polling ready/ never sees part of a file while publishers write', async () => {
