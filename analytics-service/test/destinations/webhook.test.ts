@@ -37,6 +37,28 @@ describe('webhook signature', () => {
     expect(v({ nowMs: nowMs + 301_000, toleranceS: 600 })).toEqual({ ok: true });
   });
 
+  it('refuses a malformed timestamp or signature, and takes the tolerance as inclusive', () => {
+    const sig = signWebhook(SECRET, ts, body);
+    const v = (over: Partial<Parameters<typeof verifyWebhookSignature>[0]>) =>
+      verifyWebhookSignature({ secret: SECRET, body, timestamp: ts, signature: sig, nowMs, ...over });
+    expect(v({ timestamp: `${ts}0x` })).toEqual({ ok: false, reason: 'bad_timestamp' });
+    expect(v({ timestamp: `x${ts}` })).toEqual({ ok: false, reason: 'bad_timestamp' });
+    expect(v({ signature: 'v1=abc' })).toEqual({ ok: false, reason: 'bad_signature' });
+    // Exactly at the tolerance (300 s) still passes; one second more does not.
+    expect(
+      v({
+        timestamp: String(nowMs / 1000 - 300),
+        signature: signWebhook(SECRET, String(nowMs / 1000 - 300), body),
+      }),
+    ).toEqual({ ok: true });
+    expect(
+      v({
+        timestamp: String(nowMs / 1000 - 301),
+        signature: signWebhook(SECRET, String(nowMs / 1000 - 301), body),
+      }),
+    ).toEqual({ ok: false, reason: 'outside_tolerance' });
+  });
+
   it('accepts any of several v1 signatures (secret rotation)', () => {
     const sig = `${signWebhook('old-secret-000000000', ts, body)}, ${signWebhook(SECRET, ts, body)}`;
     expect(verifyWebhookSignature({ secret: SECRET, body, timestamp: ts, signature: sig, nowMs })).toEqual({
@@ -125,6 +147,12 @@ describe('webhook destination', () => {
     expect(await createWebhookDestination(config).deliver(s, { signal: signal() })).toEqual({ status: 'ok' });
     const req = fake.requests[0]!;
     expect(req.headers['idempotency-key']).toBe(s.session_id);
+    expect(JSON.parse(req.body)).toMatchObject({
+      type: 'sales_call.scored',
+      version: 1,
+      session_id: s.session_id,
+      pii_mode: 'hashed',
+    });
     expect(req.headers['x-signalroom-signature']).toMatch(/^v1=[0-9a-f]{64}$/);
     expect(req.body).not.toContain('maria@example.com');
     expect(req.body).not.toContain('Maria Lopez');
@@ -152,6 +180,18 @@ describe('webhook destination', () => {
 
   it('env section: the secret is required with a URL and must be long enough', () => {
     expect(webhookConfigFromEnv({})).toEqual({ ok: true, config: null });
+    expect(
+      webhookConfigFromEnv({ WEBHOOK_URL: 'https://x.example/h', WEBHOOK_SECRET: 'sixteen-chars-ok' }),
+    ).toEqual({
+      ok: true,
+      config: {
+        url: 'https://x.example/h',
+        secret: 'sixteen-chars-ok',
+        piiMode: 'hashed',
+        timeoutMs: 10_000,
+      },
+    });
+    expect(createWebhookDestination(config).name).toBe('webhook');
     expect(webhookConfigFromEnv({ WEBHOOK_URL: 'https://x.example/h' })).toMatchObject({
       ok: false,
       error: expect.stringContaining('WEBHOOK_SECRET'),
@@ -160,7 +200,7 @@ describe('webhook destination', () => {
       webhookConfigFromEnv({ WEBHOOK_URL: 'https://x.example/h', WEBHOOK_SECRET: 'short' }),
     ).toMatchObject({
       ok: false,
-      error: expect.stringContaining('WEBHOOK_SECRET'),
+      error: expect.stringMatching(/WEBHOOK_SECRET.*at least 16 characters/),
     });
   });
 });
