@@ -76,6 +76,10 @@ describe('journal recovery', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    let childStderr = '';
+    child.stderr?.on('data', (d) => {
+      childStderr += d;
+    });
     try {
       await waitForLine(child, 'READY', 45_000);
       await new Promise((r) => setTimeout(r, 500)); // > 2 flush intervals
@@ -84,6 +88,8 @@ describe('journal recovery', () => {
       child.kill('SIGKILL');
       await exited;
     }
+    // Killed mid-call: the child never published (its publish prints "published?!").
+    expect(childStderr).not.toContain('published?!');
     const journal = journalPath(journals, 'sess_crash_1');
     const parsed = parseJournal(await readFile(journal, 'utf8'));
     expect(parsed?.header.pid).toBe(child.pid);

@@ -198,18 +198,20 @@ describe('attachAnalytics on a real AgentSession', () => {
   });
 
   it('never throws into the agent when its own code fails, and counts it', async () => {
-    const { session, handle, publish, toolLog } = await runSalesCall({
+    const exploding = vi.fn((_p: SessionPayload): never => {
+      throw new Error('queue exploded');
+    });
+    const { session, handle, toolLog } = await runSalesCall({
       detect: () => {
         throw new Error('detector exploded');
       },
-      publish: () => {
-        throw new Error('queue exploded');
-      },
+      publish: exploding,
     });
     expect(toolLog).toHaveLength(2); // the call went on
     await session.close();
-    const p = await handle.finalize();
-    expect(publish).not.toHaveBeenCalled(); // replaced by the throwing publish above
+    const p = await handle.finalize(); // resolves although publish threw
+    expect(exploding).toHaveBeenCalledTimes(1);
+    expect(exploding.mock.calls[0]?.[0]).toBe(p);
     expect(p.analytics.handler_errors).toBe(SALES_CALL_USER_LINES.length);
     expect(p.errors.filter((e) => e.source === 'analytics')).toHaveLength(SALES_CALL_USER_LINES.length);
     expect(p.signals).toEqual({});

@@ -1,5 +1,5 @@
 import { v1 } from '@google-cloud/pubsub';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import {
   createPubSub,
@@ -16,10 +16,10 @@ import {
   pubsubEmulatorMissing,
   startPubsubEmulator,
 } from '../support/pubsub_emulator.js';
+import { describeWithRealPart } from '../support/real_part.js';
 import { bigPayload, consumeUntil, payloads, sessionIdOf, tracker, waitFor } from './helpers.js';
 
 const missing = pubsubEmulatorMissing();
-if (missing) console.warn(`SKIPPED pubsub driver tests: ${missing}`);
 
 const LEASE_MS = 10_000; // the shortest ack deadline Pub/Sub accepts
 let emulator: PubsubEmulator;
@@ -44,7 +44,7 @@ const consumer = (config: PubsubConfig) =>
 const deadConsumer = (config: PubsubConfig) =>
   consumer({ ...config, subscription: config.deadLetterSubscription });
 
-describe.skipIf(missing !== null)('pubsub driver (emulator)', () => {
+describeWithRealPart('pubsub driver (emulator)', missing, () => {
   beforeAll(async () => {
     emulator = await startPubsubEmulator();
   });

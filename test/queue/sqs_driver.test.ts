@@ -17,6 +17,7 @@ import {
 } from '../../src/queue/index.js';
 import { parseSessionPayload } from '../../src/schema/index.js';
 import { freePort } from '../support/free_port.js';
+import { watchLoopDelay } from '../support/loop_delay.js';
 import { queueWithDlq, type SqsTestServer, startSqsServer } from '../support/sqs_server.js';
 import { bigPayload, consumeUntil, payloads, sessionIdOf, tracker, waitFor } from './helpers.js';
 
@@ -204,20 +205,29 @@ describe('sqs driver (local-aws-sqs)', () => {
   });
 });
 
+/** What a publish to a stopped SQS endpoint reports: the refused connection. */
+const OUTAGE_ERROR = /ECONNREFUSED 127\.0\.0\.1:\d+/;
+
 describe('session publisher over SQS', () => {
   it('spools every session within the deadline while SQS is down, then the drainer delivers all', async () => {
     const outboxDir = await mkdtemp(join(tmpdir(), 'outbox-'));
-    const deadlineMs = 1500; // leaves the default 250 ms outbox reserve for 25 concurrent fsyncs
+    const deadlineMs = 1500;
     const remote = publisher('outage');
-    const outbox = new LocalPublisher({ dir: outboxDir, logger: silentLogger });
+    // Without fsync: how long 25 fsyncs take on a shared, loaded disk is not what this test is
+    // about (the outbox commit's durability is durability.test.ts's); with it, an fsync slower
+    // than the outbox reserve turns a session "unconfirmed" here.
+    const outbox = new LocalPublisher({ dir: outboxDir, logger: silentLogger, fsync: false });
     const sessions = createSessionPublisher({ publisher: remote, outbox, deadlineMs, logger: silentLogger });
     const n = 25;
     try {
       await sqs.stop();
+      const lag = watchLoopDelay();
       const results = await Promise.all(payloads(n, 'outage').map((p) => sessions.publish(p)));
+      const lateMs = await lag.stop();
       expect(results.map((r) => r.status)).toEqual(Array(n).fill('spooled'));
-      for (const r of results) expect(r.ms).toBeLessThanOrEqual(deadlineMs + 150);
-      expect(results[0]?.error).toBeTruthy();
+      for (const r of results) expect(r.ms).toBeLessThanOrEqual(deadlineMs + lateMs);
+      // Each says why it was not sent: the connection to the stopped queue was refused.
+      for (const r of results) expect(r.error).toMatch(OUTAGE_ERROR);
       expect((await outbox.spool.counts()).ready).toBe(n);
 
       const drainer = createOutboxDrainer({
@@ -280,9 +290,12 @@ describe('session publisher over SQS', () => {
       logger: silentLogger,
     });
     try {
+      const lag = watchLoopDelay();
       const r = await sessions.publish(payloads(1, 'hung')[0]!);
+      const lateMs = await lag.stop();
       expect(r.status).toBe('spooled');
-      expect(r.ms).toBeLessThanOrEqual(600 + 100);
+      expect(r.ms).toBeLessThanOrEqual(600 + lateMs);
+      expect(r.error).toMatch(/abandoned at the deadline/);
       expect((await outbox.spool.counts()).ready).toBe(1);
     } finally {
       for (const s of sockets) s.destroy();

@@ -21,8 +21,7 @@ interface Line {
   cost_usd: number;
 }
 
-async function demo(dataDir: string): Promise<{ stdout: string; stderr: string; ms: number }> {
-  const started = Date.now();
+async function demo(dataDir: string): Promise<{ stdout: string; stderr: string }> {
   const { stdout, stderr } = await run(
     'npm',
     ['run', '--silent', 'demo', '--', '--no-serve', '--json', '--data-dir', dataDir],
@@ -33,7 +32,7 @@ async function demo(dataDir: string): Promise<{ stdout: string; stderr: string; 
       env: { ...process.env, ANALYTICS_API_TOKEN: '' },
     },
   );
-  return { stdout, stderr, ms: Date.now() - started };
+  return { stdout, stderr };
 }
 
 describe('npm run demo -- --no-serve --json', () => {
@@ -104,9 +103,8 @@ describe('npm run demo -- --no-serve --json', () => {
     expect(lines.find((l) => l.session_id === 'demo-22-manufacturer-refusal')?.tier).toMatch(/3$/);
   });
 
-  it('is deterministic across runs and finishes in under 60 s', () => {
+  // Its duration is bounded by the run's timeout above; speed is a benchmark's business, not a test's.
+  it('is deterministic across runs', () => {
     expect(second.stdout).toBe(first.stdout);
-    expect(first.ms).toBeLessThan(60_000);
-    expect(second.ms).toBeLessThan(60_000);
   });
 });

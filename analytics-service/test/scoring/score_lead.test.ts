@@ -173,7 +173,11 @@ describe('engagement rules', () => {
     const call = { ...samplePayload().tool_calls[1]!, call_id: 'c9', name: 'request_callback' };
     expect(
       reason(score({ ...quiet, tool_calls: [call] }).reasons, 'engagement.callback_requested'),
-    ).toBeDefined();
+    ).toMatchObject({
+      kind: 'engagement',
+      points: 25,
+      detail: 'the prospect asked to be called back (25 points)',
+    });
     expect(reason(score({ tool_calls: [call] }).reasons, 'engagement.callback_requested')).toBeUndefined();
   });
 
