@@ -118,13 +118,72 @@ export async function encodeMessage(
   }
 }
 
-/** Decodes a message body to JSON text according to its `content_encoding` attribute. */
+/** Why a body could not be turned into text; `bytes` is the body as far as it could be decoded. */
+export type UndecodableReason = 'invalid_utf8' | 'invalid_gzip' | 'unknown_content_encoding';
+
+/**
+ * A body that is not text: the consumer dead-letters it with `reason` and keeps `bytes` (the raw
+ * body, gunzipped when the gzip layer was sound) byte for byte.
+ */
+export class UndecodableBody extends Error {
+  override readonly name = 'UndecodableBody';
+  constructor(
+    readonly reason: UndecodableReason,
+    message: string,
+    readonly bytes: Buffer,
+  ) {
+    super(message);
+  }
+}
+
+// Strict: an invalid sequence is an error, never a U+FFFD (two bodies that differ only in
+// invalid bytes would otherwise become the same text). A leading BOM is kept, as the bytes say.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The first byte where `bytes` stops being UTF-8 (at or just before the invalid sequence). */
+function firstInvalidByte(bytes: Buffer): number {
+  const lenient = Buffer.from(bytes.toString('utf8'));
+  const n = Math.min(lenient.length, bytes.length);
+  let i = 0;
+  while (i < n && lenient[i] === bytes[i]) i++;
+  return i;
+}
+
+/** The body's bytes as JSON text: strict UTF-8. Throws `UndecodableBody` when they are not. */
+export function utf8Text(bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new UndecodableBody(
+      'invalid_utf8',
+      `body is not valid UTF-8 (first invalid byte near offset ${firstInvalidByte(bytes)} of ${bytes.length})`,
+      bytes,
+    );
+  }
+}
+
+/**
+ * Decodes a message body to JSON text according to its `content_encoding` attribute. Throws
+ * `UndecodableBody` (never another error) when it cannot: bad gzip, invalid UTF-8, unknown encoding.
+ */
 export async function decodeBody(
   bytes: Buffer,
   attributes: Readonly<Record<string, string>>,
 ): Promise<string> {
   const encoding = attributes[ATTR_CONTENT_ENCODING] ?? 'identity';
-  if (encoding === 'gzip') return (await gunzipAsync(bytes)).toString('utf8');
-  if (encoding === 'identity') return bytes.toString('utf8');
-  throw new Error(`unknown content_encoding ${JSON.stringify(encoding)}`);
+  if (encoding === 'identity') return utf8Text(bytes);
+  if (encoding === 'gzip') {
+    let plain: Buffer;
+    try {
+      plain = await gunzipAsync(bytes);
+    } catch (err) {
+      throw new UndecodableBody('invalid_gzip', `body is not valid gzip: ${(err as Error).message}`, bytes);
+    }
+    return utf8Text(plain);
+  }
+  throw new UndecodableBody(
+    'unknown_content_encoding',
+    `unknown content_encoding ${JSON.stringify(encoding).slice(0, 100)}`,
+    bytes,
+  );
 }

@@ -17,6 +17,9 @@ export {
   type EncodedMessage,
   encodeMessage,
   KEEP_FIRST_TURNS,
+  UndecodableBody,
+  type UndecodableReason,
+  utf8Text,
   type WireFormat,
 } from './encoding.js';
 export { createConsumer, createOutboxPublisher, createPublisher, type QueueDeps } from './factory.js';
