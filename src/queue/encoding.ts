@@ -119,7 +119,13 @@ export async function encodeMessage(
 }
 
 /** Why a body could not be turned into text; `bytes` is the body as far as it could be decoded. */
-export type UndecodableReason = 'invalid_utf8' | 'invalid_gzip' | 'unknown_content_encoding';
+export type UndecodableReason = 'invalid_utf8' | 'invalid_gzip' | 'too_large' | 'unknown_content_encoding';
+
+/**
+ * Most bytes a gzip body may inflate to (a few hundred KB is a long call); a gzip bomb stops here
+ * instead of filling the worker's memory.
+ */
+export const MAX_DECODED_BODY_BYTES = 64 * 1024 * 1024;
 
 /**
  * A body that is not text: the consumer dead-letters it with `reason` and keeps `bytes` (the raw
@@ -171,12 +177,24 @@ export async function decodeBody(
   attributes: Readonly<Record<string, string>>,
 ): Promise<string> {
   const encoding = attributes[ATTR_CONTENT_ENCODING] ?? 'identity';
-  if (encoding === 'identity') return utf8Text(bytes);
+  if (encoding === 'identity') {
+    if (bytes.length > MAX_DECODED_BODY_BYTES) {
+      throw new UndecodableBody('too_large', `body is more than ${MAX_DECODED_BODY_BYTES} bytes`, bytes);
+    }
+    return utf8Text(bytes);
+  }
   if (encoding === 'gzip') {
     let plain: Buffer;
     try {
-      plain = await gunzipAsync(bytes);
+      plain = await gunzipAsync(bytes, { maxOutputLength: MAX_DECODED_BODY_BYTES });
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new UndecodableBody(
+          'too_large',
+          `gzip body inflates to more than ${MAX_DECODED_BODY_BYTES} bytes`,
+          bytes,
+        );
+      }
       throw new UndecodableBody('invalid_gzip', `body is not valid gzip: ${(err as Error).message}`, bytes);
     }
     return utf8Text(plain);

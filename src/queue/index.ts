@@ -17,6 +17,7 @@ export {
   type EncodedMessage,
   encodeMessage,
   KEEP_FIRST_TURNS,
+  MAX_DECODED_BODY_BYTES,
   UndecodableBody,
   type UndecodableReason,
   utf8Text,

@@ -267,9 +267,9 @@ export async function getSession(wh: Warehouse, id: string): Promise<SessionDeta
       [id],
     ),
   ]);
-  const { payload: stored, ...rest } = s;
+  const { payload: stored, tabled_extras: extras, ...rest } = s;
   const lead = leads[0];
-  const payload = restorePayload(stored, { turns, tool_calls: tools, signals });
+  const payload = restorePayload(stored, { turns, tool_calls: tools, signals }, extras);
   return {
     session: { ...plainRow(rest), ...summary(s) },
     payload,
