@@ -34,4 +34,5 @@ export {
   Urgency,
   Usage,
 } from './session_payload.js';
+export { isStorableText, storableTextProblem } from './storable_text.js';
 export { keepUnknownKeys, unknownKeyPaths } from './unknown_keys.js';

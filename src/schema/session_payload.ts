@@ -23,6 +23,7 @@
  */
 import { z } from 'zod';
 import { compileExactCheck } from './exact_check.js';
+import { isStorableText, storableTextProblem } from './storable_text.js';
 import { keepUnknownKeys } from './unknown_keys.js';
 
 export const SCHEMA_VERSION = 1 as const;
@@ -331,7 +332,8 @@ export const KNOWN_SCHEMA_VERSIONS: readonly number[] = [SCHEMA_VERSION];
 /**
  * Limits every reader applies before validating: a body longer than `MAX_PAYLOAD_CHARS` (JSON
  * text) or nested deeper than `MAX_PAYLOAD_DEPTH` (objects and arrays, the root being depth 1) is
- * refused with reason `too_large` / `too_deep`. The schema's own nesting is 6 deep; the rest of
+ * refused with reason `too_large` / `too_deep`; a string or key with a NUL or a lone surrogate
+ * (which no warehouse stores as sent) as `schema_mismatch`. The schema's own nesting is 6 deep; the rest of
  * the room is for tool-call arguments and keys added by newer agents.
  */
 export const MAX_PAYLOAD_CHARS = 32 * 1024 * 1024;
@@ -348,22 +350,29 @@ export type ParseResult =
   | { ok: true; payload: SessionPayload }
   | { ok: false; reason: ParseFailureReason; error: string };
 
+type ShapeProblem = 'too_deep' | 'proto_key' | 'bad_text';
+
 /**
- * What no reader can keep as it came: nesting deeper than `limit` (the root is depth 1), or a key
+ * What no reader can keep as it came: nesting deeper than `limit` (the root is depth 1), a key
  * named `__proto__` (JSON.parse makes it an own key, but any copy turns it into the prototype and
- * loses it). Iterative, so no nesting overflows the stack.
+ * loses it), or a string or key that is not storable text (`storable_text.ts`). Iterative, so no
+ * nesting overflows the stack.
  */
-function shapeProblem(value: unknown, limit: number): 'too_deep' | 'proto_key' | null {
+function shapeProblem(value: unknown, limit: number): ShapeProblem | null {
   const values: unknown[] = [value];
   const depths: number[] = [1];
   while (values.length > 0) {
     const v = values.pop();
     const depth = depths.pop() as number;
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) return 'bad_text';
+      continue;
+    }
     if (typeof v !== 'object' || v === null) continue;
     if (depth > limit) return 'too_deep';
     if (Array.isArray(v)) {
       for (const x of v) {
-        if (typeof x === 'object' && x !== null) {
+        if ((typeof x === 'object' && x !== null) || typeof x === 'string') {
           values.push(x);
           depths.push(depth + 1);
         }
@@ -371,13 +380,31 @@ function shapeProblem(value: unknown, limit: number): 'too_deep' | 'proto_key' |
     } else {
       for (const k in v) {
         if (k === '__proto__') return 'proto_key';
+        if (!isStorableText(k)) return 'bad_text';
         const x = (v as Record<string, unknown>)[k];
-        if (typeof x === 'object' && x !== null && Object.hasOwn(v, k)) {
+        if (((typeof x === 'object' && x !== null) || typeof x === 'string') && Object.hasOwn(v, k)) {
           values.push(x);
           depths.push(depth + 1);
         }
       }
     }
+  }
+  return null;
+}
+
+/** Where the first string or key that is not storable text sits, and why (for the error text). */
+function badTextAt(v: unknown, path: string, depth = 0): string | null {
+  if (typeof v === 'string') {
+    const why = storableTextProblem(v);
+    return why && `${path || '(root)'} ${why}`;
+  }
+  if (typeof v !== 'object' || v === null || depth > MAX_PAYLOAD_DEPTH) return null;
+  for (const [k, x] of Object.entries(v)) {
+    const at = Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+    const why = storableTextProblem(k);
+    if (why && !Array.isArray(v)) return `key ${JSON.stringify(at.slice(0, 100))} ${why}`;
+    const found = badTextAt(x, at, depth + 1);
+    if (found) return found;
   }
   return null;
 }
@@ -435,6 +462,14 @@ function parseUnsafe(raw: string | unknown): ParseResult {
       ok: false,
       reason: 'too_deep',
       error: `payload nests objects/arrays more than ${MAX_PAYLOAD_DEPTH} levels deep`,
+    };
+  }
+  if (problem === 'bad_text') {
+    const where = badTextAt(data, '') ?? 'a string';
+    return {
+      ok: false,
+      reason: 'schema_mismatch',
+      error: `payload does not match schema v1: ${where.slice(0, 300)}`,
     };
   }
   if (problem === 'proto_key') {
