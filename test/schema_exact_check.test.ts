@@ -144,20 +144,30 @@ describe('exact check compiled from the zod schema', () => {
         seen.refused++;
       }
     }
-    // Each way out was taken many times, so the comparison above is not vacuous.
+    // Each way out that still exists was taken many times, so the comparison above is not vacuous.
+    // (Unknown keys are kept since the payload contract keeps them: zod no longer strips anything,
+    // so nothing here is left to zod alone.)
     expect(seen.vouched).toBeGreaterThan(500);
-    expect(seen.zodOnly).toBeGreaterThan(200);
     expect(seen.refused).toBeGreaterThan(2000);
   });
 
-  it('leaves to zod what it would strip, and parseSessionPayload then returns zod’s copy', () => {
+  it('vouches for unknown keys (the contract keeps them), and parseSessionPayload returns them as sent', () => {
     const p = basePayloads()[0] as SessionPayload & { extra?: string };
     p.extra = 'from a newer plugin';
-    expect(isExact(p)).toBe(false);
+    (p.turns[0] as Record<string, unknown>)['sentiment'] = { score: 0.5 };
+    expect(isExact(p)).toBe(true);
+    expect(SessionPayloadV1.parse(p)).toStrictEqual(p);
     const r = parseSessionPayload(JSON.stringify(p));
-    expect(r.ok).toBe(true);
-    expect(r.ok && 'extra' in r.payload).toBe(false);
-    expect(r.ok && r.payload.session_id).toBe('sess_sample_0001');
+    expect(r.ok && r.payload).toStrictEqual(p);
+  });
+
+  it('leaves a "__proto__" key to zod, and parseSessionPayload refuses it rather than lose it', () => {
+    const text = JSON.stringify(basePayloads()[0]).replace(
+      '{"schema_version"',
+      '{"__proto__":{"a":1},"schema_version"',
+    );
+    expect(isExact(JSON.parse(text))).toBe(false);
+    expect(parseSessionPayload(text)).toMatchObject({ ok: false, reason: 'schema_mismatch' });
   });
 
   it('gives the same answers through parseSessionPayload as zod alone', () => {

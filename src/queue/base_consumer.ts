@@ -10,15 +10,21 @@
  */
 import type { Logger } from '../log.js';
 import { errorText } from './base_publisher.js';
-import { decodeBody } from './encoding.js';
+import { decodeBody, UndecodableBody } from './encoding.js';
 import { DeadLetter, type MessageHandler, type QueueConsumer } from './types.js';
 
 export interface DeadLetterInfo {
-  /** `handler_dead_letter` | `max_attempts` | `max_attempts_exceeded` | `undecodable_body`. */
+  /**
+   * `handler_dead_letter` | `max_attempts` | `max_attempts_exceeded`, or why the body is not text:
+   * `invalid_utf8` | `invalid_gzip` | `unknown_content_encoding`.
+   */
   reason: string;
   attempts: number;
   lastError: string | null;
-  /** The decoded body when it could be decoded, else the raw bytes. */
+  /**
+   * The decoded body when it could be decoded, else the bytes as far as they could be decoded
+   * (gunzipped when the gzip layer was sound), byte for byte.
+   */
   body: Buffer;
 }
 
@@ -151,7 +157,7 @@ export abstract class BaseConsumer implements QueueConsumer {
       if (attempt > max) {
         const decoded = await decodeBody(lease.bytes, lease.attributes).then(
           (text) => Buffer.from(text),
-          () => lease.bytes,
+          (err: unknown) => (err instanceof UndecodableBody ? err.bytes : lease.bytes),
         );
         await lease.deadLetter({
           reason: 'max_attempts_exceeded',
@@ -166,13 +172,17 @@ export abstract class BaseConsumer implements QueueConsumer {
       try {
         body = await decodeBody(lease.bytes, lease.attributes);
       } catch (err) {
+        const undecodable = err instanceof UndecodableBody ? err : undefined;
         await lease.deadLetter({
-          reason: 'undecodable_body',
+          reason: undecodable?.reason ?? 'undecodable_body',
           attempts: attempt,
           lastError: errorText(err),
-          body: lease.bytes,
+          body: undecodable?.bytes ?? lease.bytes,
         });
-        logger().warn({ err: errorText(err) }, 'message dead-lettered: body cannot be decoded');
+        logger().warn(
+          { reason: undecodable?.reason, err: errorText(err) },
+          'message dead-lettered: body cannot be decoded',
+        );
         return;
       }
       const heartbeat = lease.extend ? this.startHeartbeat(lease, logger) : undefined;

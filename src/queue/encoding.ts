@@ -118,13 +118,90 @@ export async function encodeMessage(
   }
 }
 
-/** Decodes a message body to JSON text according to its `content_encoding` attribute. */
+/** Why a body could not be turned into text; `bytes` is the body as far as it could be decoded. */
+export type UndecodableReason = 'invalid_utf8' | 'invalid_gzip' | 'too_large' | 'unknown_content_encoding';
+
+/**
+ * Most bytes a gzip body may inflate to (a few hundred KB is a long call); a gzip bomb stops here
+ * instead of filling the worker's memory.
+ */
+export const MAX_DECODED_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A body that is not text: the consumer dead-letters it with `reason` and keeps `bytes` (the raw
+ * body, gunzipped when the gzip layer was sound) byte for byte.
+ */
+export class UndecodableBody extends Error {
+  override readonly name = 'UndecodableBody';
+  constructor(
+    readonly reason: UndecodableReason,
+    message: string,
+    readonly bytes: Buffer,
+  ) {
+    super(message);
+  }
+}
+
+// Strict: an invalid sequence is an error, never a U+FFFD (two bodies that differ only in
+// invalid bytes would otherwise become the same text). A leading BOM is kept, as the bytes say.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The first byte where `bytes` stops being UTF-8 (at or just before the invalid sequence). */
+function firstInvalidByte(bytes: Buffer): number {
+  const lenient = Buffer.from(bytes.toString('utf8'));
+  const n = Math.min(lenient.length, bytes.length);
+  let i = 0;
+  while (i < n && lenient[i] === bytes[i]) i++;
+  return i;
+}
+
+/** The body's bytes as JSON text: strict UTF-8. Throws `UndecodableBody` when they are not. */
+export function utf8Text(bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new UndecodableBody(
+      'invalid_utf8',
+      `body is not valid UTF-8 (first invalid byte near offset ${firstInvalidByte(bytes)} of ${bytes.length})`,
+      bytes,
+    );
+  }
+}
+
+/**
+ * Decodes a message body to JSON text according to its `content_encoding` attribute. Throws
+ * `UndecodableBody` (never another error) when it cannot: bad gzip, invalid UTF-8, unknown encoding.
+ */
 export async function decodeBody(
   bytes: Buffer,
   attributes: Readonly<Record<string, string>>,
 ): Promise<string> {
   const encoding = attributes[ATTR_CONTENT_ENCODING] ?? 'identity';
-  if (encoding === 'gzip') return (await gunzipAsync(bytes)).toString('utf8');
-  if (encoding === 'identity') return bytes.toString('utf8');
-  throw new Error(`unknown content_encoding ${JSON.stringify(encoding)}`);
+  if (encoding === 'identity') {
+    if (bytes.length > MAX_DECODED_BODY_BYTES) {
+      throw new UndecodableBody('too_large', `body is more than ${MAX_DECODED_BODY_BYTES} bytes`, bytes);
+    }
+    return utf8Text(bytes);
+  }
+  if (encoding === 'gzip') {
+    let plain: Buffer;
+    try {
+      plain = await gunzipAsync(bytes, { maxOutputLength: MAX_DECODED_BODY_BYTES });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new UndecodableBody(
+          'too_large',
+          `gzip body inflates to more than ${MAX_DECODED_BODY_BYTES} bytes`,
+          bytes,
+        );
+      }
+      throw new UndecodableBody('invalid_gzip', `body is not valid gzip: ${(err as Error).message}`, bytes);
+    }
+    return utf8Text(plain);
+  }
+  throw new UndecodableBody(
+    'unknown_content_encoding',
+    `unknown content_encoding ${JSON.stringify(encoding).slice(0, 100)}`,
+    bytes,
+  );
 }

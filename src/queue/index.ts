@@ -17,6 +17,10 @@ export {
   type EncodedMessage,
   encodeMessage,
   KEEP_FIRST_TURNS,
+  MAX_DECODED_BODY_BYTES,
+  UndecodableBody,
+  type UndecodableReason,
+  utf8Text,
   type WireFormat,
 } from './encoding.js';
 export { createConsumer, createOutboxPublisher, createPublisher, type QueueDeps } from './factory.js';

@@ -7,7 +7,7 @@
 import type { Logger } from '../log.js';
 import { parseSessionPayload } from '../schema/index.js';
 import { errorText } from './base_publisher.js';
-import { decodeBody } from './encoding.js';
+import { decodeBody, UndecodableBody } from './encoding.js';
 import { Spool, type SpoolEntry } from './spool.js';
 import type { QueuePublisher } from './types.js';
 import { markValidated } from './validated.js';
@@ -72,7 +72,12 @@ export function createOutboxDrainer(opts: OutboxDrainerOptions): OutboxDrainer {
     try {
       text = await decodeBody(entry.body, entry.attributes);
     } catch (err) {
-      return dead('undecodable_body', errorText(err), entry.body);
+      const undecodable = err instanceof UndecodableBody ? err : undefined;
+      return dead(
+        undecodable?.reason ?? 'undecodable_body',
+        errorText(err),
+        undecodable?.bytes ?? entry.body,
+      );
     }
     const parsed = parseSessionPayload(text);
     if (!parsed.ok) return dead(parsed.reason, parsed.error, Buffer.from(text));

@@ -139,13 +139,19 @@ interface Listed extends ReadyName {
   name: string;
 }
 
+/** A count as this spool writes it: plain decimal digits (not '', ' ', '-1', '1e3' or '0x10'). */
+function countOf(s: string | undefined): number | undefined {
+  if (s === undefined || !/^\d{1,15}$/.test(s)) return undefined;
+  return Number(s);
+}
+
 function parseReadyName(name: string): Listed | undefined {
   const parts = name.split('.');
   const [fid, d, c] = parts;
   if (!fid || d === undefined || parts.length > 3) return undefined;
-  const deliveries = Number(d);
-  const count = c === undefined ? 1 : Number(c);
-  if (!Number.isInteger(deliveries) || !Number.isInteger(count) || count < 1) return undefined;
+  const deliveries = countOf(d);
+  const count = c === undefined ? 1 : countOf(c);
+  if (deliveries === undefined || count === undefined || count < 1) return undefined;
   return { fid, deliveries, count, name };
 }
 
@@ -155,8 +161,9 @@ function parseLeasedName(name: string): (ReadyName & { expiresAt: number }) | un
   if (parts.length === 3) parts.splice(2, 0, '1');
   const [fid, d, c, e] = parts;
   if (!fid || parts.length !== 4) return undefined;
-  const r = { fid, deliveries: Number(d), count: Number(c), expiresAt: Number(e) };
-  return Number.isInteger(r.deliveries) && Number.isInteger(r.count) ? r : undefined;
+  const [deliveries, count, expiresAt] = [countOf(d), countOf(c), countOf(e)];
+  if (deliveries === undefined || count === undefined || expiresAt === undefined) return undefined;
+  return { fid, deliveries, count, expiresAt };
 }
 
 const readyName = (f: ReadyName) => `${f.fid}.${f.deliveries}.${f.count}`;

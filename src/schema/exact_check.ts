@@ -165,10 +165,13 @@ function noChecks(def: Def, path: string): void {
 
 function objectCheck(def: Def, path: string): ExactCheck {
   noChecks(def, path);
-  // `.strict()` sets a `never` catch-all; an unknown key fails the check either way.
-  if (def.catchall !== undefined && defOf(def.catchall).type !== 'never') {
+  // `.strict()` sets a `never` catch-all (an unknown key fails); `.loose()` an `unknown` one (zod
+  // keeps unknown keys as they are). Other catch-alls are not compiled.
+  const catchall = def.catchall === undefined ? undefined : defOf(def.catchall).type;
+  if (catchall !== undefined && catchall !== 'never' && catchall !== 'unknown') {
     throw new UnsupportedSchema(`${path}: an object catch-all is not compiled`);
   }
+  const keepsUnknown = catchall === 'unknown';
   const fields = Object.entries(def.shape ?? {}).map(([key, schema]) => {
     const d = defOf(schema);
     const optional = d.type === 'optional';
@@ -193,8 +196,12 @@ function objectCheck(def: Def, path: string): ExactCheck {
     // A key the schema does not name: zod would strip it (or refuse it, if strict). (An inherited
     // enumerable key counts too, which only sends the value to zod.)
     let keys = 0;
-    for (const _ in v) keys++;
-    return keys === present;
+    for (const k in v) {
+      keys++;
+      // Kept by a loose object, except a key zod's copy would turn into the prototype.
+      if (keepsUnknown && (k === '__proto__' || !Object.hasOwn(v, k))) return false;
+    }
+    return keepsUnknown || keys === present;
   };
 }
 

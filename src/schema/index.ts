@@ -9,9 +9,12 @@ export {
   IntegrationId,
   KNOWN_SCHEMA_VERSIONS,
   Lead,
+  MAX_PAYLOAD_CHARS,
+  MAX_PAYLOAD_DEPTH,
   ModelUsage,
   OUTCOMES,
   Outcome,
+  type ParseFailureReason,
   type ParseResult,
   PiiMode,
   parseSessionPayload,
@@ -31,3 +34,5 @@ export {
   Urgency,
   Usage,
 } from './session_payload.js';
+export { isStorableText, storableTextProblem } from './storable_text.js';
+export { keepUnknownKeys, unknownKeyPaths } from './unknown_keys.js';

@@ -23,6 +23,8 @@
  */
 import { z } from 'zod';
 import { compileExactCheck } from './exact_check.js';
+import { isStorableText, storableTextProblem } from './storable_text.js';
+import { keepUnknownKeys } from './unknown_keys.js';
 
 export const SCHEMA_VERSION = 1 as const;
 
@@ -278,7 +280,8 @@ export const TranscriptLine = z.object({
   at: IsoTime.nullable(),
 });
 
-export const SessionPayloadV1 = z.object({
+/** As declared; `SessionPayloadV1` below is what every reader uses (unknown keys kept). */
+const DeclaredPayloadV1 = z.object({
   schema_version: z.literal(SCHEMA_VERSION),
   session_id: z.string().min(1).max(200),
   agent: z.object({
@@ -313,6 +316,11 @@ export const SessionPayloadV1 = z.object({
   /** Free-form string labels from the agent (campaign, region, …). */
   labels: z.record(z.string(), z.string()).optional(),
 });
+/**
+ * Payload v1 as every reader validates it: unknown keys are accepted and kept, at every level
+ * (`unknown_keys.ts` says why). The TypeScript type names only the known fields.
+ */
+export const SessionPayloadV1 = keepUnknownKeys(DeclaredPayloadV1);
 export type SessionPayload = z.infer<typeof SessionPayloadV1>;
 
 /** `true` only when zod would accept the value and return it unchanged (see `exact_check.ts`). */
@@ -321,26 +329,162 @@ const isExactV1 = compileExactCheck(SessionPayloadV1);
 /** The schema versions this code can read. */
 export const KNOWN_SCHEMA_VERSIONS: readonly number[] = [SCHEMA_VERSION];
 
+/**
+ * Limits every reader applies before validating: a body longer than `MAX_PAYLOAD_CHARS` (JSON
+ * text) or nested deeper than `MAX_PAYLOAD_DEPTH` (objects and arrays, the root being depth 1) is
+ * refused with reason `too_large` / `too_deep`; a string or key with a NUL or a lone surrogate
+ * (which no warehouse stores as sent) as `schema_mismatch`. The schema's own nesting is 6 deep; the rest of
+ * the room is for tool-call arguments and keys added by newer agents.
+ */
+export const MAX_PAYLOAD_CHARS = 32 * 1024 * 1024;
+export const MAX_PAYLOAD_DEPTH = 64;
+
+export type ParseFailureReason =
+  | 'invalid_json'
+  | 'too_large'
+  | 'too_deep'
+  | 'unknown_schema_version'
+  | 'schema_mismatch';
+
 export type ParseResult =
   | { ok: true; payload: SessionPayload }
-  | { ok: false; reason: 'invalid_json' | 'unknown_schema_version' | 'schema_mismatch'; error: string };
+  | { ok: false; reason: ParseFailureReason; error: string };
 
-/** Parses a raw message body into a payload, or says exactly why it cannot. Never throws. */
+type ShapeProblem = 'too_deep' | 'proto_key' | 'bad_text';
+
+/**
+ * What no reader can keep as it came: nesting deeper than `limit` (the root is depth 1), a key
+ * named `__proto__` (JSON.parse makes it an own key, but any copy turns it into the prototype and
+ * loses it), or a string or key that is not storable text (`storable_text.ts`). Iterative, so no
+ * nesting overflows the stack.
+ */
+function shapeProblem(value: unknown, limit: number): ShapeProblem | null {
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop() as number;
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) return 'bad_text';
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limit) return 'too_deep';
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if ((typeof x === 'object' && x !== null) || typeof x === 'string') {
+          values.push(x);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const k in v) {
+        if (k === '__proto__') return 'proto_key';
+        if (!isStorableText(k)) return 'bad_text';
+        const x = (v as Record<string, unknown>)[k];
+        if (((typeof x === 'object' && x !== null) || typeof x === 'string') && Object.hasOwn(v, k)) {
+          values.push(x);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return null;
+}
+
+/** Where the first string or key that is not storable text sits, and why (for the error text). */
+function badTextAt(v: unknown, path: string, depth = 0): string | null {
+  if (typeof v === 'string') {
+    const why = storableTextProblem(v);
+    return why && `${path || '(root)'} ${why}`;
+  }
+  if (typeof v !== 'object' || v === null || depth > MAX_PAYLOAD_DEPTH) return null;
+  for (const [k, x] of Object.entries(v)) {
+    const at = Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+    const why = storableTextProblem(k);
+    if (why && !Array.isArray(v)) return `key ${JSON.stringify(at.slice(0, 100))} ${why}`;
+    const found = badTextAt(x, at, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** A short, safe description of a value for an error text (never recurses into it). */
+function describe(v: unknown): string {
+  if (v === undefined) return 'missing';
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v;
+}
+
+/**
+ * Parses a raw message body into a payload, or says exactly why it cannot. Never throws: sizes
+ * and nesting are bounded first, and error texts never format the offending value whole.
+ */
 export function parseSessionPayload(raw: string | unknown): ParseResult {
+  try {
+    return parseUnsafe(raw);
+  } catch (err) {
+    // Nothing above is expected to throw; a value that makes it (a hostile getter, a Proxy) is
+    // still an answer, not a crash.
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error';
+    return {
+      ok: false,
+      reason: 'schema_mismatch',
+      error: `payload cannot be validated: ${text.slice(0, 200)}`,
+    };
+  }
+}
+
+function parseUnsafe(raw: string | unknown): ParseResult {
   let data: unknown = raw;
   if (typeof raw === 'string') {
+    if (raw.length > MAX_PAYLOAD_CHARS) {
+      return {
+        ok: false,
+        reason: 'too_large',
+        error: `payload is ${raw.length} characters of JSON, more than the limit of ${MAX_PAYLOAD_CHARS}`,
+      };
+    }
     try {
       data = JSON.parse(raw);
     } catch (err) {
-      return { ok: false, reason: 'invalid_json', error: `invalid JSON: ${(err as Error).message}` };
+      return {
+        ok: false,
+        reason: 'invalid_json',
+        error: `invalid JSON: ${(err as Error).message.slice(0, 200)}`,
+      };
     }
+  }
+  const problem = shapeProblem(data, MAX_PAYLOAD_DEPTH);
+  if (problem === 'too_deep') {
+    return {
+      ok: false,
+      reason: 'too_deep',
+      error: `payload nests objects/arrays more than ${MAX_PAYLOAD_DEPTH} levels deep`,
+    };
+  }
+  if (problem === 'bad_text') {
+    const where = badTextAt(data, '') ?? 'a string';
+    return {
+      ok: false,
+      reason: 'schema_mismatch',
+      error: `payload does not match schema v1: ${where.slice(0, 300)}`,
+    };
+  }
+  if (problem === 'proto_key') {
+    return {
+      ok: false,
+      reason: 'schema_mismatch',
+      error: 'payload does not match schema v1: a key named "__proto__" cannot be kept',
+    };
   }
   const version = (data as { schema_version?: unknown } | null)?.schema_version;
   if (typeof version !== 'number' || !KNOWN_SCHEMA_VERSIONS.includes(version)) {
     return {
       ok: false,
       reason: 'unknown_schema_version',
-      error: `unknown schema_version ${JSON.stringify(version)} (this build reads ${KNOWN_SCHEMA_VERSIONS.join(', ')})`,
+      error: `unknown schema_version ${describe(version)} (this build reads ${KNOWN_SCHEMA_VERSIONS.join(', ')})`,
     };
   }
   // Fresh from JSON.parse, the value is ours: when it is exactly the schema's shape, zod's copy
@@ -350,7 +494,7 @@ export function parseSessionPayload(raw: string | unknown): ParseResult {
   if (!parsed.success) {
     const first = parsed.error.issues
       .slice(0, 5)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .map((i) => `${i.path.join('.').slice(0, 200) || '(root)'}: ${i.message.slice(0, 300)}`)
       .join('; ');
     return { ok: false, reason: 'schema_mismatch', error: `payload does not match schema v1: ${first}` };
   }

@@ -10,7 +10,9 @@ import { int, iso, Params, whereSessions } from './sql.js';
 
 const PAGE_ROWS = 5000;
 
-export const SESSION_EXPORT_COLUMNS = SESSIONS.columns.map(([n]) => n).filter((n) => n !== 'payload');
+export const SESSION_EXPORT_COLUMNS = SESSIONS.columns
+  .map(([n]) => n)
+  .filter((n) => n !== 'payload' && n !== 'tabled_extras');
 export const TURN_EXPORT_COLUMNS = TURNS.columns.map(([n]) => n);
 const TIME_COLUMNS = new Set(['started_at', 'ended_at', 'processed_at', 'updated_at']);
 

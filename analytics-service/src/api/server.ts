@@ -76,6 +76,24 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
+    // A path that does not decode (bad percent-escapes, escaped lone surrogates) is the caller's
+    // error: answered in the API's own 400 shape, naming the path parameter when there is one.
+    frameworkErrors: (err, req, res) => {
+      const reply = res as unknown as FastifyReply;
+      const status = err.statusCode ?? 500;
+      if (status !== 400) {
+        return reply.code(status).send({
+          error: status >= 500 ? 'internal' : 'bad_request',
+          message: status >= 500 ? 'internal error' : err.message,
+        });
+      }
+      const parameter = pathOf(req).startsWith('/api/sessions/') ? 'id' : '(path)';
+      return reply.code(400).send({
+        error: 'bad_request',
+        parameter,
+        message: `invalid parameter "${parameter}": the URL does not decode as UTF-8`,
+      });
+    },
   });
   const token = opts.token;
 

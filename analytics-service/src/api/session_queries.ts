@@ -2,10 +2,12 @@
  * Reads behind `/api/sessions`, `/api/sessions/:id` and `/api/leads`. Lists are ordered newest
  * first on (ended_at, session_id), so a keyset cursor is stable while new sessions arrive.
  */
-import type { SessionPayload } from '../../../src/schema/index.js';
+
+import { isStorableText, type SessionPayload } from '../../../src/schema/index.js';
 import { mostDecisive } from '../scoring/index.js';
 import { restorePayload } from '../warehouse/stored_payload.js';
 import type { Row, Warehouse } from '../warehouse/types.js';
+import { canonicalTime } from './params.js';
 import { int, iso, num, Params, type SessionFilters, str, whereSessions } from './sql.js';
 
 const SUMMARY_COLUMNS = [
@@ -103,8 +105,10 @@ export function decodeCursor(cursor: string): { endedAt: string; sessionId: stri
     if (!Array.isArray(v) || v.length !== 2) return null;
     const [endedAt, sessionId] = v as unknown[];
     if (typeof endedAt !== 'string' || typeof sessionId !== 'string') return null;
-    if (Number.isNaN(Date.parse(endedAt))) return null;
-    return { endedAt, sessionId };
+    // What a page could have handed out: a time both warehouses cast, an id they can compare.
+    const time = canonicalTime(endedAt);
+    if (time === null || sessionId.length > 200 || !isStorableText(sessionId)) return null;
+    return { endedAt: time, sessionId };
   } catch {
     return null;
   }
@@ -267,9 +271,9 @@ export async function getSession(wh: Warehouse, id: string): Promise<SessionDeta
       [id],
     ),
   ]);
-  const { payload: stored, ...rest } = s;
+  const { payload: stored, tabled_extras: extras, ...rest } = s;
   const lead = leads[0];
-  const payload = restorePayload(stored, { turns, tool_calls: tools, signals });
+  const payload = restorePayload(stored, { turns, tool_calls: tools, signals }, extras);
   return {
     session: { ...plainRow(rest), ...summary(s) },
     payload,

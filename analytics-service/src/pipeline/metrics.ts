@@ -98,6 +98,8 @@ export interface WorkerMetrics {
   readonly failed: Counter;
   /** Messages dead-lettered by the handler, by `reason`. */
   readonly deadLettered: Counter;
+  /** Valid payloads that carried keys this worker does not know (kept, not dropped). */
+  readonly unknownKeys: Counter;
   /** Deliveries by `destination` and `status` (ok | parked | failed | retrying). */
   readonly delivered: Counter;
   /** Time to deliver one session, by `destination`, in ms (retries included; warehouse: batch commit). */
@@ -126,6 +128,10 @@ export function createWorkerMetrics(registry: MetricsRegistry = createMetricsReg
       'signalroom_worker_messages_dead_lettered_total',
       'Messages sent to the dead-letter place by the worker, by reason',
       ['reason'],
+    ),
+    unknownKeys: counter(
+      'signalroom_worker_payloads_with_unknown_keys_total',
+      'Valid payloads with keys this worker does not know (kept in the stored payload)',
     ),
     delivered: counter('signalroom_worker_deliveries_total', 'Deliveries by destination and status', [
       'destination',

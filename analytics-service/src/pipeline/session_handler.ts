@@ -19,7 +19,12 @@ import {
   type MessageHandler,
   type QueueMessage,
 } from '../../../src/queue/types.js';
-import { parseSessionPayload, type SessionPayload } from '../../../src/schema/index.js';
+import {
+  parseSessionPayload,
+  type SessionPayload,
+  SessionPayloadV1,
+  unknownKeyPaths,
+} from '../../../src/schema/index.js';
 import type { DeliveryReport } from '../delivery/index.js';
 import type { ScoredSession } from '../types.js';
 import { type DeliveryStatus, WarehouseDataError } from '../warehouse/types.js';
@@ -140,6 +145,12 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
       throw new DeadLetter(`${parsed.reason}: ${parsed.error}`);
     }
     const payload = parsed.payload;
+    const unknown = unknownKeyPaths(SessionPayloadV1, payload);
+    if (unknown.length > 0) {
+      // Kept as sent (a newer agent's fields): said once per message, names only, never values.
+      m.unknownKeys.inc();
+      ctx.log.info({ sessionId: payload.session_id, unknownKeys: unknown }, 'payload has unknown keys, kept');
+    }
     const lagS = Math.max(0, (now() - Date.parse(payload.ended_at)) / 1000);
     m.queueLagS.observe(lagS);
     m.queueLagLastS.set(lagS);

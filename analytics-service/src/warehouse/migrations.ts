@@ -24,7 +24,9 @@
  *   labels (json), payload (json: the payload without turns, tool_calls and signals, which are in
  *   their tables since migration 3, and with contact fields under the warehouse PII policy;
  *   `GET /api/sessions/:id` puts the whole payload back together, see `stored_payload.ts`),
- *   processed_at (when the worker scored it), updated_at (last write)
+ *   processed_at (when the worker scored it), updated_at (last write),
+ *   tabled_extras (json | null: what the child tables have no column for, i.e. unknown keys of
+ *   turns, tool calls and signals, and signals this worker does not know; migration 8)
  *
  * turns              one row per turn; PK (session_id, turn_index), turn_index = position in payload.turns
  *   session_id, turn_index, turn_id, started_at, eou_delay_ms, transcription_delay_ms,
@@ -277,6 +279,11 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE turns ADD COLUMN user_text TEXT',
       'ALTER TABLE turns ADD COLUMN agent_text TEXT',
     ],
+  },
+  {
+    version: 8,
+    name: 'sessions.tabled_extras: unknown keys of turns, tool calls and signals, kept',
+    statements: ['ALTER TABLE sessions ADD COLUMN tabled_extras {{json}}'],
   },
 ];
 

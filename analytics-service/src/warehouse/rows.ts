@@ -5,7 +5,7 @@
 import type { PiiMode } from '../../../src/schema/index.js';
 import type { LatencyComponent, ScoredSession } from '../types.js';
 import { applyPiiToArguments, applyPiiToLead, effectivePiiMode } from './pii.js';
-import { storedPayload } from './stored_payload.js';
+import { KNOWN_SIGNALS, storedPayload, tabledExtras } from './stored_payload.js';
 import type { DeliveryStatus } from './types.js';
 
 export type ColumnKind = 'text' | 'int' | 'bigint' | 'double' | 'bool' | 'ts' | 'json' | 'text[]';
@@ -79,6 +79,8 @@ export const SESSIONS: TableSpec = {
     ['payload', 'json'],
     ['processed_at', 'ts'],
     ['updated_at', 'ts'],
+    // Migration 8 (columns are positional: a later migration's columns go after it).
+    ['tabled_extras', 'json'],
   ],
 };
 
@@ -272,6 +274,7 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
     storedPayload(p, policy, lead),
     s.processed_at,
     nowIso,
+    tabledExtras(p),
   );
   out.sessions.push(row);
   p.turns.forEach((t, i) => {
@@ -315,7 +318,8 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
     ]);
   });
   for (const [name, signal] of Object.entries(sig)) {
-    if (!signal) continue;
+    // A signal this worker does not know travels in `tabled_extras`, whatever its shape.
+    if (!signal || !KNOWN_SIGNALS.has(name)) continue;
     out.signals.push([id, name, signal.value, signal.evidence, signal.history ?? null]);
   }
   out.leads.push([

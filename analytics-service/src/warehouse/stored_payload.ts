@@ -7,7 +7,14 @@
  * Rows written before migration 3 still carry the whole payload; `restorePayload` returns those
  * as they are.
  */
-import type { Lead, PiiMode, SessionPayload, Signals, ToolCall, Turn } from '../../../src/schema/index.js';
+import {
+  type Lead,
+  type PiiMode,
+  type SessionPayload,
+  Signals,
+  ToolCall,
+  Turn,
+} from '../../../src/schema/index.js';
 // The API's column readers: times as ISO-8601 UTC, numbers and text as the drivers return them.
 import { iso, num, str } from '../api/sql.js';
 import { effectivePiiMode } from './pii.js';
@@ -28,6 +35,69 @@ export function storedPayload(payload: SessionPayload, policy: PiiMode, lead: Le
   if (mode === 'full' || mode === payload.lead.pii_mode) return rest;
   rest.lead = lead;
   return rest;
+}
+
+/**
+ * What the child tables have no column for, kept in `sessions.tabled_extras` (migration 8) so
+ * the payload comes back as it was sent: keys of turns and tool calls (by position) and of known
+ * signals (by name) that the schema does not name, and whole signals under names it does not know.
+ * Unknown keys are part of the payload contract (`src/schema/unknown_keys.ts`).
+ */
+export interface TabledExtras {
+  turns?: Record<string, Record<string, unknown>>;
+  tool_calls?: Record<string, Record<string, unknown>>;
+  signal_keys?: Record<string, Record<string, unknown>>;
+  unknown_signals?: Record<string, unknown>;
+}
+
+const TURN_KEYS = new Set(Object.keys(Turn.shape));
+const TOOL_CALL_KEYS = new Set(Object.keys(ToolCall.shape));
+const SIGNAL_KEYS = new Set(['value', 'evidence', 'history']);
+/** Signal names this worker knows: the ones with a row in `signals`. */
+export const KNOWN_SIGNALS: ReadonlySet<string> = new Set(Object.keys(Signals.shape));
+
+function extraKeys(o: object, known: ReadonlySet<string>): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(o)) {
+    if (known.has(k)) continue;
+    out ??= {};
+    out[k] = v;
+  }
+  return out;
+}
+
+/** The payload's unknown keys inside turns, tool calls and signals; null when there are none. */
+export function tabledExtras(p: SessionPayload): TabledExtras | null {
+  const extras: TabledExtras = {};
+  let any = false;
+  const put = (part: 'turns' | 'tool_calls' | 'signal_keys', key: string, v: Record<string, unknown>) => {
+    extras[part] ??= {};
+    (extras[part] as Record<string, unknown>)[key] = v;
+    any = true;
+  };
+  p.turns.forEach((t, i) => {
+    const x = extraKeys(t, TURN_KEYS);
+    if (x) put('turns', String(i), x);
+  });
+  p.tool_calls.forEach((c, i) => {
+    const x = extraKeys(c, TOOL_CALL_KEYS);
+    if (x) put('tool_calls', String(i), x);
+  });
+  for (const [name, signal] of Object.entries(p.signals)) {
+    if (!KNOWN_SIGNALS.has(name)) {
+      extras.unknown_signals ??= {};
+      extras.unknown_signals[name] = signal;
+      any = true;
+    } else if (signal) {
+      const x = extraKeys(signal, SIGNAL_KEYS);
+      if (x) put('signal_keys', name, x);
+    }
+  }
+  return any ? extras : null;
+}
+
+function withExtras<T extends object>(base: T, extra: unknown): T {
+  return extra !== null && typeof extra === 'object' ? { ...base, ...(extra as object) } : base;
 }
 
 function turnOf(r: Row): Turn {
@@ -90,14 +160,23 @@ function signalsOf(rows: readonly Row[]): Signals {
 export function restorePayload(
   stored: unknown,
   children: { turns: readonly Row[]; tool_calls: readonly Row[]; signals: readonly Row[] },
+  extras?: unknown,
 ): SessionPayload | null {
   if (stored === null || typeof stored !== 'object') return null;
   // Written before migration 3: the tabled parts are still inside.
   if ('turns' in stored) return stored as SessionPayload;
+  const x = (extras !== null && typeof extras === 'object' ? extras : {}) as TabledExtras;
+  const signals: Record<string, unknown> = signalsOf(children.signals);
+  for (const [name, extra] of Object.entries(x.signal_keys ?? {})) {
+    if (signals[name]) signals[name] = withExtras(signals[name] as object, extra);
+  }
+  Object.assign(signals, x.unknown_signals ?? {});
   return {
     ...(stored as StoredPayload),
-    signals: signalsOf(children.signals),
-    tool_calls: children.tool_calls.map(toolCallOf),
-    turns: children.turns.map(turnOf),
+    signals: signals as Signals,
+    tool_calls: children.tool_calls.map((r, i) =>
+      withExtras(toolCallOf(r), x.tool_calls?.[String(num(r.ordinal) ?? i)]),
+    ),
+    turns: children.turns.map((r, i) => withExtras(turnOf(r), x.turns?.[String(num(r.turn_index) ?? i)])),
   };
 }

@@ -692,7 +692,8 @@ describe('warehouse (duckdb) storage', () => {
     await c.run("INSERT INTO schema_migrations VALUES (1, 'initial warehouse schema', now())");
     await c.run(`ATTACH '${currentPath}' AS cur (READ_ONLY)`);
     await c.run('INSERT INTO turns SELECT * EXCLUDE (payload_index, user_text, agent_text) FROM cur.turns');
-    for (const t of ['sessions', 'tool_calls', 'signals', 'leads'])
+    await c.run('INSERT INTO sessions SELECT * EXCLUDE (tabled_extras) FROM cur.sessions');
+    for (const t of ['tool_calls', 'signals', 'leads'])
       await c.run(`INSERT INTO ${t} SELECT * FROM cur.${t}`);
     await c.run('UPDATE sessions SET payload = $1', [JSON.stringify(sample.payload)]);
     await c.run('DETACH cur');
@@ -715,7 +716,7 @@ describe('warehouse (duckdb) storage', () => {
     await fresh.close();
     const before = await counts(w, 'sess_v1');
     expect(before).toMatchObject({ sessions: 1, leads: 1, turns: 6, tool_calls: 2, signals: 5 });
-    expect((await w.migrate()).applied).toEqual([2, 3]);
+    expect((await w.migrate()).applied).toEqual([2, 3, 8]);
     expect(await counts(w, 'sess_v1')).toEqual(before);
     // A payload stored whole before migration 3 reads back as it was.
     expect((await getSession(w, 'sess_v1'))?.payload).toEqual(sample.payload);

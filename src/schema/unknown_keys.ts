@@ -1,0 +1,115 @@
+/**
+ * The unknown-key contract of the session payload: **accepted and kept**.
+ *
+ * A key the schema does not name (a field a newer agent added, anywhere in the payload) is valid:
+ * zod keeps it in its output, the JSON Schema says `additionalProperties: {}` for every object, the
+ * worker stores it with the payload and counts it (`unknownKeyPaths`). Why not reject: an older
+ * worker would dead-letter every call of a newer agent. Why not drop (zod's default): the data
+ * would be lost without a word. Known fields are still checked in full, so a misspelt required
+ * field is still an error (it is missing), only its misspelling travels along.
+ *
+ * `keepUnknownKeys(schema)` rewrites a schema built with plain `z.object` (strip) or `.strict()`
+ * into one whose every object keeps unknown keys; the declared schema stays readable and
+ * field additions stay one-line edits.
+ */
+import { z } from 'zod';
+
+/** The parts of a zod 4 definition rewritten here. */
+interface Def {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  catchall?: z.ZodType;
+  element?: z.ZodType;
+  innerType?: z.ZodType;
+  options?: readonly z.ZodType[];
+  items?: readonly z.ZodType[];
+  rest?: z.ZodType | null;
+  valueType?: z.ZodType;
+  discriminator?: string;
+}
+
+const defOf = (s: z.ZodType): Def => s._zod.def as unknown as Def;
+const cloneWith = <T extends z.ZodType>(s: T, changes: Partial<Def>): T =>
+  s.clone({ ...(s._zod.def as object), ...changes } as T['_zod']['def']) as T;
+
+/** `schema` with every object in it keeping unknown keys (`catchall: unknown`). Same type. */
+export function keepUnknownKeys<T extends z.ZodType>(schema: T): T {
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'object': {
+      const shape: Record<string, z.ZodType> = {};
+      for (const [k, v] of Object.entries(def.shape ?? {})) shape[k] = keepUnknownKeys(v);
+      return cloneWith(schema, { shape, catchall: z.unknown() });
+    }
+    case 'array':
+      return cloneWith(schema, { element: keepUnknownKeys(def.element as z.ZodType) });
+    case 'optional':
+    case 'nullable':
+      return cloneWith(schema, { innerType: keepUnknownKeys(def.innerType as z.ZodType) });
+    case 'union':
+      return cloneWith(schema, { options: (def.options ?? []).map((o) => keepUnknownKeys(o)) });
+    case 'tuple':
+      return cloneWith(schema, {
+        items: (def.items ?? []).map((i) => keepUnknownKeys(i)),
+        rest: def.rest ? keepUnknownKeys(def.rest) : null,
+      });
+    case 'record':
+      return cloneWith(schema, { valueType: keepUnknownKeys(def.valueType as z.ZodType) });
+    default:
+      return schema;
+  }
+}
+
+/**
+ * Where `value` has keys `schema` does not name, as paths (`turns[].sentiment`, `agent.build`),
+ * each once, at most `max` of them. Records and `unknown` values hold any key: not counted. Reads
+ * only what validation already accepted, so it assumes the shape is right where the schema names it.
+ */
+export function unknownKeyPaths(schema: z.ZodType, value: unknown, max = 50): string[] {
+  const found = new Set<string>();
+  const visit = (s: z.ZodType, v: unknown, path: string): void => {
+    if (found.size >= max || v === null || v === undefined) return;
+    const def = defOf(s);
+    switch (def.type) {
+      case 'object': {
+        if (typeof v !== 'object' || Array.isArray(v)) return;
+        const shape = def.shape ?? {};
+        for (const k of Object.keys(v)) {
+          const child = shape[k];
+          if (child) visit(child, (v as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+          else if (found.size < max) found.add(path ? `${path}.${k}` : k);
+        }
+        return;
+      }
+      case 'array':
+        if (Array.isArray(v)) for (const x of v) visit(def.element as z.ZodType, x, `${path}[]`);
+        return;
+      case 'optional':
+      case 'nullable':
+        visit(def.innerType as z.ZodType, v, path);
+        return;
+      case 'tuple':
+        if (Array.isArray(v)) {
+          (def.items ?? []).forEach((item, i) => {
+            visit(item, v[i], `${path}[${i}]`);
+          });
+        }
+        return;
+      case 'union': {
+        const key = def.discriminator;
+        if (key === undefined || typeof v !== 'object') return;
+        const tag = (v as Record<string, unknown>)[key];
+        const option = (def.options ?? []).find((o) => {
+          const tagSchema = defOf(o).shape?.[key];
+          return tagSchema !== undefined && tagSchema.safeParse(tag).success;
+        });
+        if (option) visit(option, v, path);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  visit(schema, value, '');
+  return [...found];
+}
