@@ -10,6 +10,7 @@ import { voice as lkVoice } from '@livekit/agents';
 import { type Logger, silentLogger } from '../log.js';
 import type { EndReason, PiiMode, SessionPayload } from '../schema/session_payload.js';
 import type { DetectFn, DetectionResult } from './detection.js';
+import { describeAgentError } from './error_log.js';
 import type { JournalHeader, RecordedEvent } from './events.js';
 import { JournalWriter } from './journal.js';
 import type { AnalyticsCounters, AnalyticsHandle, AnalyticsOptions } from './options.js';
@@ -178,13 +179,19 @@ export function attachAnalytics(
   });
 
   const onError = guard('error', (ev: voice.ErrorEvent) => {
-    const e = ev.error as { type?: string; error?: { message?: string }; recoverable?: boolean };
+    const e = ev.error as {
+      type?: string;
+      error?: { message?: string };
+      message?: string;
+      recoverable?: boolean;
+    };
     record({
       k: 'error',
       at: clock.now(),
       source: errorSource(e.type),
-      message: redactText(pii, String(e.error?.message ?? 'error')).slice(0, 500),
+      message: redactText(pii, String(e.error?.message ?? e.message ?? 'error')).slice(0, 500),
       recoverable: e.recoverable ?? false,
+      ...describeAgentError(e, currentTurn()),
     });
   });
 

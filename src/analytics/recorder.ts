@@ -12,6 +12,7 @@ import {
   type SessionPayload,
   type ToolCall,
 } from '../schema/session_payload.js';
+import { componentOfMetric, ErrorLog } from './error_log.js';
 import type { RecordedEvent } from './events.js';
 import { mergeLead, redactText } from './pii.js';
 import { SignalState } from './signal_merge.js';
@@ -54,7 +55,7 @@ export class SessionRecorder {
   readonly #unattributed = new UnattributedMetrics();
   readonly #usage = new metrics.ModelUsageCollector();
   readonly #tools: ToolCall[] = [];
-  readonly #errors: SessionError[] = [];
+  readonly #errors = new ErrorLog(MAX_ERRORS);
   readonly #transcript: { role: 'user' | 'assistant'; text: string; at: string | null }[] = [];
   readonly #lead: Lead;
   readonly #leadTools: ReadonlySet<string>;
@@ -117,10 +118,13 @@ export class SessionRecorder {
       case 'tool':
         this.#tool(ev.call, ev.at);
         return;
-      case 'metrics':
+      case 'metrics': {
+        const worked = componentOfMetric((ev.m as { type?: string }).type);
+        if (worked) this.#errors.success(worked, ev.at);
         this.#usage.collect(ev.m);
         if (!this.#turns.apply(ev.m)) this.#unattributed.add(ev.m);
         return;
+      }
       case 'speech':
         this.#turns.started(ev.id, ev.at);
         return;
@@ -128,7 +132,22 @@ export class SessionRecorder {
         this.#turns.interrupted(ev.id);
         return;
       case 'error':
-        this.#error({ at: iso(ev.at), source: ev.source, message: ev.message, recoverable: ev.recoverable });
+        this.#error(
+          {
+            at: iso(ev.at),
+            source: ev.source,
+            message: ev.message,
+            recoverable: ev.recoverable,
+            ...(ev.component && {
+              component: ev.component,
+              type: ev.type ?? 'error',
+              severity: ev.recoverable ? 'warning' : 'error',
+              turn_id: ev.turn_id ?? null,
+            }),
+            ...(ev.status_code !== undefined && { status_code: ev.status_code }),
+          },
+          ev.at,
+        );
         return;
       case 'participant':
         this.#participant = { identity: ev.identity, kind: ev.kind };
@@ -146,12 +165,15 @@ export class SessionRecorder {
   /** Counts one of the plugin's own failures (also listed in `errors` with a static message). */
   noteHandlerError(where: string, atMs: number): void {
     this.counters.handler_errors += 1;
-    this.#error({
-      at: iso(atMs),
-      source: 'analytics',
-      message: `handler failed: ${where}`,
-      recoverable: true,
-    });
+    this.#error(
+      {
+        at: iso(atMs),
+        source: 'analytics',
+        message: `handler failed: ${where}`,
+        recoverable: true,
+      },
+      atMs,
+    );
   }
 
   /** A transcript line; callers mask emails and phone numbers first (unless the PII mode is full). */
@@ -159,8 +181,8 @@ export class SessionRecorder {
     if (this.#transcript.length < MAX_TRANSCRIPT_LINES) this.#transcript.push({ role, text, at: iso(at) });
   }
 
-  #error(e: SessionError): void {
-    if (this.#errors.length < MAX_ERRORS) this.#errors.push(e);
+  #error(e: SessionError, atMs: number): void {
+    this.#errors.add(e, atMs);
   }
 
   #tool(call: ToolCall, at: number): void {
@@ -169,12 +191,21 @@ export class SessionRecorder {
       mergeLead(this.#lead, call.arguments);
     }
     if (call.status === 'error') {
-      this.#error({
-        at: iso(at),
-        source: `tool:${call.name}`,
-        message: call.error ?? 'tool failed',
-        recoverable: true,
-      });
+      this.#error(
+        {
+          at: iso(at),
+          source: `tool:${call.name}`,
+          message: call.error ?? 'tool failed',
+          recoverable: true,
+          component: 'tool',
+          type: 'tool_error',
+          severity: 'warning',
+          turn_id: call.turn_id,
+        },
+        at,
+      );
+    } else {
+      this.#errors.success(`tool:${call.name}`, at);
     }
   }
 
@@ -205,7 +236,7 @@ export class SessionRecorder {
       outcome,
       lead: { ...this.#lead },
       usage: usageFrom(this.#usage),
-      errors: this.#errors.map((e) => ({ ...e })),
+      errors: this.#errors.toErrors(end.closedWithError ?? false),
       analytics: { ...this.counters },
     };
     if (this.init.transcripts) payload.transcript = this.#transcript.map((l) => ({ ...l }));

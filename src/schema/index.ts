@@ -2,6 +2,8 @@ export { sessionPayloadJsonSchema } from './json_schema.js';
 export {
   END_REASONS,
   EndReason,
+  ERROR_COMPONENTS,
+  ErrorComponent,
   Evidence,
   INDUSTRY_IDS,
   INTEGRATION_IDS,
