@@ -16,6 +16,7 @@ import { JournalWriter } from './journal.js';
 import type { AnalyticsCounters, AnalyticsHandle, AnalyticsOptions } from './options.js';
 import { buildPayload, publishFailed } from './payload.js';
 import { hashContact, redactText } from './pii.js';
+import { ProgressReporter } from './progress.js';
 import { SessionRecorder } from './recorder.js';
 import { detectSignals } from './signals/index.js';
 import { toolCallRecord } from './tool_calls.js';
@@ -93,9 +94,14 @@ export function attachAnalytics(
   const active: string[] = [];
   const currentTurn = () => active[active.length - 1] ?? null;
 
+  const progress = options.progress
+    ? new ProgressReporter(recorder, options.progress, clock, log)
+    : undefined;
+
   const record = (ev: RecordedEvent, flushNow = false) => {
     recorder.apply(ev);
     journal?.append(ev, flushNow);
+    progress?.poke();
   };
 
   const handlerFailed = (where: string, err: unknown) => {
@@ -218,6 +224,8 @@ export function attachAnalytics(
     session.off(Ev.Close, onClose);
   };
 
+  safe(() => progress?.start());
+
   const shutdownWaitMs = options.shutdownWaitMs ?? 5000;
   if (ctx) {
     try {
@@ -238,6 +246,7 @@ export function attachAnalytics(
     if (result) return result;
     done = true;
     safe(detach);
+    progress?.stop();
     try {
       noteParticipant();
     } catch {
@@ -286,6 +295,7 @@ export function attachAnalytics(
       signals: recorder.signalCount,
       tool_calls: recorder.toolCallCount,
       turns: recorder.turnCount,
+      ...(progress && { progress: { ...progress.counters } }),
     }),
   };
 }

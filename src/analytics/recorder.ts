@@ -5,11 +5,13 @@
 import { metrics } from '@livekit/agents';
 import {
   type EndReason,
+  type ErrorComponent,
   type Lead,
   type PiiMode,
   SCHEMA_VERSION,
   type SessionError,
   type SessionPayload,
+  type Stage,
   type ToolCall,
 } from '../schema/session_payload.js';
 import { componentOfMetric, ErrorLog } from './error_log.js';
@@ -46,6 +48,19 @@ export interface EndInfo {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+export interface LiveFacts {
+  stage: Stage;
+  turns: number;
+  userMessages: number;
+  signals: string[];
+  toolCalls: number;
+  e2eLastMs: number | null;
+  e2eP50Ms: number | null;
+  llmTtftLastMs: number | null;
+  errors: number;
+  errorsByComponent: Partial<Record<ErrorComponent, number>>;
+}
 
 export class SessionRecorder {
   readonly init: RecorderInit;
@@ -89,6 +104,34 @@ export class SessionRecorder {
 
   get turnCount(): number {
     return this.#turns.size;
+  }
+
+  /** What a progress snapshot reports of the call so far (`progress.ts`); O(turns), no I/O. */
+  liveFacts(): LiveFacts {
+    const { stage } = deriveStageAndOutcome({
+      signalCount: this.#signals.count,
+      toolCalls: this.#tools,
+      assistantMessages: this.#assistantMessages,
+      endReason: 'unknown',
+      closedWithError: false,
+    });
+    const turns = this.#turns.toTurns();
+    const e2e = turns.map((t) => t.e2e_latency_ms).filter((v): v is number => v !== null);
+    const sorted = [...e2e].sort((a, b) => a - b);
+    const last = turns[turns.length - 1];
+    const byComponent = this.#errors.countByComponent();
+    return {
+      stage: stage.reached,
+      turns: turns.length,
+      userMessages: this.#userMessages,
+      signals: Object.keys(this.#signals.toSignals()),
+      toolCalls: this.#tools.length,
+      e2eLastMs: e2e.length > 0 ? (e2e[e2e.length - 1] ?? null) : null,
+      e2eP50Ms: sorted.length > 0 ? (sorted[Math.floor((sorted.length - 1) / 2)] ?? null) : null,
+      llmTtftLastMs: last?.llm_ttft_ms ?? null,
+      errors: this.#errors.size,
+      errorsByComponent: byComponent,
+    };
   }
 
   /** Applies one event. May throw on malformed input; callers guard and count. */

@@ -1,5 +1,12 @@
 export { sessionPayloadJsonSchema } from './json_schema.js';
 export {
+  type ParseProgressResult,
+  PROGRESS_VERSION,
+  type ProgressSnapshot,
+  ProgressSnapshotV1,
+  parseProgressSnapshot,
+} from './progress_snapshot.js';
+export {
   END_REASONS,
   EndReason,
   ERROR_COMPONENTS,

@@ -89,6 +89,9 @@ async function main(): Promise<number> {
     log,
     metrics: run.worker.metrics.registry,
     slas: DEFAULT_SLAS,
+    alerts: run.worker.ops.alerts,
+    live: run.worker.ops.live,
+    errorThresholds: run.worker.ops.errorThresholds,
   };
   let server: RunningApiServer;
   try {
@@ -101,6 +104,7 @@ async function main(): Promise<number> {
     `Dashboard: ${server.url}/dashboard${token ? '?token=<ANALYTICS_API_TOKEN>  (once; it is then kept in a cookie)' : ''}`,
   );
   say(`API:       ${server.url}/api/leads   ${server.url}/api/aggregates?hours=24   ${server.url}/metrics`);
+  say(`Ops:       ${server.url}/api/alerts   ${server.url}/api/errors   ${server.url}/api/live`);
   if (!token) say('ANALYTICS_API_TOKEN is not set: no auth, listening on 127.0.0.1 only.');
   say('Serving until Ctrl-C.');
   await new Promise<void>((done) => {
