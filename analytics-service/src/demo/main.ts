@@ -70,6 +70,8 @@ async function main(): Promise<number> {
     },
   });
   say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Warehouse: ${run.warehousePath}`);
+  // Judge the replayed calls against the alert rules now rather than at the next 30 s tick.
+  await run.worker.ops.alerts?.evaluate();
 
   if (json) {
     for (const l of run.leads) process.stdout.write(`${jsonLine(l)}\n`);
