@@ -48,6 +48,14 @@ const WorkerEnv = z.object({
   /** Sessions older than this many days are deleted by the scheduled retention; 0 turns it off. */
   RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   RETENTION_INTERVAL_MS: PositiveInt.default(6 * 60 * 60 * 1000),
+  /** Alert rules (`config/alerts.json` when unset); `ALERTS_ENABLED=false` turns evaluation off. */
+  ALERTS_ENABLED: z.enum(['true', 'false']).default('true'),
+  ALERTS_CONFIG_PATH: z.string().min(1).optional(),
+  ALERTS_SLACK_WEBHOOK_URL: z.url().optional(),
+  /** Send alerts to the signed webhook destination too (when WEBHOOK_URL is set). */
+  ALERTS_WEBHOOK: z.enum(['true', 'false']).default('true'),
+  /** A live call whose progress snapshots stopped this long ago leaves `/api/live`. */
+  LIVE_EXPIRE_MS: PositiveInt.default(30_000),
 });
 
 export interface DeliveryConfig {
@@ -85,6 +93,13 @@ export interface WorkerConfig {
   api: { port: number; host: string | undefined; token: string | undefined };
   /** Scheduled retention; null when RETENTION_DAYS=0. */
   retention: { days: number; everyMs: number } | null;
+  alerts: {
+    enabled: boolean;
+    configPath: string | undefined;
+    slackWebhookUrl: string | undefined;
+    webhook: boolean;
+  };
+  live: { expireAfterMs: number };
 }
 
 export class WorkerConfigError extends Error {
@@ -187,6 +202,13 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       worker.RETENTION_DAYS > 0
         ? { days: worker.RETENTION_DAYS, everyMs: worker.RETENTION_INTERVAL_MS }
         : null,
+    alerts: {
+      enabled: worker.ALERTS_ENABLED === 'true',
+      configPath: worker.ALERTS_CONFIG_PATH,
+      slackWebhookUrl: worker.ALERTS_SLACK_WEBHOOK_URL,
+      webhook: worker.ALERTS_WEBHOOK === 'true',
+    },
+    live: { expireAfterMs: worker.LIVE_EXPIRE_MS },
   });
 }
 
@@ -211,5 +233,12 @@ export function configSummary(c: WorkerConfig): Record<string, unknown> {
       .filter(([, v]) => v !== null)
       .map(([k]) => k),
     parkedDir: c.delivery.parkedDir,
+    alerts: c.alerts.enabled
+      ? {
+          config: c.alerts.configPath ?? '(bundled)',
+          slack: c.alerts.slackWebhookUrl !== undefined,
+          webhook: c.alerts.webhook && c.destinations.webhook !== null,
+        }
+      : 'off',
   };
 }

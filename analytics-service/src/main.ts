@@ -79,6 +79,9 @@ async function main(): Promise<void> {
         metrics: worker.metrics.registry,
         slas: config.slas,
         retention: config.retention ?? undefined,
+        alerts: worker.ops.alerts,
+        live: worker.ops.live,
+        errorThresholds: worker.ops.errorThresholds,
         port: config.api.port,
         ...(config.api.host !== undefined && { host: config.api.host }),
       });

@@ -52,6 +52,8 @@ const Env = z.object({
   ANALYTICS_PII_MODE: PiiMode.default('hashed'),
   ANALYTICS_TRANSCRIPTS: Bool.default(false),
   ANALYTICS_JOURNAL_DIR: z.string().min(1).default('.data/journal'),
+  /** Progress snapshots of a running call to the queue every N ms (and on stage changes); 0 = off. */
+  ANALYTICS_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** Internal: set by `npm run console` so the agent hands the finished payload back to it. */
   CONSOLE_PAYLOAD_FILE: z.string().min(1).optional(),
   AGENT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -91,6 +93,8 @@ export interface AgentConfig {
     readonly piiMode: PiiMode;
     readonly transcripts: boolean;
     readonly journalDir: string;
+    /** 0 = no progress snapshots. */
+    readonly progressIntervalMs: number;
   };
   readonly logLevel: string;
   readonly consolePayloadFile?: string;
@@ -210,6 +214,7 @@ export function loadAgentConfig(
       piiMode: e.ANALYTICS_PII_MODE,
       transcripts: e.ANALYTICS_TRANSCRIPTS,
       journalDir: e.ANALYTICS_JOURNAL_DIR,
+      progressIntervalMs: e.ANALYTICS_PROGRESS_INTERVAL_MS,
     },
     logLevel: e.AGENT_LOG_LEVEL,
     ...(e.CONSOLE_PAYLOAD_FILE ? { consolePayloadFile: e.CONSOLE_PAYLOAD_FILE } : {}),

@@ -79,8 +79,9 @@ async function entry(ctx: JobContext): Promise<void> {
 
   const queueConfig = loadQueueConfig(process.env);
   const queueLogger = getLogger().child({ component: 'queue' });
+  const queuePublisher = createPublisher(queueConfig, { logger: queueLogger });
   const sessionPublisher = createSessionPublisher({
-    publisher: createPublisher(queueConfig, { logger: queueLogger }),
+    publisher: queuePublisher,
     outbox: createOutboxPublisher(queueConfig, { logger: queueLogger }),
     deadlineMs: queueConfig.publishDeadlineMs,
     logger: queueLogger,
@@ -112,6 +113,12 @@ async function entry(ctx: JobContext): Promise<void> {
     journal: { dir: cfg.analytics.journalDir },
     logger: getLogger(),
     labels: { mode },
+    ...(cfg.analytics.progressIntervalMs > 0 && {
+      progress: {
+        intervalMs: cfg.analytics.progressIntervalMs,
+        send: (snapshot, { signal }) => queuePublisher.publishProgress?.(snapshot, { signal }),
+      },
+    }),
   });
 
   // end_call (or any close) ends the job: the room is left and shutdown callbacks run.

@@ -5,7 +5,7 @@
  * tool arguments are already under the PII policy.
  */
 import type { AgentMetrics } from '@livekit/agents';
-import type { PiiMode, ToolCall } from '../schema/session_payload.js';
+import type { ErrorComponent, PiiMode, ToolCall } from '../schema/session_payload.js';
 import type { DetectionResult } from './detection.js';
 
 export type RecordedEvent =
@@ -16,7 +16,18 @@ export type RecordedEvent =
   | { k: 'metrics'; at: number; m: AgentMetrics }
   | { k: 'speech'; at: number; id: string; source?: string }
   | { k: 'interrupted'; at: number; id: string }
-  | { k: 'error'; at: number; source: string; message: string; recoverable: boolean }
+  | {
+      k: 'error';
+      at: number;
+      source: string;
+      message: string;
+      recoverable: boolean;
+      /** Since error tracking by component (`error_log.ts`); older journals lack them. */
+      component?: ErrorComponent;
+      type?: string;
+      turn_id?: string | null;
+      status_code?: number;
+    }
   | { k: 'participant'; at: number; identity: string | null; kind: string | null }
   | { k: 'handler_error'; at: number; where: string };
 

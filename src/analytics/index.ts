@@ -21,6 +21,12 @@ export type { AnalyticsCounters, AnalyticsHandle, AnalyticsOptions } from './opt
 export { buildPayload, type PublishFn } from './payload.js';
 export { hashContact, normaliseContact, redactArguments } from './pii.js';
 export { attachAnalytics } from './plugin.js';
+export {
+  type ProgressCounters,
+  type ProgressOptions,
+  ProgressReporter,
+  type ProgressSendFn,
+} from './progress.js';
 export { DEFAULT_LEAD_TOOLS, type EndInfo, type RecorderInit, SessionRecorder } from './recorder.js';
 export { SignalState } from './signal_merge.js';
 export { deriveStageAndOutcome, type StageFacts, type StageResult, TOOL_NAMES } from './stage_rules.js';

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { EndReason, PiiMode, SessionPayload } from '../schema/session_payload.js';
 import type { DetectFn } from './detection.js';
 import type { PublishFn } from './payload.js';
+import type { ProgressCounters, ProgressOptions } from './progress.js';
 
 export interface AnalyticsOptions {
   agent: { name: string; version: string; promptVersion: string };
@@ -31,6 +32,11 @@ export interface AnalyticsOptions {
   leadTools?: string[];
   /** How long a job shutdown waits for the payload to be handed over. Default 5000 ms. */
   shutdownWaitMs?: number;
+  /**
+   * Send progress snapshots while the call runs (`progress.ts`), e.g.
+   * `{ send: (s, { signal }) => publisher.publishProgress(s, { signal }) }`. Off when omitted.
+   */
+  progress?: ProgressOptions;
 }
 
 export interface AnalyticsCounters {
@@ -40,6 +46,8 @@ export interface AnalyticsCounters {
   signals: number;
   tool_calls: number;
   turns: number;
+  /** Progress snapshots sent, failed (timed out or refused) and dropped (superseded or over the limit). */
+  progress?: ProgressCounters;
 }
 
 export interface AnalyticsHandle {

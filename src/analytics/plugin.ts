@@ -10,11 +10,13 @@ import { voice as lkVoice } from '@livekit/agents';
 import { type Logger, silentLogger } from '../log.js';
 import type { EndReason, PiiMode, SessionPayload } from '../schema/session_payload.js';
 import type { DetectFn, DetectionResult } from './detection.js';
+import { describeAgentError } from './error_log.js';
 import type { JournalHeader, RecordedEvent } from './events.js';
 import { JournalWriter } from './journal.js';
 import type { AnalyticsCounters, AnalyticsHandle, AnalyticsOptions } from './options.js';
 import { buildPayload, publishFailed } from './payload.js';
 import { hashContact, redactText } from './pii.js';
+import { ProgressReporter } from './progress.js';
 import { SessionRecorder } from './recorder.js';
 import { detectSignals } from './signals/index.js';
 import { toolCallRecord } from './tool_calls.js';
@@ -92,9 +94,14 @@ export function attachAnalytics(
   const active: string[] = [];
   const currentTurn = () => active[active.length - 1] ?? null;
 
+  const progress = options.progress
+    ? new ProgressReporter(recorder, options.progress, clock, log)
+    : undefined;
+
   const record = (ev: RecordedEvent, flushNow = false) => {
     recorder.apply(ev);
     journal?.append(ev, flushNow);
+    progress?.poke();
   };
 
   const handlerFailed = (where: string, err: unknown) => {
@@ -178,13 +185,19 @@ export function attachAnalytics(
   });
 
   const onError = guard('error', (ev: voice.ErrorEvent) => {
-    const e = ev.error as { type?: string; error?: { message?: string }; recoverable?: boolean };
+    const e = ev.error as {
+      type?: string;
+      error?: { message?: string };
+      message?: string;
+      recoverable?: boolean;
+    };
     record({
       k: 'error',
       at: clock.now(),
       source: errorSource(e.type),
-      message: redactText(pii, String(e.error?.message ?? 'error')).slice(0, 500),
+      message: redactText(pii, String(e.error?.message ?? e.message ?? 'error')).slice(0, 500),
       recoverable: e.recoverable ?? false,
+      ...describeAgentError(e, currentTurn()),
     });
   });
 
@@ -211,6 +224,8 @@ export function attachAnalytics(
     session.off(Ev.Close, onClose);
   };
 
+  safe(() => progress?.start());
+
   const shutdownWaitMs = options.shutdownWaitMs ?? 5000;
   if (ctx) {
     try {
@@ -231,6 +246,7 @@ export function attachAnalytics(
     if (result) return result;
     done = true;
     safe(detach);
+    progress?.stop();
     try {
       noteParticipant();
     } catch {
@@ -279,6 +295,7 @@ export function attachAnalytics(
       signals: recorder.signalCount,
       tool_calls: recorder.toolCallCount,
       turns: recorder.turnCount,
+      ...(progress && { progress: { ...progress.counters } }),
     }),
   };
 }

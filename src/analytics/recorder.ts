@@ -5,13 +5,16 @@
 import { metrics } from '@livekit/agents';
 import {
   type EndReason,
+  type ErrorComponent,
   type Lead,
   type PiiMode,
   SCHEMA_VERSION,
   type SessionError,
   type SessionPayload,
+  type Stage,
   type ToolCall,
 } from '../schema/session_payload.js';
+import { componentOfMetric, ErrorLog } from './error_log.js';
 import type { RecordedEvent } from './events.js';
 import { mergeLead, redactText } from './pii.js';
 import { SignalState } from './signal_merge.js';
@@ -46,6 +49,19 @@ export interface EndInfo {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+export interface LiveFacts {
+  stage: Stage;
+  turns: number;
+  userMessages: number;
+  signals: string[];
+  toolCalls: number;
+  e2eLastMs: number | null;
+  e2eP50Ms: number | null;
+  llmTtftLastMs: number | null;
+  errors: number;
+  errorsByComponent: Partial<Record<ErrorComponent, number>>;
+}
+
 export class SessionRecorder {
   readonly init: RecorderInit;
   readonly counters = { handler_errors: 0, events_seen: 0 };
@@ -54,7 +70,7 @@ export class SessionRecorder {
   readonly #unattributed = new UnattributedMetrics();
   readonly #usage = new metrics.ModelUsageCollector();
   readonly #tools: ToolCall[] = [];
-  readonly #errors: SessionError[] = [];
+  readonly #errors = new ErrorLog(MAX_ERRORS);
   readonly #transcript: { role: 'user' | 'assistant'; text: string; at: string | null }[] = [];
   readonly #lead: Lead;
   readonly #leadTools: ReadonlySet<string>;
@@ -90,6 +106,34 @@ export class SessionRecorder {
     return this.#turns.size;
   }
 
+  /** What a progress snapshot reports of the call so far (`progress.ts`); O(turns), no I/O. */
+  liveFacts(): LiveFacts {
+    const { stage } = deriveStageAndOutcome({
+      signalCount: this.#signals.count,
+      toolCalls: this.#tools,
+      assistantMessages: this.#assistantMessages,
+      endReason: 'unknown',
+      closedWithError: false,
+    });
+    const turns = this.#turns.toTurns();
+    const e2e = turns.map((t) => t.e2e_latency_ms).filter((v): v is number => v !== null);
+    const sorted = [...e2e].sort((a, b) => a - b);
+    const last = turns[turns.length - 1];
+    const byComponent = this.#errors.countByComponent();
+    return {
+      stage: stage.reached,
+      turns: turns.length,
+      userMessages: this.#userMessages,
+      signals: Object.keys(this.#signals.toSignals()),
+      toolCalls: this.#tools.length,
+      e2eLastMs: e2e.length > 0 ? (e2e[e2e.length - 1] ?? null) : null,
+      e2eP50Ms: sorted.length > 0 ? (sorted[Math.floor((sorted.length - 1) / 2)] ?? null) : null,
+      llmTtftLastMs: last?.llm_ttft_ms ?? null,
+      errors: this.#errors.size,
+      errorsByComponent: byComponent,
+    };
+  }
+
   /** Applies one event. May throw on malformed input; callers guard and count. */
   apply(ev: RecordedEvent): void {
     this.counters.events_seen += 1;
@@ -117,10 +161,13 @@ export class SessionRecorder {
       case 'tool':
         this.#tool(ev.call, ev.at);
         return;
-      case 'metrics':
+      case 'metrics': {
+        const worked = componentOfMetric((ev.m as { type?: string }).type);
+        if (worked) this.#errors.success(worked, ev.at);
         this.#usage.collect(ev.m);
         if (!this.#turns.apply(ev.m)) this.#unattributed.add(ev.m);
         return;
+      }
       case 'speech':
         this.#turns.started(ev.id, ev.at);
         return;
@@ -128,7 +175,22 @@ export class SessionRecorder {
         this.#turns.interrupted(ev.id);
         return;
       case 'error':
-        this.#error({ at: iso(ev.at), source: ev.source, message: ev.message, recoverable: ev.recoverable });
+        this.#error(
+          {
+            at: iso(ev.at),
+            source: ev.source,
+            message: ev.message,
+            recoverable: ev.recoverable,
+            ...(ev.component && {
+              component: ev.component,
+              type: ev.type ?? 'error',
+              severity: ev.recoverable ? 'warning' : 'error',
+              turn_id: ev.turn_id ?? null,
+            }),
+            ...(ev.status_code !== undefined && { status_code: ev.status_code }),
+          },
+          ev.at,
+        );
         return;
       case 'participant':
         this.#participant = { identity: ev.identity, kind: ev.kind };
@@ -146,12 +208,15 @@ export class SessionRecorder {
   /** Counts one of the plugin's own failures (also listed in `errors` with a static message). */
   noteHandlerError(where: string, atMs: number): void {
     this.counters.handler_errors += 1;
-    this.#error({
-      at: iso(atMs),
-      source: 'analytics',
-      message: `handler failed: ${where}`,
-      recoverable: true,
-    });
+    this.#error(
+      {
+        at: iso(atMs),
+        source: 'analytics',
+        message: `handler failed: ${where}`,
+        recoverable: true,
+      },
+      atMs,
+    );
   }
 
   /** A transcript line; callers mask emails and phone numbers first (unless the PII mode is full). */
@@ -159,8 +224,8 @@ export class SessionRecorder {
     if (this.#transcript.length < MAX_TRANSCRIPT_LINES) this.#transcript.push({ role, text, at: iso(at) });
   }
 
-  #error(e: SessionError): void {
-    if (this.#errors.length < MAX_ERRORS) this.#errors.push(e);
+  #error(e: SessionError, atMs: number): void {
+    this.#errors.add(e, atMs);
   }
 
   #tool(call: ToolCall, at: number): void {
@@ -169,12 +234,21 @@ export class SessionRecorder {
       mergeLead(this.#lead, call.arguments);
     }
     if (call.status === 'error') {
-      this.#error({
-        at: iso(at),
-        source: `tool:${call.name}`,
-        message: call.error ?? 'tool failed',
-        recoverable: true,
-      });
+      this.#error(
+        {
+          at: iso(at),
+          source: `tool:${call.name}`,
+          message: call.error ?? 'tool failed',
+          recoverable: true,
+          component: 'tool',
+          type: 'tool_error',
+          severity: 'warning',
+          turn_id: call.turn_id,
+        },
+        at,
+      );
+    } else {
+      this.#errors.success(`tool:${call.name}`, at);
     }
   }
 
@@ -205,7 +279,7 @@ export class SessionRecorder {
       outcome,
       lead: { ...this.#lead },
       usage: usageFrom(this.#usage),
-      errors: this.#errors.map((e) => ({ ...e })),
+      errors: this.#errors.toErrors(end.closedWithError ?? false),
       analytics: { ...this.counters },
     };
     if (this.init.transcripts) payload.transcript = this.#transcript.map((l) => ({ ...l }));

@@ -5,8 +5,8 @@
  * A backend implements only `_send`; it may override `_sendMany` for a cheaper batch.
  */
 import type { Logger } from '../log.js';
-import type { SessionPayload } from '../schema/index.js';
-import { type EncodedMessage, encodeMessage, type WireFormat } from './encoding.js';
+import { type ProgressSnapshot, ProgressSnapshotV1, type SessionPayload } from '../schema/index.js';
+import { type EncodedMessage, encodeMessage, encodeProgress, type WireFormat } from './encoding.js';
 import type { PublishResult, QueuePublisher } from './types.js';
 import { validatePayload } from './validated.js';
 
@@ -19,6 +19,9 @@ export interface PublisherStats {
   truncated: number;
   /** Sum of `publish` durations, for a mean. */
   totalMs: number;
+  /** Progress snapshots sent, and those that failed (snapshots are never retried). */
+  progressOk: number;
+  progressFailed: number;
 }
 
 /** What a backend's `_send` returns; the base adds `compressed` and `truncated`. */
@@ -33,6 +36,8 @@ export abstract class BasePublisher implements QueuePublisher {
     compressed: 0,
     truncated: 0,
     totalMs: 0,
+    progressOk: 0,
+    progressFailed: 0,
   };
   protected readonly log: Logger;
 
@@ -92,6 +97,37 @@ export abstract class BasePublisher implements QueuePublisher {
       this.record(p, results[i]!, ms);
     });
     return results;
+  }
+
+  /**
+   * Sends a progress snapshot as its own message kind (`kind=progress`), in one attempt: no
+   * retry, no outbox, no spool of its own. Callers bound it with `signal` and drop it on failure.
+   */
+  async publishProgress(
+    snapshot: ProgressSnapshot,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<PublishResult> {
+    const result = await this.progressInner(snapshot, opts);
+    if (result.status === 'ok') this.stats.progressOk += 1;
+    else this.stats.progressFailed += 1;
+    return result;
+  }
+
+  private async progressInner(
+    snapshot: ProgressSnapshot,
+    opts: { signal?: AbortSignal },
+  ): Promise<PublishResult> {
+    const valid = ProgressSnapshotV1.safeParse(snapshot);
+    if (!valid.success)
+      return { status: 'failed', error: `invalid progress snapshot: ${valid.error.issues[0]?.message}` };
+    const encoded = encodeProgress(valid.data);
+    if (!encoded.ok) return { status: 'failed', error: encoded.error };
+    if (opts.signal?.aborted) return { status: 'retryable', error: 'aborted before send' };
+    try {
+      return this.outcome(await this._send(encoded.message, opts), encoded.message);
+    } catch (err) {
+      return { status: 'retryable', error: errorText(err) };
+    }
   }
 
   private record(payload: SessionPayload, result: PublishResult, ms: number): void {

@@ -5,7 +5,7 @@
  */
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import type { SessionPayload } from '../schema/index.js';
+import type { ProgressSnapshot, SessionPayload } from '../schema/index.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -14,6 +14,14 @@ export const ATTR_SCHEMA_VERSION = 'schema_version';
 export const ATTR_SESSION_ID = 'session_id';
 export const ATTR_CONTENT_ENCODING = 'content_encoding';
 export const ATTR_TRUNCATED = 'truncated';
+/**
+ * The message kind: absent (or `session`) for a final session payload, `progress` for a progress
+ * snapshot of a call still running (`src/schema/progress_snapshot.ts`). Consumers route on it.
+ */
+export const ATTR_KIND = 'kind';
+export const KIND_PROGRESS = 'progress';
+/** Snapshots are small; one bigger than this is not sent (the next one will be). */
+export const MAX_PROGRESS_BYTES = 16 * 1024;
 
 /**
  * How a driver carries bytes: `binary` (Pub/Sub data, local files) as is; `base64` (SQS bodies are
@@ -204,4 +212,29 @@ export async function decodeBody(
     `unknown content_encoding ${JSON.stringify(encoding).slice(0, 100)}`,
     bytes,
   );
+}
+
+/**
+ * Encodes a progress snapshot as its own message kind. Its `sessionId` is unique per snapshot
+ * (`<session_id>#progress#<seq>`), so FIFO queues never deduplicate it against the final payload.
+ */
+export function encodeProgress(snapshot: ProgressSnapshot): EncodeResult {
+  const bytes = Buffer.from(JSON.stringify(snapshot));
+  if (bytes.length > MAX_PROGRESS_BYTES) {
+    return { ok: false, error: `progress snapshot of ${bytes.length} bytes is over ${MAX_PROGRESS_BYTES}` };
+  }
+  return {
+    ok: true,
+    message: {
+      sessionId: `${snapshot.session_id}#progress#${snapshot.seq}`,
+      bytes,
+      attributes: {
+        [ATTR_KIND]: KIND_PROGRESS,
+        [ATTR_SESSION_ID]: snapshot.session_id,
+        [ATTR_CONTENT_ENCODING]: 'identity',
+      },
+      compressed: false,
+      dropped: [],
+    },
+  };
 }

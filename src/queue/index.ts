@@ -10,13 +10,16 @@ export {
 } from './config.js';
 export {
   ATTR_CONTENT_ENCODING,
+  ATTR_KIND,
   ATTR_SCHEMA_VERSION,
   ATTR_SESSION_ID,
   ATTR_TRUNCATED,
   decodeBody,
   type EncodedMessage,
   encodeMessage,
+  encodeProgress,
   KEEP_FIRST_TURNS,
+  KIND_PROGRESS,
   MAX_DECODED_BODY_BYTES,
   UndecodableBody,
   type UndecodableReason,

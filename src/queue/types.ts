@@ -8,7 +8,7 @@
  *              timeout, Pub/Sub ack deadline, the local spool's lease file).
  */
 import type { Logger } from '../log.js';
-import type { SessionPayload } from '../schema/index.js';
+import type { ProgressSnapshot, SessionPayload } from '../schema/index.js';
 
 export type PublishResult =
   | { status: 'ok'; messageId: string; compressed: boolean; truncated: boolean }
@@ -18,6 +18,8 @@ export type PublishResult =
 export interface QueuePublisher {
   readonly driver: string;
   publish(payload: SessionPayload, opts?: { signal?: AbortSignal }): Promise<PublishResult>;
+  /** Sends a progress snapshot (`kind=progress`) in one attempt; every built-in driver has it. */
+  publishProgress?(snapshot: ProgressSnapshot, opts?: { signal?: AbortSignal }): Promise<PublishResult>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,16 @@
 export { sessionPayloadJsonSchema } from './json_schema.js';
 export {
+  type ParseProgressResult,
+  PROGRESS_VERSION,
+  type ProgressSnapshot,
+  ProgressSnapshotV1,
+  parseProgressSnapshot,
+} from './progress_snapshot.js';
+export {
   END_REASONS,
   EndReason,
+  ERROR_COMPONENTS,
+  ErrorComponent,
   Evidence,
   INDUSTRY_IDS,
   INTEGRATION_IDS,

@@ -265,12 +265,43 @@ export const Lead = z.object({
 });
 export type Lead = z.infer<typeof Lead>;
 
+/** Where an error came from; `vad` also covers agents-js's interruption detection, which falls back to VAD. */
+export const ERROR_COMPONENTS = [
+  'stt',
+  'llm',
+  'tts',
+  'vad',
+  'tool',
+  'realtime',
+  'analytics',
+  'other',
+] as const;
+export const ErrorComponent = z.enum(ERROR_COMPONENTS);
+export type ErrorComponent = z.infer<typeof ErrorComponent>;
+
 export const SessionError = z.object({
   at: IsoTime,
   /** Where it came from: `llm`, `stt`, `tts`, `realtime`, `tool:<name>`, `analytics`, … */
   source: z.string(),
   message: z.string(),
   recoverable: z.boolean(),
+  /** The pipeline component it belongs to (see `ERROR_COMPONENTS`); absent in older payloads. */
+  component: ErrorComponent.optional(),
+  /** The error's kind: the agents-js error class (`APIStatusError`, `APITimeoutError`, …) or `tool_error`. */
+  type: z.string().max(100).optional(),
+  /**
+   * `warning`: agents-js retries it (`recoverable`); `error`: not retried; `critical`: it closed
+   * the session.
+   */
+  severity: z.enum(['warning', 'error', 'critical']).optional(),
+  /** The same component succeeded later in the call (a metrics event of it, or an ok call of the tool). */
+  recovered: z.boolean().optional(),
+  /** The turn during which it happened, when known. */
+  turn_id: z.string().nullable().optional(),
+  /** 1 for the first error of this component in this turn, 2 for the next (a retry that failed again), … */
+  attempt: z.number().int().positive().optional(),
+  /** HTTP status of a provider's answer, when the error carries one. */
+  status_code: z.number().int().optional(),
 });
 export type SessionError = z.infer<typeof SessionError>;
 

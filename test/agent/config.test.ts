@@ -97,6 +97,11 @@ describe('agent config', () => {
     expect(c.textOnly).toBe(false);
     expect(c.tts).toEqual({ provider: 'openai', model: 'gpt-4o-mini-tts', voice: 'alloy' });
     expect(c.stt).toEqual({ apiKey: 'dg-test', model: 'nova-3', language: 'en-US' });
-    expect(c.analytics).toEqual({ piiMode: 'hashed', transcripts: false, journalDir: '.data/journal' });
+    expect(c.analytics).toEqual({
+      piiMode: 'hashed',
+      transcripts: false,
+      journalDir: '.data/journal',
+      progressIntervalMs: 5000,
+    });
   });
 });

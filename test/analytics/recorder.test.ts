@@ -384,6 +384,12 @@ describe('SessionRecorder', () => {
         source: 'tool:book_sales_meeting',
         message: 'calendar down',
         recoverable: true,
+        component: 'tool',
+        type: 'tool_error',
+        severity: 'warning',
+        turn_id: null,
+        attempt: 1,
+        recovered: false,
       },
     ]);
   });

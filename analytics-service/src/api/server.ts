@@ -15,11 +15,13 @@ import Fastify, {
 import { type Logger, silentLogger } from '../../../src/log.js';
 import { DEFAULT_SLAS } from '../analysis/index.js';
 import { registerDashboard } from '../dashboard/routes.js';
+import type { ErrorThresholds } from '../errors/error_rates.js';
 import type { Warehouse } from '../warehouse/types.js';
 import type { SlaTable } from './aggregate_queries.js';
 import { registerApiRoutes } from './api_routes.js';
 import { authCookieHeader, checkAuth, safeEqual } from './auth.js';
 import { loginPage } from './login_page.js';
+import { type AlertsSource, type LiveSource, registerOpsRoutes } from './ops_routes.js';
 import { type RetentionTimer, scheduleRetention } from './retention.js';
 
 /** Where `/metrics` text comes from: the worker's prom-client registry (or anything shaped like it). */
@@ -45,6 +47,11 @@ export interface ApiServerOptions {
   /** Clock for the aggregates window (tests pin it). */
   now?: () => Date;
   aggregatesCacheMs?: number;
+  /** Error-rate targets by component for `/api/errors` (default: the brief's). */
+  errorThresholds?: ErrorThresholds | undefined;
+  /** The worker's alert engine and live calls, for `/api/alerts` and `/api/live`. */
+  alerts?: AlertsSource | undefined;
+  live?: LiveSource | undefined;
 }
 
 const OPEN_PATHS = new Set(['/healthz']);
@@ -153,6 +160,13 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     slas: opts.slas ?? DEFAULT_SLAS,
     now: opts.now ?? (() => new Date()),
     aggregatesCacheMs: opts.aggregatesCacheMs ?? 2000,
+  });
+  registerOpsRoutes(app, {
+    warehouse: opts.warehouse,
+    now: opts.now ?? (() => new Date()),
+    errorThresholds: opts.errorThresholds,
+    alerts: opts.alerts,
+    live: opts.live,
   });
   if (opts.dashboard !== false) registerDashboard(app);
 

@@ -71,6 +71,8 @@ async function main(): Promise<number> {
     },
   });
   say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Warehouse: ${run.warehousePath}`);
+  // Judge the replayed calls against the alert rules now rather than at the next 30 s tick.
+  await run.worker.ops.alerts?.evaluate();
 
   if (json) {
     for (const l of run.leads) process.stdout.write(`${jsonLine(l)}\n`);
@@ -90,6 +92,9 @@ async function main(): Promise<number> {
     log,
     metrics: run.worker.metrics.registry,
     slas: DEFAULT_SLAS,
+    alerts: run.worker.ops.alerts,
+    live: run.worker.ops.live,
+    errorThresholds: run.worker.ops.errorThresholds,
   };
   let server: RunningApiServer;
   try {
@@ -102,6 +107,7 @@ async function main(): Promise<number> {
     `Dashboard: ${server.url}/dashboard${token ? '?token=<ANALYTICS_API_TOKEN>  (once; it is then kept in a cookie)' : ''}`,
   );
   say(`API:       ${server.url}/api/leads   ${server.url}/api/aggregates?hours=24   ${server.url}/metrics`);
+  say(`Ops:       ${server.url}/api/alerts   ${server.url}/api/errors   ${server.url}/api/live`);
   if (!token) say('ANALYTICS_API_TOKEN is not set: no auth, listening on 127.0.0.1 only.');
   say('Serving until Ctrl-C.');
   await new Promise<void>((done) => {

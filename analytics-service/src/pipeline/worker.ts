@@ -7,6 +7,8 @@
 import { createLogger, type Logger } from '../../../src/log.js';
 import type { QueueConsumer } from '../../../src/queue/index.js';
 import type { SessionPayload } from '../../../src/schema/index.js';
+import type { AlertConfig } from '../alerts/alert_config.js';
+import type { AlertNotifier } from '../alerts/notifiers.js';
 import type { WorkerConfig } from '../config.js';
 import { FileParkedStore, type ParkedStore } from '../delivery/index.js';
 import { loadPriceBook } from '../pricing/index.js';
@@ -19,6 +21,7 @@ import { createDestinations, withRetryAll } from './destinations.js';
 import { writeIsolatingRefused } from './isolate_refused.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 import { MicroBatcher } from './micro_batcher.js';
+import { openOps, type WorkerOps } from './ops.js';
 import { openConsumer } from './queue_consumer.js';
 import { createSessionHandler, type WarehouseItem } from './session_handler.js';
 
@@ -34,12 +37,18 @@ export interface WorkerOverrides {
   metrics?: WorkerMetrics;
   /** Replaces pricing + scoring (tests). */
   score?: (payload: SessionPayload) => ScoredSession;
+  /** Alert rules instead of the configured file; `false` turns alerts off. */
+  alerts?: AlertConfig | false;
+  /** Alert notifiers instead of the configured Slack / webhook ones. */
+  alertNotifiers?: readonly AlertNotifier[];
 }
 
 export interface WorkerHandle {
   readonly metrics: WorkerMetrics;
   readonly warehouse: Warehouse;
   readonly consumer: QueueConsumer;
+  /** Alerts, live calls and dead-letter counts (for `/api/alerts`, `/api/live`). */
+  readonly ops: WorkerOps;
   /** Resolves when the consumer loop ends (after `stop()`), rejects if it crashed. */
   readonly done: Promise<void>;
   /** Stop pulling, finish or release in-flight messages, flush, close; bounded by the deadline. */
@@ -103,15 +112,25 @@ export async function startWorker(
     },
   );
 
-  const handler = createSessionHandler({
+  let ops: WorkerOps;
+  try {
+    ops = await openOps(config, warehouse, root, overrides);
+  } catch (err) {
+    if (ownsWarehouse) await warehouse.close().catch(() => undefined);
+    throw err;
+  }
+
+  const sessionHandler = createSessionHandler({
     score,
     writeWarehouse: (item) => sessions.add(item),
     recordDeliveries: (rows) => statusRows.add(rows),
     destinations,
     metrics,
   });
+  const handler = ops.route(sessionHandler);
 
   const done = consumer.run(handler, { concurrency: config.concurrency });
+  ops.alerts?.start();
   done.catch((err: unknown) => log.error({ err: (err as Error)?.message }, 'consumer loop crashed'));
   log.info(
     { queue: consumer.driver, warehouse: warehouse.driver, destinations: destinations.map((d) => d.name) },
@@ -125,6 +144,7 @@ export async function startWorker(
       const started = Date.now();
       log.info({ deadlineMs }, 'worker stopping');
       // Most of the budget goes to in-flight messages; the rest to flushing and closing.
+      await ops.alerts?.stop();
       await consumer.stop({ deadlineMs: Math.max(1, Math.floor(deadlineMs * 0.8)) });
       await done.catch(() => undefined);
       await Promise.all([sessions.drain(), statusRows.drain()]).catch((err: unknown) =>
@@ -137,5 +157,5 @@ export async function startWorker(
     return stopping;
   }
 
-  return { metrics, warehouse, consumer, done, stop };
+  return { metrics, warehouse, consumer, ops, done, stop };
 }

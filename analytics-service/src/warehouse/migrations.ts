@@ -52,6 +52,16 @@
  *   session_id, destination (`warehouse`, `hubspot`, …), status (ok|parked|failed|retrying),
  *   attempts, last_error, updated_at
  *
+ * session_errors     one row per payload error (migration 7); no key, replaced with its session
+ *   session_id, ordinal, occurred_at, component (stt|llm|tts|vad|tool|realtime|analytics|other), type,
+ *   severity (warning|error|critical), recoverable, recovered, turn_id, attempt, status_code,
+ *   source, message
+ *
+ * alerts             one row per alert (migration 7); PK alert_id; written by the alert engine
+ *   alert_id, rule_id, rule_kind, subject (e.g. `llm`), severity, state (firing|resolved),
+ *   fired_at, resolved_at, updated_at, notified_at, flaps (re-fired within the cooldown),
+ *   figure, threshold, window_from, window_to, evidence (JSON text), message
+ *
  * Child tables are replaced (delete + insert) in the same transaction as their session row.
  *
  * On DuckDB (migration 2) turns, tool_calls and signals have no primary key and there are no
@@ -278,6 +288,46 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE turns ADD COLUMN payload_index INTEGER',
       'ALTER TABLE turns ADD COLUMN user_text TEXT',
       'ALTER TABLE turns ADD COLUMN agent_text TEXT',
+    ],
+  },
+  {
+    version: 7,
+    name: 'session_errors by component; alerts with their evidence',
+    statements: [
+      `CREATE TABLE session_errors (
+        session_id TEXT NOT NULL,
+        ordinal INTEGER NOT NULL,
+        occurred_at TIMESTAMPTZ,
+        component TEXT NOT NULL,
+        type TEXT,
+        severity TEXT NOT NULL,
+        recoverable BOOLEAN NOT NULL,
+        recovered BOOLEAN,
+        turn_id TEXT,
+        attempt INTEGER,
+        status_code INTEGER,
+        source TEXT NOT NULL,
+        message TEXT NOT NULL
+      )`,
+      `CREATE TABLE alerts (
+        alert_id TEXT PRIMARY KEY,
+        rule_id TEXT NOT NULL,
+        rule_kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        state TEXT NOT NULL,
+        fired_at TIMESTAMPTZ NOT NULL,
+        resolved_at TIMESTAMPTZ,
+        updated_at TIMESTAMPTZ NOT NULL,
+        notified_at TIMESTAMPTZ,
+        flaps INTEGER NOT NULL,
+        figure {{double}},
+        threshold {{double}},
+        window_from TIMESTAMPTZ,
+        window_to TIMESTAMPTZ,
+        evidence TEXT NOT NULL,
+        message TEXT NOT NULL
+      )`,
     ],
   },
   {

@@ -3,6 +3,7 @@
  * migration's column order) and a builder that returns value arrays in that order.
  */
 import type { PiiMode } from '../../../src/schema/index.js';
+import { errorComponent, errorSeverity } from '../errors/components.js';
 import type { LatencyComponent, ScoredSession } from '../types.js';
 import { applyPiiToArguments, applyPiiToLead, effectivePiiMode } from './pii.js';
 import { KNOWN_SIGNALS, storedPayload, tabledExtras } from './stored_payload.js';
@@ -12,7 +13,7 @@ export type ColumnKind = 'text' | 'int' | 'bigint' | 'double' | 'bool' | 'ts' | 
 export type Column = readonly [name: string, kind: ColumnKind];
 
 export interface TableSpec {
-  readonly name: 'sessions' | 'turns' | 'tool_calls' | 'signals' | 'leads' | 'deliveries';
+  readonly name: 'sessions' | 'turns' | 'tool_calls' | 'signals' | 'leads' | 'deliveries' | 'session_errors';
   readonly columns: readonly Column[];
   readonly key: readonly string[];
 }
@@ -173,13 +174,49 @@ export const DELIVERIES: TableSpec = {
 };
 
 /** Tables replaced per session, children after their parent. */
-export const SESSION_TABLES: readonly TableSpec[] = [SESSIONS, TURNS, TOOL_CALLS, SIGNALS, LEADS];
+/** Migration 7: one row per payload error, its component read by `errorComponent`. */
+export const SESSION_ERRORS: TableSpec = {
+  name: 'session_errors',
+  key: ['session_id', 'ordinal'],
+  columns: [
+    ['session_id', 'text'],
+    ['ordinal', 'int'],
+    ['occurred_at', 'ts'],
+    ['component', 'text'],
+    ['type', 'text'],
+    ['severity', 'text'],
+    ['recoverable', 'bool'],
+    ['recovered', 'bool'],
+    ['turn_id', 'text'],
+    ['attempt', 'int'],
+    ['status_code', 'int'],
+    ['source', 'text'],
+    ['message', 'text'],
+  ],
+};
+
+export const SESSION_TABLES: readonly TableSpec[] = [
+  SESSIONS,
+  TURNS,
+  TOOL_CALLS,
+  SIGNALS,
+  LEADS,
+  SESSION_ERRORS,
+];
 
 export type Value = unknown;
 export type TableRows = Record<TableSpec['name'], Value[][]>;
 
 export function emptyTableRows(): TableRows {
-  return { sessions: [], turns: [], tool_calls: [], signals: [], leads: [], deliveries: [] };
+  return {
+    sessions: [],
+    turns: [],
+    tool_calls: [],
+    signals: [],
+    leads: [],
+    deliveries: [],
+    session_errors: [],
+  };
 }
 
 /** Keeps the last occurrence of each session id, in first-seen order sorted by id (stable lock order). */
@@ -322,6 +359,23 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
     if (!signal || !KNOWN_SIGNALS.has(name)) continue;
     out.signals.push([id, name, signal.value, signal.evidence, signal.history ?? null]);
   }
+  p.errors.forEach((e, i) => {
+    out.session_errors.push([
+      id,
+      i,
+      e.at,
+      errorComponent(e),
+      e.type ?? null,
+      errorSeverity(e),
+      e.recoverable,
+      e.recovered ?? null,
+      e.turn_id ?? null,
+      e.attempt ?? null,
+      e.status_code ?? null,
+      e.source,
+      e.message,
+    ]);
+  });
   out.leads.push([
     id,
     s.score.score,
