@@ -15,9 +15,16 @@ export interface HttpDestinationDeps {
 }
 
 export type BuiltRequest =
-  | { kind: 'send'; request: Omit<HttpRequest, 'signal' | 'fetch'> }
+  | {
+      kind: 'send';
+      request: Omit<HttpRequest, 'signal' | 'fetch'>;
+      /** Called when the vendor answers 401 (e.g. to forget a refused token). */
+      onUnauthorized?: () => void;
+    }
   /** Nothing to send for this session (e.g. no email for a CRM keyed on email): reported as ok. */
-  | { kind: 'skip'; reason: string };
+  | { kind: 'skip'; reason: string }
+  /** Not sent; this is the outcome (e.g. a token could not be fetched, or the vendor asked to pause). */
+  | { kind: 'result'; result: DeliveryResult };
 
 export abstract class HttpDestination implements Destination {
   abstract readonly name: string;
@@ -40,7 +47,7 @@ export abstract class HttpDestination implements Destination {
     const started = this.now();
     let built: BuiltRequest;
     try {
-      built = await this._buildRequest(session);
+      built = await this._buildRequest(session, opts.signal);
     } catch (err) {
       return { status: 'failed', error: `cannot build request: ${(err as Error).message}` };
     }
@@ -48,10 +55,19 @@ export abstract class HttpDestination implements Destination {
       this.log.info({ sessionId: session.session_id, reason: built.reason }, 'delivery skipped');
       return { status: 'ok' };
     }
+    if (built.kind === 'result') {
+      if (built.result.status !== 'ok')
+        this.log.warn(
+          { sessionId: session.session_id, result: built.result.status, error: built.result.error },
+          'delivery not sent',
+        );
+      return built.result;
+    }
     const out = await sendHttp({ ...built.request, signal: opts.signal, fetch: this.deps.fetch });
     const result = out.kind === 'error' ? out.result : this._classify(out.status, out.headers, out.body);
     const ms = this.now() - started;
     const status = out.kind === 'response' ? out.status : null;
+    if (status === 401) built.onUnauthorized?.();
     if (result.status === 'ok') this.log.debug({ sessionId: session.session_id, status, ms }, 'delivered');
     else
       this.log.warn(
@@ -61,7 +77,10 @@ export abstract class HttpDestination implements Destination {
     return result;
   }
 
-  protected abstract _buildRequest(session: ScoredSession): BuiltRequest | Promise<BuiltRequest>;
+  protected abstract _buildRequest(
+    session: ScoredSession,
+    signal?: AbortSignal,
+  ): BuiltRequest | Promise<BuiltRequest>;
 
   protected _classify(status: number, headers: Headers, body: string): DeliveryResult {
     return classifyHttpStatus(status, headers, body, this.now());

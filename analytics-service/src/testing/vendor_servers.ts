@@ -11,9 +11,10 @@
  * - Amplitude:  POST /2/httpapi, `{api_key, events:[…]}`, dedup on `insert_id`
  * - Webhook:    a receiver that verifies X-SignalRoom-Signature and dedups on Idempotency-Key
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { importSPKI, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { HUBSPOT_UPSERT_PATH } from '../destinations/hubspot.js';
 import {
@@ -45,7 +46,10 @@ export interface StoredRecord {
   writes: number;
 }
 
-type Handler = (req: Omit<ReceivedRequest, 'replied'>, fake: FakeVendorServer) => FakeReply;
+type Handler = (
+  req: Omit<ReceivedRequest, 'replied'>,
+  fake: FakeVendorServer,
+) => FakeReply | Promise<FakeReply>;
 
 export class FakeVendorServer {
   readonly requests: ReceivedRequest[] = [];
@@ -94,29 +98,35 @@ export class FakeVendorServer {
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
         };
-        let reply: FakeReply;
-        try {
-          reply = this.scripted.shift() ?? this.handler(received, this);
-        } catch (err) {
-          reply = { status: 500, body: { error: `fake ${this.vendor} crashed: ${(err as Error).message}` } };
-        }
-        this.requests.push({ ...received, replied: reply.status });
-        const body =
-          reply.body === undefined
-            ? ''
-            : typeof reply.body === 'string'
-              ? reply.body
-              : JSON.stringify(reply.body);
-        res.writeHead(reply.status, {
-          ...(body && typeof reply.body !== 'string' ? { 'content-type': 'application/json' } : {}),
-          ...reply.headers,
-        });
-        res.end(body);
+        void this.answer(received).then((reply) => this.send(res, received, reply));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  private async answer(received: Omit<ReceivedRequest, 'replied'>): Promise<FakeReply> {
+    try {
+      return this.scripted.shift() ?? (await this.handler(received, this));
+    } catch (err) {
+      return { status: 500, body: { error: `fake ${this.vendor} crashed: ${(err as Error).message}` } };
+    }
+  }
+
+  private send(res: ServerResponse, received: Omit<ReceivedRequest, 'replied'>, reply: FakeReply): void {
+    this.requests.push({ ...received, replied: reply.status });
+    const body =
+      reply.body === undefined
+        ? ''
+        : typeof reply.body === 'string'
+          ? reply.body
+          : JSON.stringify(reply.body);
+    res.writeHead(reply.status, {
+      ...(body && typeof reply.body !== 'string' ? { 'content-type': 'application/json' } : {}),
+      ...reply.headers,
+    });
+    res.end(body);
   }
 
   async stop(): Promise<void> {
@@ -250,22 +260,125 @@ const sfError = (status: number, errorCode: string, message: string, fields?: st
   body: [{ message, errorCode, ...(fields ? { fields } : {}) }],
 });
 
-/** Leads are keyed on the external id value in the URL; unknown fields are rejected (INVALID_FIELD). */
+export interface SalesforceFakeOAuth {
+  /** Consumer key of the connected app. */
+  clientId: string;
+  /** Client-credentials flow: the consumer secret. */
+  clientSecret?: string;
+  /** JWT bearer flow: the certificate's public key (PEM), the run-as username and the audience. */
+  publicKeyPem?: string;
+  username?: string;
+  audience?: string;
+  /** The org's session timeout: issued tokens stop working after this long. */
+  sessionTtlMs: number;
+}
+
+export interface SalesforceFake extends FakeVendorServer {
+  /** Token requests answered 200. */
+  tokensIssued: number;
+  /** Ends every issued session now (as a session timeout or a revoked session does). */
+  expireSessions(): void;
+  /** Makes an external id value match two Leads (the upsert then answers 300). */
+  duplicateExternalId(value: string): void;
+}
+
+const oauthError = (error: string, description: string): FakeReply => ({
+  status: 400,
+  body: { error, error_description: description },
+});
+
+/**
+ * Leads are keyed on the external id value in the URL; unknown fields are rejected (INVALID_FIELD).
+ * Tokens: a static `accessToken`, and/or an OAuth token endpoint (`POST /services/oauth2/token`,
+ * client credentials and JWT bearer, the JWT checked with `jose`, independently of our signer)
+ * issuing tokens that expire after `sessionTtlMs`; an unknown or expired token answers 401
+ * `INVALID_SESSION_ID`. Upserts answer 201 (created), 200 with a body (updated, API ≥ 46.0) or 204
+ * (updated, older versions), and 300 with the matching records when a value matches several.
+ */
 export function createSalesforceFake(opts: {
-  accessToken: string;
+  accessToken?: string;
+  oauth?: SalesforceFakeOAuth;
   externalIdField: string;
   customFields: readonly string[];
-}): FakeVendorServer {
+}): SalesforceFake {
   const known = new Set([...SF_LEAD_FIELDS, ...opts.customFields]);
   let next = 1;
   const ids = new Map<string, string>();
-  return new FakeVendorServer('salesforce', (req, fake) => {
+  const sessions = new Map<string, number>();
+  const duplicates = new Set<string>();
+  let tokensIssued = 0;
+
+  async function tokenEndpoint(req: Omit<ReceivedRequest, 'replied'>, url: string): Promise<FakeReply> {
+    const o = opts.oauth;
+    if (req.method !== 'POST') return oauthError('invalid_request', 'must use HTTP POST');
+    if (!o) return oauthError('invalid_client_id', 'client identifier invalid');
+    if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+      return oauthError('invalid_request', 'content type must be application/x-www-form-urlencoded');
+    const form = new URLSearchParams(req.body);
+    const grant = form.get('grant_type');
+    if (grant === 'client_credentials') {
+      if (!o.clientSecret) return oauthError('invalid_grant', 'no client credentials user enabled');
+      if (form.get('client_id') !== o.clientId)
+        return oauthError('invalid_client_id', 'client identifier invalid');
+      if (form.get('client_secret') !== o.clientSecret)
+        return oauthError('invalid_client', 'invalid client credentials');
+    } else if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      if (!o.publicKeyPem) return oauthError('invalid_grant', 'invalid assertion');
+      try {
+        const key = await importSPKI(o.publicKeyPem, 'RS256');
+        const { payload } = await jwtVerify(form.get('assertion') ?? '', key, {
+          algorithms: ['RS256'],
+          issuer: o.clientId,
+          subject: o.username,
+          audience: o.audience ?? 'https://login.salesforce.com',
+          requiredClaims: ['exp'],
+        });
+        if ((payload.exp ?? 0) * 1000 > Date.now() + 3 * 60_000 + 5_000)
+          return oauthError('invalid_grant', 'expiration time too far in the future');
+      } catch {
+        return oauthError('invalid_grant', 'invalid assertion');
+      }
+    } else {
+      return oauthError('unsupported_grant_type', 'grant type not supported');
+    }
+    const token = `00D000000000001!${randomUUID().replaceAll('-', '')}`;
+    sessions.set(token, Date.now() + o.sessionTtlMs);
+    tokensIssued++;
+    fake.tokensIssued = tokensIssued;
+    const issuedAt = String(Date.now());
+    return {
+      status: 200,
+      body: {
+        access_token: token,
+        signature: createHash('sha256').update(token).digest('base64'),
+        scope: 'api',
+        instance_url: url,
+        id: `${url}/id/00D000000000001/005000000000001`,
+        token_type: 'Bearer',
+        issued_at: issuedAt,
+      },
+    };
+  }
+
+  const authorised = (header: string | undefined) => {
+    const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    if (!token) return false;
+    if (opts.accessToken !== undefined && token === opts.accessToken) return true;
+    const until = sessions.get(token);
+    return until !== undefined && Date.now() < until;
+  };
+
+  const fake = new FakeVendorServer('salesforce', async (req, f) => {
+    if (req.path === '/services/oauth2/token') return tokenEndpoint(req, f.url);
     const m = SF_PATH.exec(req.path);
     if (!m) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
-    const [, , field, rawValue] = m;
+    const [, version, field, rawValue] = m;
+    // A trailing `.<letters>` is read as a format extension (documented for `.inc` emails).
+    if (/\.[A-Za-z]+$/.test(rawValue!))
+      return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
     if (req.method !== 'PATCH')
       return sfError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${req.method}' not allowed`);
-    if (req.headers.authorization !== `Bearer ${opts.accessToken}`) {
+    if (!authorised(req.headers.authorization)) {
       return sfError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     }
     if (decodeURIComponent(field!) !== opts.externalIdField) {
@@ -295,8 +408,17 @@ export function createSalesforceFake(opts: {
         return sfError(400, 'INVALID_FIELD', `No such column '${k}' on sobject of type Lead`);
     }
     const key = decodeURIComponent(rawValue!);
-    if (!fake.records.has(key)) {
-      const missing = ['LastName', 'Company'].filter((f) => typeof body[f] !== 'string' || body[f] === '');
+    if (duplicates.has(key)) {
+      return {
+        status: 300,
+        body: [
+          `/services/data/${version}/sobjects/Lead/00Q000000000000901`,
+          `/services/data/${version}/sobjects/Lead/00Q000000000000902`,
+        ],
+      };
+    }
+    if (!f.records.has(key)) {
+      const missing = ['LastName', 'Company'].filter((x) => typeof body[x] !== 'string' || body[x] === '');
       if (missing.length) {
         return sfError(
           400,
@@ -306,10 +428,17 @@ export function createSalesforceFake(opts: {
         );
       }
     }
-    const created = fake.upsert(key, body);
+    const created = f.upsert(key, body);
     if (!ids.has(key)) ids.set(key, `00Q${String(next++).padStart(15, '0')}`);
+    if (!created && Number(version!.slice(1)) < 46) return { status: 204 };
     return { status: created ? 201 : 200, body: { id: ids.get(key), success: true, errors: [], created } };
-  });
+  }) as SalesforceFake;
+  fake.tokensIssued = 0;
+  fake.expireSessions = () => {
+    for (const k of sessions.keys()) sessions.set(k, 0);
+  };
+  fake.duplicateExternalId = (value: string) => void duplicates.add(value);
+  return fake;
 }
 
 // ── Amplitude ──────────────────────────────────────────────────────────────────────────────────

@@ -66,7 +66,7 @@ const cases: Case[] = [
     destination: (url) =>
       createSalesforceDestination({
         instanceUrl: url,
-        accessToken: 'sf-token',
+        auth: { flow: 'static', accessToken: 'sf-token' },
         apiVersion: 'v62.0',
         externalIdField: SF_EXT,
         fields: salesforceFields(),
