@@ -6,12 +6,23 @@
  * Identity under the PII policy (default `hashed`): `user_id` is the email (`full`) or its
  * `sha256:` hash (`hashed`), absent under `none`; `device_id` is always a synthetic
  * `sr_<sha256(participant identity or session id)>`, so every event has an id of ≥ 5 characters.
+ *
+ * Throttling (documented for HTTP V2): a 429 means a user or device in the request went over its
+ * events-per-second limit; it carries no `Retry-After`, and the advice is to stop sending for that
+ * user/device about 30 s and retry until the 429s stop. So a 429 pauses the event's user and device
+ * ids (those the body names in `throttled_users`/`throttled_devices`, or both when it names none)
+ * for `throttlePauseMs`; deliveries for a paused id wait without calling, others keep flowing; the
+ * retry is `throttled` (it does not use up an attempt, the delivery deadline bounds it) and keeps
+ * the full 429 body for the parked entry. Ids in `exceeded_daily_quota_users/devices` cannot be
+ * cured by waiting seconds: parked at once with the body.
  */
 import { z } from 'zod';
 import { PiiMode } from '../../../src/schema/index.js';
-import type { ScoredSession } from '../types.js';
+import { MAX_BODY_CHARS } from '../delivery/http.js';
+import type { DeliveryResult, ScoredSession } from '../types.js';
 import { blankToUndefined, type EnvSectionResult, parseEnvSection } from './env_section.js';
 import { type BuiltRequest, HttpDestination, type HttpDestinationDeps } from './http_destination.js';
+import { Pauses } from './pauses.js';
 import { contactFor, isHashed, sha256Hex } from './pii.js';
 
 export const AMPLITUDE_DEFAULT_ENDPOINT = 'https://api2.amplitude.com/2/httpapi';
@@ -22,7 +33,11 @@ export interface AmplitudeConfig {
   eventType: string;
   piiMode: PiiMode;
   timeoutMs: number;
+  /** How long a throttled user/device is paused after a 429 (Amplitude's advice: 30 s). */
+  throttlePauseMs?: number;
 }
+
+export const AMPLITUDE_THROTTLE_PAUSE_MS = 30_000;
 
 export const AmplitudeEnv = z.object({
   AMPLITUDE_API_KEY: z.string().min(1).optional(),
@@ -30,6 +45,7 @@ export const AmplitudeEnv = z.object({
   AMPLITUDE_EVENT_TYPE: z.string().min(1).default('sales_call_scored'),
   AMPLITUDE_PII_MODE: PiiMode.default('hashed'),
   AMPLITUDE_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  AMPLITUDE_THROTTLE_PAUSE_MS: z.coerce.number().int().positive().default(AMPLITUDE_THROTTLE_PAUSE_MS),
 });
 
 /** Amplitude is on when `AMPLITUDE_API_KEY` is set. */
@@ -48,6 +64,7 @@ export function amplitudeConfigFromEnv(
       eventType: e.AMPLITUDE_EVENT_TYPE,
       piiMode: e.AMPLITUDE_PII_MODE,
       timeoutMs: e.AMPLITUDE_TIMEOUT_MS,
+      throttlePauseMs: e.AMPLITUDE_THROTTLE_PAUSE_MS,
     },
   };
 }
@@ -108,25 +125,101 @@ export function amplitudeEvent(
   };
 }
 
+/** Amplitude's 429 body (the parts read here). */
+interface ThrottleBody {
+  throttled_users?: Record<string, unknown>;
+  throttled_devices?: Record<string, unknown>;
+  exceeded_daily_quota_users?: Record<string, unknown>;
+  exceeded_daily_quota_devices?: Record<string, unknown>;
+}
+
+const userKey = (id: string) => `user:${id}`;
+const deviceKey = (id: string) => `device:${id}`;
+
 export class AmplitudeDestination extends HttpDestination {
   readonly name = 'amplitude';
+  private readonly pauses: Pauses;
   constructor(
     readonly config: AmplitudeConfig,
     deps: HttpDestinationDeps = {},
   ) {
     super(deps);
+    this.pauses = new Pauses(this.now);
+  }
+
+  private get pauseMs(): number {
+    return this.config.throttlePauseMs ?? AMPLITUDE_THROTTLE_PAUSE_MS;
   }
 
   protected _buildRequest(session: ScoredSession): BuiltRequest {
+    const event = amplitudeEvent(session, this.config);
+    const keys = [...(event.user_id ? [userKey(event.user_id)] : []), deviceKey(event.device_id)];
+    const waitMs = this.pauses.remainingMs(keys);
+    if (waitMs > 0) {
+      return {
+        kind: 'result',
+        result: {
+          status: 'retryable',
+          throttled: true,
+          retryInMs: waitMs,
+          error: 'Amplitude throttled this user/device: paused, not sent',
+        },
+      };
+    }
     return {
       kind: 'send',
+      limitKeys: keys,
       request: {
         url: this.config.endpoint,
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: '*/*' },
-        body: JSON.stringify({ api_key: this.config.apiKey, events: [amplitudeEvent(session, this.config)] }),
+        body: JSON.stringify({ api_key: this.config.apiKey, events: [event] }),
         timeoutMs: this.config.timeoutMs,
       },
+    };
+  }
+
+  protected override _classify(
+    status: number,
+    headers: Headers,
+    body: string,
+    limitKeys: readonly string[] = [],
+  ): DeliveryResult {
+    if (status !== 429) return super._classify(status, headers, body);
+    let parsed: ThrottleBody = {};
+    try {
+      parsed = (JSON.parse(body) as ThrottleBody | null) ?? {};
+    } catch {
+      // a 429 without a readable body still throttles this event's ids
+    }
+    const named = (users?: Record<string, unknown>, devices?: Record<string, unknown>) =>
+      limitKeys.filter((k) =>
+        k.startsWith('user:')
+          ? Object.hasOwn(users ?? {}, k.slice(5))
+          : Object.hasOwn(devices ?? {}, k.slice(7)),
+      );
+    const responseBody = body.slice(0, MAX_BODY_CHARS);
+    // ids are not put in the error text: under `full` a user id is an email
+    if (named(parsed.exceeded_daily_quota_users, parsed.exceeded_daily_quota_devices).length > 0) {
+      return {
+        status: 'failed',
+        error: 'HTTP 429: Amplitude daily event quota exceeded for this user/device (replay later)',
+        responseBody,
+      };
+    }
+    const throttled = named(parsed.throttled_users, parsed.throttled_devices);
+    const retryAfterMs = super._classify(status, headers, body);
+    const pauseMs = Math.max(
+      this.pauseMs,
+      retryAfterMs.status === 'retryable' ? (retryAfterMs.retryInMs ?? 0) : 0,
+    );
+    this.pauses.pause(throttled.length > 0 ? throttled : limitKeys, pauseMs);
+    return {
+      status: 'retryable',
+      throttled: true,
+      retryInMs: pauseMs,
+      error: `HTTP 429: Amplitude throttled this user/device; paused ${pauseMs} ms`,
+      responseBody,
     };
   }
 }

@@ -20,6 +20,8 @@ export type BuiltRequest =
       request: Omit<HttpRequest, 'signal' | 'fetch'>;
       /** Called when the vendor answers 401 (e.g. to forget a refused token). */
       onUnauthorized?: () => void;
+      /** The rate-limit keys this request counts against (Amplitude: its user and device ids). */
+      limitKeys?: readonly string[];
     }
   /** Nothing to send for this session (e.g. no email for a CRM keyed on email): reported as ok. */
   | { kind: 'skip'; reason: string }
@@ -64,7 +66,10 @@ export abstract class HttpDestination implements Destination {
       return built.result;
     }
     const out = await sendHttp({ ...built.request, signal: opts.signal, fetch: this.deps.fetch });
-    const result = out.kind === 'error' ? out.result : this._classify(out.status, out.headers, out.body);
+    const result =
+      out.kind === 'error'
+        ? out.result
+        : this._classify(out.status, out.headers, out.body, built.limitKeys ?? []);
     const ms = this.now() - started;
     const status = out.kind === 'response' ? out.status : null;
     if (status === 401) built.onUnauthorized?.();
@@ -82,7 +87,12 @@ export abstract class HttpDestination implements Destination {
     signal?: AbortSignal,
   ): BuiltRequest | Promise<BuiltRequest>;
 
-  protected _classify(status: number, headers: Headers, body: string): DeliveryResult {
+  protected _classify(
+    status: number,
+    headers: Headers,
+    body: string,
+    _limitKeys: readonly string[] = [],
+  ): DeliveryResult {
     return classifyHttpStatus(status, headers, body, this.now());
   }
 }

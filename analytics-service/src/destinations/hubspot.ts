@@ -6,12 +6,22 @@
  * No usable email (none given, or the payload/policy only has its hash): there is no key to upsert
  * on, so the delivery is skipped, logged with the reason, and reported `ok` (retrying or parking
  * cannot produce an email). Custom properties (`signalroom_*` by default) must exist in the portal.
+ *
+ * Answers: a 200 counts only with body `status: "COMPLETE"` (any other status, or a body that is
+ * not JSON, is retried: the upsert is idempotent); a 207 counts only as JSON without errors.
+ * Rate limits (documented 429 body `{errorType: "RATE_LIMIT", policyName}`; limits are per account,
+ * shared by every app): the burst limit (`TEN_SECONDLY_ROLLING`) pauses every HubSpot delivery for
+ * the Retry-After, or `rateLimitPauseMs` (default the 10 s window), as a throttled retry; the daily
+ * limit (`DAILY`, reset at midnight in the account's time zone) parks the delivery at once with the
+ * body and holds later calls back for `dailyLimitPauseMs`.
  */
 import { z } from 'zod';
 import { PiiMode } from '../../../src/schema/index.js';
+import { MAX_BODY_CHARS, parseRetryAfter } from '../delivery/http.js';
 import type { DeliveryResult, ScoredSession } from '../types.js';
 import { blankToUndefined, type EnvSectionResult, parseEnvSection } from './env_section.js';
 import { type BuiltRequest, HttpDestination, type HttpDestinationDeps } from './http_destination.js';
+import { Pauses } from './pauses.js';
 import { contactFor, plainEmail } from './pii.js';
 import { reasonsSummary, signalsSummary, splitName } from './summary.js';
 
@@ -37,6 +47,10 @@ export interface HubSpotConfig {
   properties: Record<HubSpotPropertyKey, string>;
   piiMode: PiiMode;
   timeoutMs: number;
+  /** Pause after a burst-limit 429 without Retry-After (HubSpot's window is 10 s). */
+  rateLimitPauseMs?: number;
+  /** Calls held back after the daily limit answered. */
+  dailyLimitPauseMs?: number;
 }
 
 export const HubSpotEnv = z.object({
@@ -48,6 +62,12 @@ export const HubSpotEnv = z.object({
     .default('signalroom_'),
   HUBSPOT_PII_MODE: PiiMode.default('full'),
   HUBSPOT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  HUBSPOT_RATE_LIMIT_PAUSE_MS: z.coerce.number().int().positive().default(10_000),
+  HUBSPOT_DAILY_LIMIT_PAUSE_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60_000),
 });
 
 export function hubspotProperties(prefix = 'signalroom_'): Record<HubSpotPropertyKey, string> {
@@ -73,6 +93,8 @@ export function hubspotConfigFromEnv(
       properties: hubspotProperties(e.HUBSPOT_PROPERTY_PREFIX),
       piiMode: e.HUBSPOT_PII_MODE,
       timeoutMs: e.HUBSPOT_TIMEOUT_MS,
+      rateLimitPauseMs: e.HUBSPOT_RATE_LIMIT_PAUSE_MS,
+      dailyLimitPauseMs: e.HUBSPOT_DAILY_LIMIT_PAUSE_MS,
     },
   };
 }
@@ -104,18 +126,54 @@ export function hubspotContactProperties(
   return props;
 }
 
+const ACCOUNT = ['account'];
+
+/** The parts of HubSpot's answers read here (batch result, 207 errors, 429 policy). */
+interface HubSpotAnswer {
+  status?: unknown;
+  numErrors?: number;
+  errors?: unknown[];
+  policyName?: unknown;
+}
+
 export class HubSpotDestination extends HttpDestination {
   readonly name = 'hubspot';
+  private readonly pauses: Pauses;
+  private dailyLimitUntilMs = 0;
   constructor(
     readonly config: HubSpotConfig,
     deps: HttpDestinationDeps = {},
   ) {
     super(deps);
+    this.pauses = new Pauses(this.now);
   }
 
   protected _buildRequest(session: ScoredSession): BuiltRequest {
     const email = plainEmail(session.payload.lead, this.config.piiMode);
     if (!email) return { kind: 'skip', reason: 'no plain email to upsert the contact on' };
+    const daily = this.dailyLimitUntilMs - this.now();
+    if (daily > 0) {
+      return {
+        kind: 'result',
+        result: {
+          status: 'retryable',
+          retryInMs: daily,
+          error: 'HubSpot daily API limit reached earlier: not called',
+        },
+      };
+    }
+    const burst = this.pauses.remainingMs(ACCOUNT);
+    if (burst > 0) {
+      return {
+        kind: 'result',
+        result: {
+          status: 'retryable',
+          throttled: true,
+          retryInMs: burst,
+          error: 'HubSpot rate limit: paused, not sent',
+        },
+      };
+    }
     const properties = { email, ...hubspotContactProperties(session, this.config) };
     return {
       kind: 'send',
@@ -133,21 +191,53 @@ export class HubSpotDestination extends HttpDestination {
     };
   }
 
-  /** A 207 (multi-status) carrying errors means the one input was not written. */
   protected override _classify(status: number, headers: Headers, body: string): DeliveryResult {
+    const responseBody = body.slice(0, MAX_BODY_CHARS);
+    let parsed: HubSpotAnswer | null = null;
+    try {
+      parsed = JSON.parse(body) as HubSpotAnswer | null;
+    } catch {
+      // judged below by status
+    }
+    if (status === 200) {
+      if (parsed?.status === 'COMPLETE') return { status: 'ok' };
+      return {
+        status: 'retryable',
+        error: `HTTP 200 without status COMPLETE (${typeof parsed?.status === 'string' ? parsed.status : 'no JSON status'}): not known to be written`,
+        responseBody,
+      };
+    }
     if (status === 207) {
-      try {
-        const parsed = JSON.parse(body) as { numErrors?: number; errors?: unknown[] };
-        if ((parsed.numErrors ?? 0) > 0 || (parsed.errors?.length ?? 0) > 0) {
-          return {
-            status: 'failed',
-            error: 'HTTP 207: HubSpot reported errors for the contact',
-            responseBody: body,
-          };
-        }
-      } catch {
-        // not JSON: fall through to the status rule
+      if (parsed === null || typeof parsed !== 'object')
+        return {
+          status: 'failed',
+          error: 'HTTP 207 whose body is not JSON: not known to be written',
+          responseBody,
+        };
+      if ((parsed.numErrors ?? 0) > 0 || (parsed.errors?.length ?? 0) > 0)
+        return { status: 'failed', error: 'HTTP 207: HubSpot reported errors for the contact', responseBody };
+      return { status: 'ok' };
+    }
+    if (status === 429) {
+      if (parsed?.policyName === 'DAILY') {
+        this.dailyLimitUntilMs = this.now() + (this.config.dailyLimitPauseMs ?? 15 * 60_000);
+        return {
+          status: 'failed',
+          error:
+            'HTTP 429: HubSpot daily API limit reached (resets at midnight, account time zone): replay the parked delivery after',
+          responseBody,
+        };
       }
+      const fromHeader = parseRetryAfter(headers.get('retry-after'), this.now());
+      const pauseMs = fromHeader ?? this.config.rateLimitPauseMs ?? 10_000;
+      this.pauses.pause(ACCOUNT, pauseMs);
+      return {
+        status: 'retryable',
+        throttled: true,
+        retryInMs: pauseMs,
+        error: `HTTP 429: HubSpot rate limit (${typeof parsed?.policyName === 'string' ? parsed.policyName : 'burst'}); paused ${pauseMs} ms`,
+        responseBody,
+      };
     }
     return super._classify(status, headers, body);
   }

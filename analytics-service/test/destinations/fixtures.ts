@@ -23,3 +23,17 @@ export function recordingSleep(): { delays: number[]; sleep: (ms: number) => Pro
 }
 
 export const signal = () => new AbortController().signal;
+
+/** A clock that moves only when `sleep` is called (sleeps return at once and are recorded). */
+export function recordingClock(startMs = Date.now()) {
+  let t = startMs;
+  const delays: number[] = [];
+  return {
+    delays,
+    now: () => t,
+    sleep: async (ms: number) => {
+      delays.push(ms);
+      t += ms;
+    },
+  };
+}
