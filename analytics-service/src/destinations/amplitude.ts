@@ -3,9 +3,11 @@
  * (`POST https://api2.amplitude.com/2/httpapi`, `{api_key, events}`; EU: api.eu.amplitude.com).
  * `insert_id` is the session id, so Amplitude drops a re-delivered event (7-day dedup window).
  *
- * Identity under the PII policy (default `hashed`): `user_id` is the email (`full`) or its
- * `sha256:` hash (`hashed`), absent under `none`; `device_id` is always a synthetic
- * `sr_<sha256(participant identity or session id)>`, so every event has an id of ≥ 5 characters.
+ * Identity under the PII policy (default `hashed`): `user_id` is the email (`full`) or its keyed
+ * hash `hmac-sha256:<key id>:<hex>` (`hashed`), absent under `none`; `device_id` is always a
+ * synthetic `sr_<32 hex>` of the participant identity (or the session id), keyed with PII_HASH_KEY
+ * under `hashed` and `none` (so it cannot be reversed to a SIP caller's phone number), a plain
+ * SHA-256 only under `full`; every event has an id of ≥ 5 characters.
  *
  * Throttling (documented for HTTP V2): a 429 means a user or device in the request went over its
  * events-per-second limit; it carries no `Retry-After`, and the advice is to stop sending for that
@@ -16,14 +18,17 @@
  * the full 429 body for the parked entry. Ids in `exceeded_daily_quota_users/devices` cannot be
  * cured by waiting seconds: parked at once with the body.
  */
+
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PiiMode } from '../../../src/schema/index.js';
 import { MAX_BODY_CHARS } from '../delivery/http.js';
+import type { PiiHasher } from '../privacy/index.js';
 import type { DeliveryResult, ScoredSession } from '../types.js';
 import { blankToUndefined, type EnvSectionResult, parseEnvSection } from './env_section.js';
 import { type BuiltRequest, HttpDestination, type HttpDestinationDeps } from './http_destination.js';
 import { Pauses } from './pauses.js';
-import { contactFor, isHashed, sha256Hex } from './pii.js';
+import { contactFor, isHashed, PiiKeyMissing } from './pii.js';
 
 export const AMPLITUDE_DEFAULT_ENDPOINT = 'https://api2.amplitude.com/2/httpapi';
 
@@ -82,17 +87,26 @@ export interface AmplitudeEvent {
 export function amplitudeEvent(
   session: ScoredSession,
   config: Pick<AmplitudeConfig, 'eventType' | 'piiMode'>,
+  hasher?: PiiHasher,
 ): AmplitudeEvent {
   const p = session.payload;
-  const email = contactFor(p.lead, config.piiMode).email;
-  // under `full` a payload that only carries the hash still yields the hash: never a guessed id
-  const userId = email && (config.piiMode === 'full' || isHashed(email)) ? email : undefined;
+  if (config.piiMode !== 'full' && !hasher) throw new PiiKeyMissing(`AMPLITUDE_PII_MODE=${config.piiMode}`);
+  const email = contactFor(p.lead, config.piiMode, hasher).email;
+  // under `full` a payload that only carries the agent's hash is keyed (or left out without a key)
+  const userId =
+    email === undefined || config.piiMode === 'none'
+      ? undefined
+      : isHashed(email)
+        ? hasher?.hash('email', email)
+        : email;
+  const source = p.participant.identity ?? session.session_id;
+  const deviceHex = hasher ? hasher.digest(source) : createHash('sha256').update(source).digest('hex');
   const s = session.score;
   const signals = Object.fromEntries(Object.entries(p.signals).map(([k, v]) => [k, v?.value]));
   return {
     event_type: config.eventType,
     ...(userId ? { user_id: userId } : {}),
-    device_id: `sr_${sha256Hex(p.participant.identity ?? session.session_id).slice(0, 32)}`,
+    device_id: `sr_${deviceHex.slice(0, 32)}`,
     insert_id: session.session_id,
     time: Date.parse(p.ended_at),
     event_properties: {
@@ -144,6 +158,8 @@ export class AmplitudeDestination extends HttpDestination {
     deps: HttpDestinationDeps = {},
   ) {
     super(deps);
+    if (config.piiMode !== 'full' && !deps.hasher)
+      throw new PiiKeyMissing(`AMPLITUDE_PII_MODE=${config.piiMode}`);
     this.pauses = new Pauses(this.now);
   }
 
@@ -152,7 +168,7 @@ export class AmplitudeDestination extends HttpDestination {
   }
 
   protected _buildRequest(session: ScoredSession): BuiltRequest {
-    const event = amplitudeEvent(session, this.config);
+    const event = amplitudeEvent(session, this.config, this.deps.hasher);
     const keys = [...(event.user_id ? [userKey(event.user_id)] : []), deviceKey(event.device_id)];
     const waitMs = this.pauses.remainingMs(keys);
     if (waitMs > 0) {

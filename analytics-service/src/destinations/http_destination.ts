@@ -6,10 +6,13 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../../../src/log.js';
 import { classifyHttpStatus, type FetchLike, type HttpRequest, sendHttp } from '../delivery/http.js';
+import type { PiiHasher } from '../privacy/index.js';
 import type { DeliveryResult, Destination, ScoredSession } from '../types.js';
 
 export interface HttpDestinationDeps {
   fetch?: FetchLike;
+  /** Keyed hashing (PII_HASH_KEY): required by a destination whose PII mode hashes values. */
+  hasher?: PiiHasher;
   log?: Logger;
   now?: () => number;
 }

@@ -3,9 +3,9 @@
  * (`POST /crm/v3/objects/contacts/batch/upsert`, `idProperty: "email"`, private-app Bearer token).
  * Re-delivering a session updates the same contact with the same values, so it is idempotent.
  *
- * No usable email (none given, or the payload/policy only has its hash): there is no key to upsert
- * on, so the delivery is skipped, logged with the reason, and reported `ok` (retrying or parking
- * cannot produce an email). Custom properties (`signalroom_*` by default) must exist in the portal.
+ * The PII mode must be `full` (start-up refuses `hashed` and `none`: no email, nothing to upsert
+ * on). A session without a usable email (none given, or the payload only has its hash) is skipped,
+ * logged with the reason, and reported `ok` (retrying or parking cannot produce an email). Custom properties (`signalroom_*` by default) must exist in the portal.
  *
  * Answers: a 200 counts only with body `status: "COMPLETE"` (any other status, or a body that is
  * not JSON, is retried: the upsert is idempotent); a 207 counts only as JSON without errors.
@@ -22,7 +22,7 @@ import type { DeliveryResult, ScoredSession } from '../types.js';
 import { blankToUndefined, type EnvSectionResult, parseEnvSection } from './env_section.js';
 import { type BuiltRequest, HttpDestination, type HttpDestinationDeps } from './http_destination.js';
 import { Pauses } from './pauses.js';
-import { contactFor, plainEmail } from './pii.js';
+import { contactFor, isHashed, plainEmail } from './pii.js';
 import { reasonsSummary, signalsSummary, splitName } from './summary.js';
 
 export const HUBSPOT_UPSERT_PATH = '/crm/v3/objects/contacts/batch/upsert';
@@ -77,7 +77,15 @@ export function hubspotProperties(prefix = 'signalroom_'): Record<HubSpotPropert
   >;
 }
 
-/** HubSpot is on when `HUBSPOT_ACCESS_TOKEN` is set. */
+/** Why HubSpot cannot run under `hashed` or `none` (start-up refuses it with this text). */
+export function hubspotModeError(mode: PiiMode): string {
+  return (
+    `HUBSPOT_PII_MODE: HubSpot upserts contacts by email, and under ${mode} there is no email to ` +
+    'upsert on, so no session would ever be sent; set HUBSPOT_PII_MODE=full or turn HubSpot off'
+  );
+}
+
+/** HubSpot is on when `HUBSPOT_ACCESS_TOKEN` is set; it needs `HUBSPOT_PII_MODE=full`. */
 export function hubspotConfigFromEnv(
   env: Record<string, string | undefined>,
 ): EnvSectionResult<HubSpotConfig> {
@@ -85,6 +93,7 @@ export function hubspotConfigFromEnv(
   if (!r.ok) return r;
   const e = r.value;
   if (!e.HUBSPOT_ACCESS_TOKEN) return { ok: true, config: null };
+  if (e.HUBSPOT_PII_MODE !== 'full') return { ok: false, error: hubspotModeError(e.HUBSPOT_PII_MODE) };
   return {
     ok: true,
     config: {
@@ -105,8 +114,8 @@ export function hubspotContactProperties(
   config: HubSpotConfig,
 ): Record<string, string> {
   const p = session.payload;
-  const contact = contactFor(p.lead, config.piiMode);
-  const name = splitName(contact.name && !contact.name.startsWith('sha256:') ? contact.name : undefined);
+  const contact = contactFor(p.lead, config.piiMode === 'full' ? 'full' : 'none');
+  const name = splitName(contact.name && !isHashed(contact.name) ? contact.name : undefined);
   const n = config.properties;
   const props: Record<string, string> = {
     [n.score]: String(session.score.score),
@@ -121,8 +130,8 @@ export function hubspotContactProperties(
   };
   if (name.first) props.firstname = name.first;
   if (name.last) props.lastname = name.last;
-  if (contact.phone && !contact.phone.startsWith('sha256:')) props.phone = contact.phone;
-  if (contact.company && !contact.company.startsWith('sha256:')) props.company = contact.company;
+  if (contact.phone && !isHashed(contact.phone)) props.phone = contact.phone;
+  if (contact.company && !isHashed(contact.company)) props.company = contact.company;
   return props;
 }
 
@@ -145,6 +154,7 @@ export class HubSpotDestination extends HttpDestination {
     deps: HttpDestinationDeps = {},
   ) {
     super(deps);
+    if (config.piiMode !== 'full') throw new Error(hubspotModeError(config.piiMode));
     this.pauses = new Pauses(this.now);
   }
 

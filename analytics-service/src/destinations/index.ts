@@ -29,9 +29,9 @@ export {
   hashContactValue,
   isHashed,
   normaliseForHash,
+  PiiKeyMissing,
   plainEmail,
   redactScoredSession,
-  sha256Hex,
 } from './pii.js';
 export {
   createSalesforceDestination,

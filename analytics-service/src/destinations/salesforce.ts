@@ -215,7 +215,8 @@ export function salesforceLeadBody(
   config: SalesforceConfig,
 ): Record<string, string | number> {
   const p = session.payload;
-  const contact = contactFor(p.lead, config.piiMode);
+  // Salesforce gets plain values or nothing: a hash in a Lead field is of no use (and needs no key)
+  const contact = contactFor(p.lead, config.piiMode === 'full' ? 'full' : 'none');
   const plain = (v: string | undefined) => (v && !isHashed(v) ? v : undefined);
   const name = splitName(plain(contact.name));
   const email = plainEmail(p.lead, config.piiMode);

@@ -2,6 +2,7 @@ import type { SessionPayload } from '../../../src/schema/index.js';
 import { samplePayload } from '../../../src/schema/testing/index.js';
 import { DEFAULT_SLAS } from '../../src/analysis/index.js';
 import { defaultPriceBook } from '../../src/pricing/index.js';
+import { createPiiHasher } from '../../src/privacy/index.js';
 import { buildScoredSession, defaultScoringConfig } from '../../src/scoring/index.js';
 import type { ScoredSession } from '../../src/types.js';
 
@@ -37,3 +38,6 @@ export function recordingClock(startMs = Date.now()) {
     },
   };
 }
+
+/** A keyed hasher for tests (a deployment sets its own PII_HASH_KEY). */
+export const testHasher = createPiiHasher('test-only-pii-hash-key-0123456789abcdef');

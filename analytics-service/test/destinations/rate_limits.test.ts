@@ -20,7 +20,7 @@ import {
   type FakeVendorServer,
   hubspotRateLimited,
 } from '../../src/testing/vendor_servers.js';
-import { scoredSample, signal } from './fixtures.js';
+import { scoredSample, signal, testHasher } from './fixtures.js';
 
 const PAUSE_MS = 40;
 
@@ -51,11 +51,11 @@ describe('amplitude throttling (429 without Retry-After)', () => {
   });
 
   it('a storm of 429s longer than maxAttempts ends in delivery, not parking; another user flows meanwhile', async () => {
-    const deviceA = amplitudeEvent(a, config).device_id;
-    expect(amplitudeEvent(b, config).device_id).not.toBe(deviceA);
+    const deviceA = amplitudeEvent(a, config, testHasher).device_id;
+    expect(amplitudeEvent(b, config, testHasher).device_id).not.toBe(deviceA);
     fake.throttle([deviceA], 8);
     const parked = new MemoryParkedStore();
-    const dest = withRetry(createAmplitudeDestination(config), {
+    const dest = withRetry(createAmplitudeDestination(config, { hasher: testHasher }), {
       maxAttempts: 3,
       deadlineMs: 10_000,
       baseDelayMs: 5,
@@ -86,7 +86,7 @@ describe('amplitude throttling (429 without Retry-After)', () => {
   it('while a device is paused its next delivery waits without calling Amplitude', async () => {
     // a 429 whose body names nobody still pauses this event's ids
     fake.script({ status: 429, body: { code: 429, error: 'Too many requests for some devices and users' } });
-    const dest = createAmplitudeDestination({ ...config, throttlePauseMs: 60_000 });
+    const dest = createAmplitudeDestination({ ...config, throttlePauseMs: 60_000 }, { hasher: testHasher });
     const first = await dest.deliver(a, { signal: signal() });
     expect(first).toMatchObject({ status: 'retryable', throttled: true, retryInMs: 60_000 });
     const second = await dest.deliver(a, { signal: signal() });
@@ -96,9 +96,9 @@ describe('amplitude throttling (429 without Retry-After)', () => {
   });
 
   it('a storm past the delivery deadline is parked with Amplitude’s full 429 body', async () => {
-    fake.throttle([amplitudeEvent(a, config).device_id], 1000);
+    fake.throttle([amplitudeEvent(a, config, testHasher).device_id], 1000);
     const parked = new MemoryParkedStore();
-    const report = await withRetry(createAmplitudeDestination(config), {
+    const report = await withRetry(createAmplitudeDestination(config, { hasher: testHasher }), {
       maxAttempts: 3,
       deadlineMs: 300,
       baseDelayMs: 5,
@@ -108,14 +108,14 @@ describe('amplitude throttling (429 without Retry-After)', () => {
     expect(report.attempts).toBeGreaterThan(3);
     const body = JSON.parse(report.parked?.response_body ?? '{}');
     expect(body).toMatchObject({ code: 429, eps_threshold: 30, throttled_events: [0] });
-    expect(Object.keys(body.throttled_devices)).toEqual([amplitudeEvent(a, config).device_id]);
+    expect(Object.keys(body.throttled_devices)).toEqual([amplitudeEvent(a, config, testHasher).device_id]);
     // the error text names no id (under `full` a user id is an email)
     expect(report.parked?.error).not.toContain('sr_');
   });
 
   it('a device over its daily quota is parked at once with the body', async () => {
-    fake.exhaustDailyQuota([amplitudeEvent(a, config).device_id]);
-    const report = await withRetry(createAmplitudeDestination(config), {
+    fake.exhaustDailyQuota([amplitudeEvent(a, config, testHasher).device_id]);
+    const report = await withRetry(createAmplitudeDestination(config, { hasher: testHasher }), {
       maxAttempts: 3,
       deadlineMs: 10_000,
       baseDelayMs: 5,

@@ -13,6 +13,7 @@ import {
   hubspotProperties,
   salesforceFields,
 } from '../../src/destinations/index.js';
+import type { PiiHasher } from '../../src/privacy/index.js';
 import {
   createAmplitudeFake,
   createHubSpotFake,
@@ -22,12 +23,12 @@ import {
   type FakeVendorServer,
 } from '../../src/testing/vendor_servers.js';
 import type { Destination } from '../../src/types.js';
-import { recordingClock, recordingSleep, scoredSample, signal } from './fixtures.js';
+import { recordingClock, recordingSleep, scoredSample, signal, testHasher } from './fixtures.js';
 
 interface Case {
   name: string;
   fake: () => FakeVendorServer;
-  destination: (baseUrl: string, deps: { now: () => number }) => Destination;
+  destination: (baseUrl: string, deps: { now: () => number; hasher: PiiHasher }) => Destination;
   /** The idempotency key the sample session is stored under. */
   key: string;
   badRequest: FakeReply;
@@ -132,7 +133,7 @@ describe.each(cases)('$name destination against its fake', (c) => {
   beforeEach(async () => {
     fake = await c.fake().start();
     clock = recordingClock();
-    dest = c.destination(fake.url, { now: clock.now });
+    dest = c.destination(fake.url, { now: clock.now, hasher: testHasher });
   });
   afterEach(async () => {
     await fake.stop();
