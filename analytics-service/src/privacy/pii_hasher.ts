@@ -15,7 +15,7 @@
  *   hashed under an older key say so) without revealing it. See docs/privacy.md for rotation.
  * - A value already `hmac-sha256:`-hashed is returned as is.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash as digestOnce } from 'node:crypto';
 
 export type PiiField = 'name' | 'email' | 'phone' | 'company';
 
@@ -67,7 +67,7 @@ export function createPiiHasher(key: string): PiiHasher {
     hash(field: PiiField, value: string): string {
       if (isKeyedHash(value)) return value;
       const agentHash = UNKEYED.exec(value)?.[1];
-      const inner = agentHash ?? createHash('sha256').update(normaliseForHash(field, value)).digest('hex');
+      const inner = agentHash ?? digestOnce('sha256', normaliseForHash(field, value));
       return `${PII_HASH_SCHEME}:${keyId}:${hmac(inner)}`;
     },
     digest: hmac,
