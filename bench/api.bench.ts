@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SLAS } from '../analytics-service/src/analysis/index.js';
 import { startApiServer } from '../analytics-service/src/api/index.js';
 import { defaultPriceBook } from '../analytics-service/src/pricing/index.js';
+import { createPiiHasher } from '../analytics-service/src/privacy/index.js';
 import { buildScoredSession, defaultScoringConfig } from '../analytics-service/src/scoring/index.js';
 import type { ScoredSession } from '../analytics-service/src/types.js';
 import { DuckDbWarehouse } from '../analytics-service/src/warehouse/duckdb_warehouse.js';
@@ -192,7 +193,10 @@ async function main(): Promise<void> {
   await rm(dbPath, { force: true });
   await rm(`${dbPath}.wal`, { force: true });
   const memory = values['duckdb-memory'];
-  const wh = await DuckDbWarehouse.open(dbPath, memory ? { settings: { memory_limit: memory } } : {});
+  const wh = await DuckDbWarehouse.open(dbPath, {
+    hasher: createPiiHasher('bench-only-pii-hash-key-0123456789'),
+    ...(memory ? { settings: { memory_limit: memory } } : {}),
+  });
   const [limit] = await wh.query("SELECT current_setting('memory_limit') AS m");
   console.log(`duckdb memory_limit: ${limit?.m}${memory ? ' (--duckdb-memory)' : ' (warehouse default)'}`);
   await wh.migrate();

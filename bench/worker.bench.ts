@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SLAS } from '../analytics-service/src/analysis/index.js';
 import { defaultPriceBook } from '../analytics-service/src/pricing/index.js';
+import { createPiiHasher } from '../analytics-service/src/privacy/index.js';
 import { buildScoredSession, defaultScoringConfig } from '../analytics-service/src/scoring/index.js';
 import { appendRows } from '../analytics-service/src/warehouse/duckdb_append.js';
 import { DuckDbWarehouse, PostgresWarehouse } from '../analytics-service/src/warehouse/index.js';
@@ -39,6 +40,9 @@ import { Spool } from '../src/queue/spool.js';
 import type { SessionPayload } from '../src/schema/index.js';
 import { samplePayload } from '../src/schema/testing/index.js';
 import type { DrainJob, DrainResult } from './worker_drain.js';
+
+/** Keyed hashing as a deployment does it (a bench-only key). */
+const BENCH_HASHER = createPiiHasher('bench-only-pii-hash-key-0123456789');
 
 const { values } = parseArgs({
   options: {
@@ -200,7 +204,7 @@ function* rowBatches(n: number): Generator<TableRows> {
     const rows = emptyTableRows();
     const now = new Date().toISOString();
     for (let j = i; j < Math.min(n, i + BATCH); j++)
-      sessionRows(buildScoredSession(payload(j), deps), 'hashed', now, rows);
+      sessionRows(buildScoredSession(payload(j), deps), 'hashed', now, rows, BENCH_HASHER);
     yield rows;
   }
 }

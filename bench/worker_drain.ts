@@ -60,6 +60,7 @@ export async function drainHere({ n, spoolDir, parkedDir, env }: DrainJob): Prom
     WORKER_BATCH_MAX_WAIT_MS: '20',
     PARKED_DIR: parkedDir,
     LOG_LEVEL: 'silent',
+    PII_HASH_KEY: 'bench-only-pii-hash-key-0123456789',
     ...env,
   });
   const startRss = process.memoryUsage().rss;

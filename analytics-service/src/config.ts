@@ -19,6 +19,7 @@ import {
   type WebhookConfig,
   webhookConfigFromEnv,
 } from './destinations/index.js';
+import { createPiiHasher, PII_HASH_KEY_MIN_CHARS, type PiiHasher } from './privacy/index.js';
 import type { WarehouseConfig } from './warehouse/index.js';
 
 const PositiveInt = z.coerce.number().int().positive();
@@ -56,6 +57,11 @@ const WorkerEnv = z.object({
   ALERTS_WEBHOOK: z.enum(['true', 'false']).default('true'),
   /** A live call whose progress snapshots stopped this long ago leaves `/api/live`. */
   LIVE_EXPIRE_MS: PositiveInt.default(30_000),
+  /** Secret of the keyed hashing (HMAC-SHA256) of personal data; required when a mode hashes. */
+  PII_HASH_KEY: z
+    .string()
+    .min(PII_HASH_KEY_MIN_CHARS, `at least ${PII_HASH_KEY_MIN_CHARS} characters (e.g. openssl rand -hex 32)`)
+    .optional(),
 });
 
 export interface DeliveryConfig {
@@ -88,6 +94,8 @@ export interface WorkerConfig {
   slas: Slas;
   delivery: DeliveryConfig;
   destinations: DestinationConfigs;
+  /** Keyed hashing of personal data (from PII_HASH_KEY); null when no mode hashes and no key is set. */
+  piiHasher: PiiHasher | null;
   logLevel: string;
   /** For the HTTP API (its engineer owns what is done with these). */
   api: { port: number; host: string | undefined; token: string | undefined };
@@ -124,6 +132,16 @@ function blank(env: Env): Record<string, string> {
 /** `NAME: message; NAME2: message` → the names. */
 function namesIn(text: string): string[] {
   return [...text.matchAll(/(?:^|; )([A-Z][A-Z0-9_]*)(?=[.:])/g)].map((m) => m[1] ?? '').filter(Boolean);
+}
+
+/** The settings that hash values, as `NAME=mode` (each needs PII_HASH_KEY). */
+function modesNeedingKey(warehouse: string | undefined, d: DestinationConfigs): string[] {
+  const out: string[] = [];
+  if (warehouse === 'hashed') out.push('WAREHOUSE_PII_MODE=hashed');
+  // Amplitude's device_id is a keyed hash of the caller's identity under hashed and none
+  if (d.amplitude && d.amplitude.piiMode !== 'full') out.push(`AMPLITUDE_PII_MODE=${d.amplitude.piiMode}`);
+  if (d.webhook?.piiMode === 'hashed') out.push('WEBHOOK_PII_MODE=hashed');
+  return out;
 }
 
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
@@ -168,10 +186,20 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     webhook: destination(webhookConfigFromEnv(cleaned)),
   };
 
+  const needsKey = modesNeedingKey(worker?.WAREHOUSE_PII_MODE, destinations);
+  if (worker && !worker.PII_HASH_KEY && needsKey.length > 0) {
+    fail(
+      `PII_HASH_KEY: required because ${needsKey.join(', ')} (values are hashed with a keyed ` +
+        'HMAC-SHA256; set a secret of at least 32 characters, e.g. openssl rand -hex 32, and keep it)',
+      ['PII_HASH_KEY'],
+    );
+  }
+
   if (problems.length > 0 || !queue || !worker || !sla || !delivery) {
     const unique = [...new Set(variables)];
     throw new WorkerConfigError(`invalid worker configuration: ${problems.join('; ')}`, unique);
   }
+  const piiHasher = worker.PII_HASH_KEY ? createPiiHasher(worker.PII_HASH_KEY) : null;
   return Object.freeze({
     queue,
     concurrency: worker.WORKER_CONCURRENCY,
@@ -184,6 +212,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       duckdbMemoryLimit: worker.WAREHOUSE_DUCKDB_MEMORY_LIMIT,
       ...(worker.WAREHOUSE_URL !== undefined && { url: worker.WAREHOUSE_URL }),
       piiMode: worker.WAREHOUSE_PII_MODE,
+      ...(piiHasher && { hasher: piiHasher }),
     },
     priceBookPath: worker.PRICE_BOOK_PATH,
     scoringConfigPath: worker.SCORING_CONFIG_PATH,
@@ -196,6 +225,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       parkedDir: delivery.PARKED_DIR,
     },
     destinations,
+    piiHasher,
     logLevel: worker.LOG_LEVEL,
     api: { port: worker.API_PORT, host: worker.API_HOST, token: worker.ANALYTICS_API_TOKEN },
     retention:
@@ -225,6 +255,7 @@ export function configSummary(c: WorkerConfig): Record<string, unknown> {
     warehouse: c.warehouse.driver,
     warehouseTarget: c.warehouse.driver === 'postgres' ? safeUrl(c.warehouse.url) : c.warehouse.duckdbPath,
     warehousePiiMode: c.warehouse.piiMode,
+    piiHashKeyId: c.piiHasher?.keyId ?? '(no key)',
     priceBook: c.priceBookPath ?? '(bundled)',
     scoringConfig: c.scoringConfigPath ?? '(bundled)',
     slas: c.slas,

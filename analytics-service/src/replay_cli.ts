@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const destinations = createDestinations(config.destinations, log);
+  const destinations = createDestinations(config.destinations, log, config.piiHasher);
   const report = await replayParked({ store, destinations, filter, log });
   for (const d of report.delivered) console.log(`delivered\t${d.destination}\t${d.session_id}`);
   for (const f of report.failed) console.log(`failed\t${f.destination}\t${f.session_id}\t${f.error}`);

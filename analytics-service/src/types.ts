@@ -97,7 +97,19 @@ export interface ScoredSession {
 
 export type DeliveryResult =
   | { status: 'ok' }
-  | { status: 'retryable'; error: string; retryInMs?: number }
+  | {
+      status: 'retryable';
+      error: string;
+      /** Wait at least this long before the next attempt (Retry-After, or a vendor's documented pause). */
+      retryInMs?: number;
+      /**
+       * The vendor throttled this request (rate limit): the retry waits `retryInMs` and does not use
+       * up an attempt; only the delivery deadline bounds it.
+       */
+      throttled?: boolean;
+      /** The vendor's full error body, kept in the parked entry if retries run out. */
+      responseBody?: string;
+    }
   | { status: 'failed'; error: string; responseBody?: string };
 
 export interface Destination {

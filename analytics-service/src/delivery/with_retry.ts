@@ -1,6 +1,8 @@
 /**
  * Retry as a wrapper around the Destination interface (never inside a backend):
  * - `ok` and `failed` end at once; a `failed` result is parked with its response body.
+ * - A `throttled` retryable (the vendor's rate limit) waits its `retryInMs` and does not use up an
+ *   attempt: it is retried until the throttling stops or the deadline comes.
  * - `retryable` waits a jittered exponential backoff (`baseDelayMs · 2^(attempt-1)`, times a factor
  *   in [0.5, 1), capped at `maxDelayMs`), or at least `retryInMs` when the server said (Retry-After),
  *   and tries again until `maxAttempts` or until the next attempt would start after `deadlineMs`;
@@ -66,6 +68,9 @@ export function backoffMs(
   return Math.round(exp * (0.5 + random() * 0.5));
 }
 
+/** Throttled retries allowed on top of `maxAttempts` (the deadline normally ends them first). */
+const MAX_THROTTLED_ATTEMPTS = 1000;
+
 export function withRetry(destination: Destination, opts: RetryOptions): RetryingDestination {
   const sleep = opts.sleep ?? abortableSleep;
   const random = opts.random ?? Math.random;
@@ -82,7 +87,7 @@ export function withRetry(destination: Destination, opts: RetryOptions): Retryin
   }
 
   async function park(session: ScoredSession, last: DeliveryResult, attempts: number, why: string) {
-    const responseBody = last.status === 'failed' ? (last.responseBody ?? null) : null;
+    const responseBody = last.status === 'ok' ? null : (last.responseBody ?? null);
     const error = last.status === 'ok' ? '' : last.error;
     if (!opts.parked) return null;
     try {
@@ -109,9 +114,12 @@ export function withRetry(destination: Destination, opts: RetryOptions): Retryin
     const started = now();
     const delaysMs: number[] = [];
     let attempts = 0;
+    /** Attempts that count against `maxAttempts` (a throttled answer does not). */
+    let counted = 0;
     let last: DeliveryResult = { status: 'retryable', error: 'not attempted' };
     let pastDeadline = false;
-    while (!pastDeadline && attempts < maxAttempts) {
+    // a clock that never moves (a test's sleep) must not make a throttled loop endless
+    while (!pastDeadline && counted < maxAttempts && attempts < maxAttempts + MAX_THROTTLED_ATTEMPTS) {
       if (o.signal.aborted)
         return { result: { status: 'retryable', error: 'aborted' }, attempts, parked: null, delaysMs };
       attempts++;
@@ -124,8 +132,11 @@ export function withRetry(destination: Destination, opts: RetryOptions): Retryin
           return { result: parkedResult(last, attempts, parked), attempts, parked, delaysMs };
         }
         case 'retryable': {
-          if (attempts >= maxAttempts) break;
-          const delay = Math.max(last.retryInMs ?? 0, backoffMs(attempts, opts, random));
+          if (!last.throttled) counted++;
+          if (counted >= maxAttempts) break;
+          const delay = last.throttled
+            ? Math.max(last.retryInMs ?? 0, opts.baseDelayMs)
+            : Math.max(last.retryInMs ?? 0, backoffMs(counted, opts, random));
           if (now() + delay - started > opts.deadlineMs) {
             log.info({ sessionId: session.session_id, attempts, delay }, 'retry would pass the deadline');
             pastDeadline = true;
@@ -171,8 +182,6 @@ function parkedResult(last: DeliveryResult, attempts: number, parked: ParkedEntr
   return {
     status: 'failed',
     error: `parked after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${last.error}`,
-    ...(last.status === 'failed' && last.responseBody !== undefined
-      ? { responseBody: last.responseBody }
-      : {}),
+    ...(last.responseBody !== undefined ? { responseBody: last.responseBody } : {}),
   };
 }

@@ -74,6 +74,8 @@ export function demoWorkerEnv(dataDir: string): Record<string, string> {
     PARKED_DIR: join(dataDir, 'parked'),
     WORKER_BATCH_MAX_WAIT_MS: '20',
     LOG_LEVEL: 'silent',
+    // The demo's own key (scripted data only); a deployment sets its own secret PII_HASH_KEY.
+    PII_HASH_KEY: 'signalroom-demo-only-pii-hash-key-not-a-secret',
   };
 }
 

@@ -6,18 +6,30 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../../../src/log.js';
 import { classifyHttpStatus, type FetchLike, type HttpRequest, sendHttp } from '../delivery/http.js';
+import type { PiiHasher } from '../privacy/index.js';
 import type { DeliveryResult, Destination, ScoredSession } from '../types.js';
 
 export interface HttpDestinationDeps {
   fetch?: FetchLike;
+  /** Keyed hashing (PII_HASH_KEY): required by a destination whose PII mode hashes values. */
+  hasher?: PiiHasher;
   log?: Logger;
   now?: () => number;
 }
 
 export type BuiltRequest =
-  | { kind: 'send'; request: Omit<HttpRequest, 'signal' | 'fetch'> }
+  | {
+      kind: 'send';
+      request: Omit<HttpRequest, 'signal' | 'fetch'>;
+      /** Called when the vendor answers 401 (e.g. to forget a refused token). */
+      onUnauthorized?: () => void;
+      /** The rate-limit keys this request counts against (Amplitude: its user and device ids). */
+      limitKeys?: readonly string[];
+    }
   /** Nothing to send for this session (e.g. no email for a CRM keyed on email): reported as ok. */
-  | { kind: 'skip'; reason: string };
+  | { kind: 'skip'; reason: string }
+  /** Not sent; this is the outcome (e.g. a token could not be fetched, or the vendor asked to pause). */
+  | { kind: 'result'; result: DeliveryResult };
 
 export abstract class HttpDestination implements Destination {
   abstract readonly name: string;
@@ -40,7 +52,7 @@ export abstract class HttpDestination implements Destination {
     const started = this.now();
     let built: BuiltRequest;
     try {
-      built = await this._buildRequest(session);
+      built = await this._buildRequest(session, opts.signal);
     } catch (err) {
       return { status: 'failed', error: `cannot build request: ${(err as Error).message}` };
     }
@@ -48,10 +60,22 @@ export abstract class HttpDestination implements Destination {
       this.log.info({ sessionId: session.session_id, reason: built.reason }, 'delivery skipped');
       return { status: 'ok' };
     }
+    if (built.kind === 'result') {
+      if (built.result.status !== 'ok')
+        this.log.warn(
+          { sessionId: session.session_id, result: built.result.status, error: built.result.error },
+          'delivery not sent',
+        );
+      return built.result;
+    }
     const out = await sendHttp({ ...built.request, signal: opts.signal, fetch: this.deps.fetch });
-    const result = out.kind === 'error' ? out.result : this._classify(out.status, out.headers, out.body);
+    const result =
+      out.kind === 'error'
+        ? out.result
+        : this._classify(out.status, out.headers, out.body, built.limitKeys ?? []);
     const ms = this.now() - started;
     const status = out.kind === 'response' ? out.status : null;
+    if (status === 401) built.onUnauthorized?.();
     if (result.status === 'ok') this.log.debug({ sessionId: session.session_id, status, ms }, 'delivered');
     else
       this.log.warn(
@@ -61,9 +85,17 @@ export abstract class HttpDestination implements Destination {
     return result;
   }
 
-  protected abstract _buildRequest(session: ScoredSession): BuiltRequest | Promise<BuiltRequest>;
+  protected abstract _buildRequest(
+    session: ScoredSession,
+    signal?: AbortSignal,
+  ): BuiltRequest | Promise<BuiltRequest>;
 
-  protected _classify(status: number, headers: Headers, body: string): DeliveryResult {
+  protected _classify(
+    status: number,
+    headers: Headers,
+    body: string,
+    _limitKeys: readonly string[] = [],
+  ): DeliveryResult {
     return classifyHttpStatus(status, headers, body, this.now());
   }
 }

@@ -29,9 +29,9 @@ export {
   hashContactValue,
   isHashed,
   normaliseForHash,
+  PiiKeyMissing,
   plainEmail,
   redactScoredSession,
-  sha256Hex,
 } from './pii.js';
 export {
   createSalesforceDestination,
@@ -44,7 +44,17 @@ export {
   salesforceConfigFromEnv,
   salesforceFields,
   salesforceLeadBody,
+  salesforcePathValue,
 } from './salesforce.js';
+export {
+  JWT_BEARER_GRANT,
+  SALESFORCE_TOKEN_PATH,
+  type SalesforceAuth,
+  type SalesforceToken,
+  SalesforceTokenProvider,
+  salesforceAssertion,
+  type TokenOutcome,
+} from './salesforce_auth.js';
 export { reasonsSummary, signalsSummary, splitName } from './summary.js';
 export {
   createWebhookDestination,

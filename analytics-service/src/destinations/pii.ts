@@ -1,63 +1,54 @@
 /**
  * The one place that applies a destination's PII policy (`full | hashed | none`) to contact fields
- * and transcripts. Hashes are `sha256:<hex>` of a normalised value (emails lowercased, phones
- * reduced to digits and a leading +), the same form the payload uses under `hashed`.
+ * and transcripts. Hashed values are keyed (`hmac-sha256:<key id>:<hex>`, see
+ * `privacy/pii_hasher.ts`): under `hashed` a destination needs the deployment's `PiiHasher`.
  */
-import { createHash } from 'node:crypto';
 import type { Evidence, Lead, PiiMode } from '../../../src/schema/index.js';
+import { isHashedValue, normaliseForHash, type PiiField, type PiiHasher } from '../privacy/index.js';
 import type { ScoredSession } from '../types.js';
 
-export type ContactField = 'name' | 'email' | 'phone' | 'company';
+export type ContactField = PiiField;
 export type Contact = Partial<Record<ContactField, string>>;
 const CONTACT_FIELDS: readonly ContactField[] = ['name', 'email', 'phone', 'company'];
 
-export const isHashed = (v: string) => v.startsWith('sha256:');
+/** A value that is a hash (keyed, or the agent's own `sha256:`), not the value itself. */
+export const isHashed = isHashedValue;
+export { normaliseForHash };
 
-export function normaliseForHash(field: ContactField, value: string): string {
-  const v = value.trim();
-  switch (field) {
-    case 'email':
-      return v.toLowerCase();
-    case 'phone':
-      return v.replace(/(?!^\+)[^\d]/g, '');
-    case 'name':
-    case 'company':
-      return v.replace(/\s+/g, ' ').toLowerCase();
-    default: {
-      const never: never = field;
-      return never;
-    }
+/** Thrown when a policy needs the key and none was configured (start-up refuses this first). */
+export class PiiKeyMissing extends Error {
+  override readonly name = 'PiiKeyMissing';
+  constructor(what: string) {
+    super(`${what} needs PII_HASH_KEY (keyed hashing) and none is configured`);
   }
 }
 
-/** `sha256:<hex>` of the normalised value; a value already hashed is returned as is. */
-export function hashContactValue(field: ContactField, value: string): string {
-  if (isHashed(value)) return value;
-  return `sha256:${createHash('sha256').update(normaliseForHash(field, value)).digest('hex')}`;
+/** The keyed hash of a contact value; a value already keyed is returned as is. */
+export function hashContactValue(field: ContactField, value: string, hasher: PiiHasher): string {
+  return hasher.hash(field, value);
 }
-
-/** Plain sha256 hex of a string (for synthetic ids such as Amplitude device ids). */
-export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /**
  * The contact a destination may see under `mode`. Fields the payload already hashed stay hashed
  * even under `full` (the worker cannot recover them); callers needing a real email check `isHashed`.
  */
-export function contactFor(lead: Lead, mode: PiiMode): Contact {
+export function contactFor(lead: Lead, mode: PiiMode, hasher?: PiiHasher): Contact {
   if (mode === 'none' || lead.pii_mode === 'none') return {};
+  if (mode === 'hashed' && !hasher) throw new PiiKeyMissing('the hashed PII mode');
   const out: Contact = {};
   for (const f of CONTACT_FIELDS) {
     const v = lead[f];
     if (v === undefined || v.trim() === '') continue;
-    out[f] = mode === 'hashed' ? hashContactValue(f, v) : v;
+    out[f] = mode === 'hashed' && hasher ? hasher.hash(f, v) : v;
   }
   return out;
 }
 
-/** A usable (plain, plausible) email under `mode`, or null. */
+/** A usable (plain, plausible) email under `mode`, or null (never one under `hashed` or `none`). */
 export function plainEmail(lead: Lead, mode: PiiMode): string | null {
-  const email = contactFor(lead, mode).email;
-  return email && !isHashed(email) && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email.trim() : null;
+  if (mode !== 'full' || lead.pii_mode === 'none') return null;
+  const email = lead.email?.trim();
+  return email && !isHashed(email) && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email : null;
 }
 
 const stripExcerpt = (e: Evidence): Evidence => {
@@ -70,12 +61,16 @@ const stripExcerpt = (e: Evidence): Evidence => {
  * fields (lead, contact-looking tool arguments, participant identity) and drops free text
  * (transcript, turn texts, evidence excerpts); `none` drops all of them.
  */
-export function redactScoredSession(session: ScoredSession, mode: PiiMode): ScoredSession {
+export function redactScoredSession(
+  session: ScoredSession,
+  mode: PiiMode,
+  hasher?: PiiHasher,
+): ScoredSession {
   if (mode === 'full') return session;
   const p = session.payload;
-  const contact = contactFor(p.lead, mode);
+  const contact = contactFor(p.lead, mode, hasher);
   const hideValue = (field: ContactField, v: unknown) =>
-    mode === 'hashed' && typeof v === 'string' ? hashContactValue(field, v) : undefined;
+    mode === 'hashed' && hasher && typeof v === 'string' ? hasher.hash(field, v) : undefined;
   const signals = Object.fromEntries(
     Object.entries(p.signals).map(([k, s]) => [
       k,

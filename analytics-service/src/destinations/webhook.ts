@@ -11,10 +11,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { PiiMode } from '../../../src/schema/index.js';
+import type { PiiHasher } from '../privacy/index.js';
 import type { ScoredSession } from '../types.js';
 import { blankToUndefined, type EnvSectionResult, parseEnvSection } from './env_section.js';
 import { type BuiltRequest, HttpDestination, type HttpDestinationDeps } from './http_destination.js';
-import { redactScoredSession } from './pii.js';
+import { PiiKeyMissing, redactScoredSession } from './pii.js';
 
 export const WEBHOOK_TIMESTAMP_HEADER = 'X-SignalRoom-Timestamp';
 export const WEBHOOK_SIGNATURE_HEADER = 'X-SignalRoom-Signature';
@@ -89,13 +90,13 @@ export function verifyWebhookSignature(args: {
 }
 
 /** The JSON body for one session; identical on every re-delivery. */
-export function webhookBody(session: ScoredSession, piiMode: PiiMode): string {
+export function webhookBody(session: ScoredSession, piiMode: PiiMode, hasher?: PiiHasher): string {
   return JSON.stringify({
     type: WEBHOOK_EVENT_TYPE,
     version: 1,
     session_id: session.session_id,
     pii_mode: piiMode,
-    data: redactScoredSession(session, piiMode),
+    data: redactScoredSession(session, piiMode, hasher),
   });
 }
 
@@ -106,10 +107,11 @@ export class WebhookDestination extends HttpDestination {
     deps: HttpDestinationDeps = {},
   ) {
     super(deps);
+    if (config.piiMode === 'hashed' && !deps.hasher) throw new PiiKeyMissing('WEBHOOK_PII_MODE=hashed');
   }
 
   protected _buildRequest(session: ScoredSession): BuiltRequest {
-    const body = webhookBody(session, this.config.piiMode);
+    const body = webhookBody(session, this.config.piiMode, this.deps.hasher);
     const timestamp = String(Math.floor(this.now() / 1000));
     return {
       kind: 'send',

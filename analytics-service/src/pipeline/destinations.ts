@@ -8,15 +8,21 @@ import {
   createSalesforceDestination,
   createWebhookDestination,
 } from '../destinations/index.js';
+import type { PiiHasher } from '../privacy/index.js';
 import type { Destination } from '../types.js';
 
 /** Destinations that are configured (each is off unless its section is set). */
-export function createDestinations(configs: DestinationConfigs, log: Logger): Destination[] {
+export function createDestinations(
+  configs: DestinationConfigs,
+  log: Logger,
+  hasher?: PiiHasher | null,
+): Destination[] {
+  const deps = { log, ...(hasher ? { hasher } : {}) };
   const out: Destination[] = [];
-  if (configs.hubspot) out.push(createHubSpotDestination(configs.hubspot, { log }));
-  if (configs.salesforce) out.push(createSalesforceDestination(configs.salesforce, { log }));
-  if (configs.amplitude) out.push(createAmplitudeDestination(configs.amplitude, { log }));
-  if (configs.webhook) out.push(createWebhookDestination(configs.webhook, { log }));
+  if (configs.hubspot) out.push(createHubSpotDestination(configs.hubspot, deps));
+  if (configs.salesforce) out.push(createSalesforceDestination(configs.salesforce, deps));
+  if (configs.amplitude) out.push(createAmplitudeDestination(configs.amplitude, deps));
+  if (configs.webhook) out.push(createWebhookDestination(configs.webhook, deps));
   return out;
 }
 

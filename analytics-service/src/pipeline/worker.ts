@@ -75,7 +75,8 @@ export async function startWorker(
   const metrics = overrides.metrics ?? createWorkerMetrics();
   const score = overrides.score ?? (await scorer(config));
   const parked = overrides.parked ?? new FileParkedStore(config.delivery.parkedDir);
-  const rawDestinations = overrides.destinations ?? createDestinations(config.destinations, root);
+  const rawDestinations =
+    overrides.destinations ?? createDestinations(config.destinations, root, config.piiHasher);
   const destinations = withRetryAll(rawDestinations, config.delivery, parked, root);
 
   const ownsWarehouse = !overrides.warehouse;

@@ -3,6 +3,7 @@
  * backend is loaded: a DuckDB worker never loads `pg`, nor a PostgreSQL one DuckDB's native library.
  */
 import type { PiiMode } from '../../../src/schema/index.js';
+import type { PiiHasher } from '../privacy/index.js';
 import type { Warehouse, WarehouseDriver } from './types.js';
 
 export interface WarehouseConfig {
@@ -12,12 +13,14 @@ export interface WarehouseConfig {
   /** `postgres://…` (driver `postgres`). */
   url?: string;
   piiMode?: PiiMode;
+  /** Keyed hashing (PII_HASH_KEY); required when `piiMode` is `hashed`. */
+  hasher?: PiiHasher;
   /** DuckDB `memory_limit` (e.g. `96MB`); bounds its buffer pool, and so the worker's RSS. */
   duckdbMemoryLimit?: string;
 }
 
 export async function openWarehouse(config: WarehouseConfig): Promise<Warehouse> {
-  const opts = { piiMode: config.piiMode ?? 'hashed' };
+  const opts = { piiMode: config.piiMode ?? 'hashed', hasher: config.hasher };
   let warehouse: Warehouse;
   if (config.driver === 'postgres') {
     if (!config.url) throw new Error('WAREHOUSE_URL is required when WAREHOUSE_DRIVER=postgres');

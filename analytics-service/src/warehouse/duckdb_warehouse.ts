@@ -26,9 +26,11 @@ import {
   listValue,
 } from '@duckdb/node-api';
 import type { PiiMode } from '../../../src/schema/index.js';
+import type { PiiHasher } from '../privacy/index.js';
 import type { ScoredSession } from '../types.js';
 import { Appenders, buildChunks, ChunkPool } from './duckdb_append.js';
 import { MIGRATIONS, migrationStatements, renderStatement, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
+import { warehousePiiMode } from './pii.js';
 import {
   DELIVERIES,
   dedupeDeliveries,
@@ -164,6 +166,7 @@ export class DuckDbWarehouse implements Warehouse {
   /** Upserts worth having in flight: one per writer, and one more whose chunks are being built. */
   readonly pipelinedWrites: number;
   private readonly piiMode: PiiMode;
+  private readonly hasher: PiiHasher | undefined;
   private readonly idle: Writer[];
   private readonly queued: Job[] = [];
   private readonly running = new Set<Job>();
@@ -182,7 +185,8 @@ export class DuckDbWarehouse implements Warehouse {
     readonly connection: DuckDBConnection,
     opts: WarehouseOptions,
   ) {
-    this.piiMode = opts.piiMode ?? 'hashed';
+    this.piiMode = warehousePiiMode(opts);
+    this.hasher = opts.hasher;
     this.idle = writers.map((connection) => ({
       connection,
       appenders: new Appenders(connection, this.chunkPool),
@@ -415,7 +419,7 @@ export class DuckDbWarehouse implements Warehouse {
     const types = await this.sessionTypes;
     try {
       const rows = emptyTableRows();
-      for (const s of sessions) sessionRows(s, this.piiMode, now, rows);
+      for (const s of sessions) sessionRows(s, this.piiMode, now, rows, this.hasher);
       return SESSION_TABLES.map((spec, i) =>
         buildChunks(types[i] as DuckDBType[], spec, rows[spec.name], this.chunkPool),
       );

@@ -1,19 +1,45 @@
-/** Contact fields under the warehouse PII policy: keep (`full`), `sha256:<hex>` (`hashed`), or drop (`none`). */
-import { createHash } from 'node:crypto';
+/**
+ * Contact fields under the warehouse PII policy: keep (`full`), keyed hash
+ * `hmac-sha256:<key id>:<hex>` (`hashed`, see `privacy/pii_hasher.ts`), or drop (`none`). A value
+ * the agent already hashed (`sha256:<hex>`, no key) is keyed here to the same result as its plain
+ * value, so no unkeyed hash is stored.
+ */
 import type { Lead, PiiMode } from '../../../src/schema/index.js';
+import type { PiiField, PiiHasher } from '../privacy/index.js';
 
 const CONTACT_KEYS = ['name', 'email', 'phone', 'company'] as const;
 const RANK: Record<PiiMode, number> = { none: 0, hashed: 1, full: 2 };
 
-export function hashContactValue(value: string): string {
-  if (value.startsWith('sha256:')) return value;
-  return `sha256:${createHash('sha256').update(value.trim().toLowerCase()).digest('hex')}`;
+/** Argument keys that carry a contact field, and which (as the agent's recorder names them). */
+const ARGUMENT_FIELD: Readonly<Record<string, PiiField>> = {
+  name: 'name',
+  full_name: 'name',
+  contact_name: 'name',
+  first_name: 'name',
+  last_name: 'name',
+  email: 'email',
+  email_address: 'email',
+  phone: 'phone',
+  phone_number: 'phone',
+  company: 'company',
+  company_name: 'company',
+  organization: 'company',
+};
+
+export class WarehousePiiKeyMissing extends Error {
+  override readonly name = 'WarehousePiiKeyMissing';
+  constructor() {
+    super('the warehouse PII mode is hashed but no PII hash key (PII_HASH_KEY) was given');
+  }
 }
 
-function applyValue(value: unknown, mode: PiiMode): unknown {
-  if (typeof value !== 'string') return value;
+function applyValue(field: PiiField, value: unknown, mode: PiiMode, hasher: PiiHasher | undefined): unknown {
+  if (typeof value !== 'string') return mode === 'none' ? undefined : value;
   if (mode === 'none') return undefined;
-  if (mode === 'hashed') return hashContactValue(value);
+  if (mode === 'hashed') {
+    if (!hasher) throw new WarehousePiiKeyMissing();
+    return hasher.hash(field, value);
+  }
   return value;
 }
 
@@ -22,25 +48,50 @@ export function effectivePiiMode(payloadMode: PiiMode, policy: PiiMode): PiiMode
   return RANK[payloadMode] <= RANK[policy] ? payloadMode : policy;
 }
 
-export function applyPiiToLead(lead: Lead, policy: PiiMode): Lead {
+export function applyPiiToLead(lead: Lead, policy: PiiMode, hasher?: PiiHasher): Lead {
   const mode = effectivePiiMode(lead.pii_mode, policy);
   const out: Lead = { pii_mode: mode };
   for (const key of CONTACT_KEYS) {
-    const v = applyValue(lead[key], mode);
+    const v = applyValue(key, lead[key], mode, hasher);
     if (typeof v === 'string') out[key] = v;
   }
   return out;
 }
 
-export function applyPiiToArguments(args: Record<string, unknown>, mode: PiiMode): Record<string, unknown> {
+export function applyPiiToArguments(
+  args: Record<string, unknown>,
+  mode: PiiMode,
+  hasher?: PiiHasher,
+): Record<string, unknown> {
   if (mode === 'full') return args;
   const out: Record<string, unknown> = { ...args };
-  for (const key of CONTACT_KEYS) {
-    if (key in out) {
-      const v = applyValue(out[key], mode);
-      if (v === undefined) delete out[key];
-      else out[key] = v;
-    }
+  for (const key of Object.keys(out)) {
+    const field = Object.hasOwn(ARGUMENT_FIELD, key) ? ARGUMENT_FIELD[key] : undefined;
+    if (!field) continue;
+    const v = applyValue(field, out[key], mode, hasher);
+    if (v === undefined) delete out[key];
+    else out[key] = v;
   }
   return out;
+}
+
+/** The participant identity under `mode` (a SIP identity is often a phone number). */
+export function applyPiiToIdentity(
+  identity: string | null,
+  mode: PiiMode,
+  hasher?: PiiHasher,
+): string | null {
+  if (identity === null) return null;
+  const v = applyValue('name', identity, mode, hasher);
+  return typeof v === 'string' ? v : null;
+}
+
+/**
+ * The policy a warehouse applies: the one asked for (`hashed` needs a hasher), or by default
+ * `hashed` when a hasher is given and `none` (nothing kept) when not.
+ */
+export function warehousePiiMode(opts: { piiMode?: PiiMode; hasher?: PiiHasher }): PiiMode {
+  const mode = opts.piiMode ?? (opts.hasher ? 'hashed' : 'none');
+  if (mode === 'hashed' && !opts.hasher) throw new WarehousePiiKeyMissing();
+  return mode;
 }

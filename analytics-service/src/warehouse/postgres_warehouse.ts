@@ -11,8 +11,10 @@
  */
 import pg from 'pg';
 import type { PiiMode } from '../../../src/schema/index.js';
+import type { PiiHasher } from '../privacy/index.js';
 import type { ScoredSession } from '../types.js';
 import { MIGRATIONS, migrationStatements, renderStatement, SCHEMA_MIGRATIONS_DDL } from './migrations.js';
+import { warehousePiiMode } from './pii.js';
 import {
   DELIVERIES,
   dedupeDeliveries,
@@ -95,13 +97,15 @@ function insertSql(spec: TableSpec): string {
 export class PostgresWarehouse implements Warehouse {
   readonly driver = 'postgres' as const;
   private readonly piiMode: PiiMode;
+  private readonly hasher: PiiHasher | undefined;
 
   constructor(
     /** The connection pool, for callers that need a client of their own. */
     readonly pool: pg.Pool,
     opts: WarehouseOptions = {},
   ) {
-    this.piiMode = opts.piiMode ?? 'hashed';
+    this.piiMode = warehousePiiMode(opts);
+    this.hasher = opts.hasher;
   }
 
   static open(url: string, opts: WarehouseOptions & { maxConnections?: number } = {}): PostgresWarehouse {
@@ -164,7 +168,7 @@ export class PostgresWarehouse implements Warehouse {
     const unique = dedupeSessions(sessions);
     const now = new Date().toISOString();
     const rows = emptyTableRows();
-    for (const s of unique) sessionRows(s, this.piiMode, now, rows);
+    for (const s of unique) sessionRows(s, this.piiMode, now, rows, this.hasher);
     await this.inTransaction(async (c) => {
       if (unique.length > 0) {
         // `xmax <> 0` marks a row the upsert updated (it existed): only those sessions have child

@@ -4,8 +4,9 @@
  */
 import type { PiiMode } from '../../../src/schema/index.js';
 import { errorComponent, errorSeverity } from '../errors/components.js';
+import type { PiiHasher } from '../privacy/index.js';
 import type { LatencyComponent, ScoredSession } from '../types.js';
-import { applyPiiToArguments, applyPiiToLead, effectivePiiMode } from './pii.js';
+import { applyPiiToArguments, applyPiiToIdentity, applyPiiToLead, effectivePiiMode } from './pii.js';
 import { KNOWN_SIGNALS, storedPayload, tabledExtras } from './stored_payload.js';
 import type { DeliveryStatus } from './types.js';
 
@@ -242,12 +243,22 @@ export function deliveryRow(d: DeliveryStatus, nowIso: string): Value[] {
   return [d.session_id, d.destination, d.status, d.attempts, d.last_error, nowIso];
 }
 
-/** Appends the rows of one scored session to `out`, contact fields under `policy`. */
-export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, out: TableRows): void {
+/**
+ * Appends the rows of one scored session to `out`, contact fields (lead, contact arguments of tool
+ * calls, participant identity) under `policy`, hashed with `hasher` (required under `hashed`).
+ */
+export function sessionRows(
+  s: ScoredSession,
+  policy: PiiMode,
+  nowIso: string,
+  out: TableRows,
+  hasher?: PiiHasher,
+): void {
   const p = s.payload;
   const id = s.session_id;
-  const lead = applyPiiToLead(p.lead, policy);
+  const lead = applyPiiToLead(p.lead, policy, hasher);
   const argMode = effectivePiiMode(p.lead.pii_mode, policy);
+  const identity = applyPiiToIdentity(p.participant.identity, argMode, hasher);
   const latency = new Map(s.analysis.latency.map((l) => [l.component, l]));
   const sig = p.signals;
   // (Built in parts, the latency columns pushed in a loop: a spread inside an array literal takes
@@ -258,7 +269,7 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
     p.agent.version,
     p.agent.prompt_version,
     p.room.name,
-    p.participant.identity,
+    identity,
     p.started_at,
     p.ended_at,
     p.duration_ms,
@@ -308,7 +319,7 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
     lead.phone ?? null,
     lead.company ?? null,
     p.labels ?? null,
-    storedPayload(p, policy, lead),
+    storedPayload(p, policy, lead, identity),
     s.processed_at,
     nowIso,
     tabledExtras(p),
@@ -351,7 +362,7 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
       c.started_at,
       c.turn_id,
       c.output_summary,
-      applyPiiToArguments(c.arguments, argMode),
+      applyPiiToArguments(c.arguments, argMode, hasher),
     ]);
   });
   for (const [name, signal] of Object.entries(sig)) {

@@ -29,11 +29,18 @@ export type StoredPayload = Omit<SessionPayload, TabledParts>;
  * fields under the warehouse PII policy, computed by the caller) in place of the payload's own
  * when the policy changes it.
  */
-export function storedPayload(payload: SessionPayload, policy: PiiMode, lead: Lead): StoredPayload {
+export function storedPayload(
+  payload: SessionPayload,
+  policy: PiiMode,
+  lead: Lead,
+  identity: string | null = payload.participant.identity,
+): StoredPayload {
   const { turns: _turns, tool_calls: _toolCalls, signals: _signals, ...rest } = payload;
   const mode = effectivePiiMode(payload.lead.pii_mode, policy);
-  if (mode === 'full' || mode === payload.lead.pii_mode) return rest;
+  if (mode === 'full') return rest;
+  // also when the payload came hashed: the agent's unkeyed hashes are stored keyed
   rest.lead = lead;
+  rest.participant = { ...payload.participant, identity };
   return rest;
 }
 

@@ -4,6 +4,7 @@
  * Every write is an upsert keyed on `session_id`, so a redelivered message changes nothing.
  */
 import type { PiiMode } from '../../../src/schema/index.js';
+import type { PiiHasher } from '../privacy/index.js';
 import type { ScoredSession } from '../types.js';
 
 export type WarehouseDriver = 'duckdb' | 'postgres';
@@ -64,6 +65,12 @@ export interface Warehouse {
 }
 
 export interface WarehouseOptions {
-  /** How contact fields are stored: `hashed` (default) stores `sha256:<hex>`, `none` drops them. */
+  /**
+   * How contact fields (lead, contact arguments, participant identity) are stored: `full` as given,
+   * `hashed` as `hmac-sha256:<key id>:<hex>` (needs `hasher`), `none` dropped. Default: `hashed`
+   * when a hasher is given, else `none`.
+   */
   piiMode?: PiiMode;
+  /** Keyed hashing (PII_HASH_KEY). */
+  hasher?: PiiHasher;
 }

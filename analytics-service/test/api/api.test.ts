@@ -309,10 +309,11 @@ function apiSuite(name: string, open: () => Promise<Warehouse>) {
   });
 }
 
-apiSuite('duckdb', () => DuckDbWarehouse.open(join(dir, 'api.duckdb')));
+// `full`: these tests read participant identities back (a warehouse without a key keeps none)
+apiSuite('duckdb', () => DuckDbWarehouse.open(join(dir, 'api.duckdb'), { piiMode: 'full' }));
 apiSuite('postgres', async () => {
   pgServer = await startPostgres();
-  return PostgresWarehouse.open(await pgServer.createDatabase('api_test'));
+  return PostgresWarehouse.open(await pgServer.createDatabase('api_test'), { piiMode: 'full' });
 });
 
 describe('api server binding', () => {

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { configSummary, loadWorkerConfig, WorkerConfigError } from '../../src/config.js';
 
+const KEY = 'test-pii-hash-key-0123456789abcdef';
+/** The worker's config with a PII hash key (the default warehouse mode, hashed, requires one). */
+const load = (env: Record<string, string>) => loadWorkerConfig({ PII_HASH_KEY: KEY, ...env });
+
 describe('loadWorkerConfig', () => {
   it('applies the documented defaults with an empty environment', () => {
-    const c = loadWorkerConfig({});
+    const c = load({});
     expect(c).toMatchObject({
       concurrency: 8,
       batchSize: 100,
@@ -22,17 +26,17 @@ describe('loadWorkerConfig', () => {
   });
 
   it('schedules retention at 30 days by default, at the configured age, and not at all with 0', () => {
-    expect(loadWorkerConfig({}).retention).toEqual({ days: 30, everyMs: 6 * 60 * 60 * 1000 });
-    expect(loadWorkerConfig({ RETENTION_DAYS: '7', RETENTION_INTERVAL_MS: '60000' }).retention).toEqual({
+    expect(load({}).retention).toEqual({ days: 30, everyMs: 6 * 60 * 60 * 1000 });
+    expect(load({ RETENTION_DAYS: '7', RETENTION_INTERVAL_MS: '60000' }).retention).toEqual({
       days: 7,
       everyMs: 60_000,
     });
-    expect(loadWorkerConfig({ RETENTION_DAYS: '0' }).retention).toBeNull();
-    expect(() => loadWorkerConfig({ RETENTION_DAYS: 'soon' })).toThrow(/RETENTION_DAYS/);
+    expect(load({ RETENTION_DAYS: '0' }).retention).toBeNull();
+    expect(() => load({ RETENTION_DAYS: 'soon' })).toThrow(/RETENTION_DAYS/);
   });
 
   it('reads overrides, SLA overrides and a configured destination', () => {
-    const c = loadWorkerConfig({
+    const c = load({
       WORKER_CONCURRENCY: '32',
       WORKER_BATCH_SIZE: '200',
       WAREHOUSE_DRIVER: 'postgres',
@@ -51,19 +55,21 @@ describe('loadWorkerConfig', () => {
     expect(c.destinations.webhook).not.toBeNull();
     expect(c.queue.driver).toBe('sqs');
     const summary = JSON.stringify(configSummary(c));
+    expect(summary).not.toContain(KEY);
+    expect(summary).toContain(c.piiHasher?.keyId);
     expect(summary).not.toContain('secret');
     expect(summary).not.toContain('x'.repeat(32));
     expect(summary).toContain('webhook');
   });
 
   it('treats empty variables as unset', () => {
-    expect(loadWorkerConfig({ WORKER_CONCURRENCY: '', WAREHOUSE_DRIVER: '' }).concurrency).toBe(8);
+    expect(load({ WORKER_CONCURRENCY: '', WAREHOUSE_DRIVER: '' }).concurrency).toBe(8);
   });
 
   it('names every bad variable across sections in one error', () => {
     let error: unknown;
     try {
-      loadWorkerConfig({
+      load({
         WORKER_CONCURRENCY: 'many',
         WAREHOUSE_DRIVER: 'postgres',
         SLA_LLM_P95_MS: '-3',
@@ -90,8 +96,35 @@ describe('loadWorkerConfig', () => {
   });
 
   it('rejects a WAREHOUSE_URL that is not PostgreSQL', () => {
-    expect(() => loadWorkerConfig({ WAREHOUSE_DRIVER: 'postgres', WAREHOUSE_URL: 'mysql://x' })).toThrow(
+    expect(() => load({ WAREHOUSE_DRIVER: 'postgres', WAREHOUSE_URL: 'mysql://x' })).toThrow(
       /WAREHOUSE_URL: must be a postgres/,
     );
+  });
+
+  it('refuses to start without PII_HASH_KEY when a mode hashes, naming the modes', () => {
+    let error: unknown;
+    try {
+      loadWorkerConfig({ AMPLITUDE_API_KEY: 'k', AMPLITUDE_PII_MODE: 'none' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(WorkerConfigError);
+    const e = error as WorkerConfigError;
+    expect(e.variables).toEqual(['PII_HASH_KEY']);
+    expect(e.message).toContain('WAREHOUSE_PII_MODE=hashed');
+    expect(e.message).toContain('AMPLITUDE_PII_MODE=none');
+    expect(() => load({ PII_HASH_KEY: 'short' })).toThrow(/PII_HASH_KEY: at least 32 characters/);
+    // nothing hashes: no key needed
+    expect(loadWorkerConfig({ WAREHOUSE_PII_MODE: 'none' }).piiHasher).toBeNull();
+    expect(load({}).piiHasher?.keyId).toMatch(/^[0-9a-f]{8}$/);
+  });
+
+  it('refuses HubSpot under a PII mode that leaves it no email, naming the variable', () => {
+    for (const mode of ['hashed', 'none']) {
+      expect(() => load({ HUBSPOT_ACCESS_TOKEN: 'pat', HUBSPOT_PII_MODE: mode })).toThrow(
+        /HUBSPOT_PII_MODE: HubSpot upserts contacts by email/,
+      );
+    }
+    expect(load({ HUBSPOT_ACCESS_TOKEN: 'pat' }).destinations.hubspot?.piiMode).toBe('full');
   });
 });

@@ -6,7 +6,7 @@ import {
   hashContactValue,
 } from '../../src/destinations/index.js';
 import { createAmplitudeFake, type FakeVendorServer } from '../../src/testing/vendor_servers.js';
-import { scoredSample, signal } from './fixtures.js';
+import { scoredSample, signal, testHasher } from './fixtures.js';
 
 describe('amplitude destination', () => {
   let fake: FakeVendorServer;
@@ -25,7 +25,9 @@ describe('amplitude destination', () => {
 
   it('sends one sales_call_scored event with insert_id = session id and a hashed user id by default', async () => {
     const s = scoredSample();
-    expect(await createAmplitudeDestination(config).deliver(s, { signal: signal() })).toEqual({
+    expect(
+      await createAmplitudeDestination(config, { hasher: testHasher }).deliver(s, { signal: signal() }),
+    ).toEqual({
       status: 'ok',
     });
     const body = JSON.parse(fake.requests[0]!.body);
@@ -34,7 +36,7 @@ describe('amplitude destination', () => {
     expect(e).toMatchObject({
       event_type: 'sales_call_scored',
       insert_id: s.session_id,
-      user_id: hashContactValue('email', 'maria@example.com'),
+      user_id: hashContactValue('email', 'maria@example.com', testHasher),
       time: Date.parse(s.payload.ended_at),
       event_properties: {
         score: s.score.score,
@@ -49,10 +51,14 @@ describe('amplitude destination', () => {
 
   it('full policy sends the email as user_id; none sends only the synthetic device id', async () => {
     const s = scoredSample();
-    await createAmplitudeDestination({ ...config, piiMode: 'full' }).deliver(s, { signal: signal() });
+    await createAmplitudeDestination({ ...config, piiMode: 'full' }, { hasher: testHasher }).deliver(s, {
+      signal: signal(),
+    });
     expect(fake.records.get(s.session_id)?.value.user_id).toBe('maria@example.com');
     const s2 = scoredSample({ session_id: 'sess_2' });
-    await createAmplitudeDestination({ ...config, piiMode: 'none' }).deliver(s2, { signal: signal() });
+    await createAmplitudeDestination({ ...config, piiMode: 'none' }, { hasher: testHasher }).deliver(s2, {
+      signal: signal(),
+    });
     expect(fake.records.get('sess_2')?.value.user_id).toBeUndefined();
     const none = fake.records.get('sess_2')?.value;
     expect(String(none?.device_id)).toMatch(/^sr_[0-9a-f]{32}$/);
@@ -60,9 +66,12 @@ describe('amplitude destination', () => {
   });
 
   it('a wrong API key is a failed delivery with Amplitude’s 400 body', async () => {
-    const r = await createAmplitudeDestination({ ...config, apiKey: 'bad' }).deliver(scoredSample(), {
-      signal: signal(),
-    });
+    const r = await createAmplitudeDestination({ ...config, apiKey: 'bad' }, { hasher: testHasher }).deliver(
+      scoredSample(),
+      {
+        signal: signal(),
+      },
+    );
     expect(r.status).toBe('failed');
     if (r.status === 'failed') expect(r.responseBody).toContain('Invalid API key');
   });

@@ -2,6 +2,7 @@ import type { SessionPayload } from '../../../src/schema/index.js';
 import { samplePayload } from '../../../src/schema/testing/index.js';
 import { DEFAULT_SLAS } from '../../src/analysis/index.js';
 import { defaultPriceBook } from '../../src/pricing/index.js';
+import { createPiiHasher } from '../../src/privacy/index.js';
 import { buildScoredSession, defaultScoringConfig } from '../../src/scoring/index.js';
 import type { ScoredSession } from '../../src/types.js';
 
@@ -23,3 +24,20 @@ export function recordingSleep(): { delays: number[]; sleep: (ms: number) => Pro
 }
 
 export const signal = () => new AbortController().signal;
+
+/** A clock that moves only when `sleep` is called (sleeps return at once and are recorded). */
+export function recordingClock(startMs = Date.now()) {
+  let t = startMs;
+  const delays: number[] = [];
+  return {
+    delays,
+    now: () => t,
+    sleep: async (ms: number) => {
+      delays.push(ms);
+      t += ms;
+    },
+  };
+}
+
+/** A keyed hasher for tests (a deployment sets its own PII_HASH_KEY). */
+export const testHasher = createPiiHasher('test-only-pii-hash-key-0123456789abcdef');

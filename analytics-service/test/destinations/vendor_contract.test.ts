@@ -13,6 +13,7 @@ import {
   hubspotProperties,
   salesforceFields,
 } from '../../src/destinations/index.js';
+import type { PiiHasher } from '../../src/privacy/index.js';
 import {
   createAmplitudeFake,
   createHubSpotFake,
@@ -22,12 +23,12 @@ import {
   type FakeVendorServer,
 } from '../../src/testing/vendor_servers.js';
 import type { Destination } from '../../src/types.js';
-import { recordingSleep, scoredSample, signal } from './fixtures.js';
+import { recordingClock, recordingSleep, scoredSample, signal, testHasher } from './fixtures.js';
 
 interface Case {
   name: string;
   fake: () => FakeVendorServer;
-  destination: (baseUrl: string) => Destination;
+  destination: (baseUrl: string, deps: { now: () => number; hasher: PiiHasher }) => Destination;
   /** The idempotency key the sample session is stored under. */
   key: string;
   badRequest: FakeReply;
@@ -41,14 +42,17 @@ const cases: Case[] = [
     name: 'hubspot',
     fake: () =>
       createHubSpotFake({ accessToken: 'pat-test', customProperties: Object.values(hubspotProperties()) }),
-    destination: (url) =>
-      createHubSpotDestination({
-        accessToken: 'pat-test',
-        baseUrl: url,
-        properties: hubspotProperties(),
-        piiMode: 'full',
-        timeoutMs: 2000,
-      }),
+    destination: (url, deps) =>
+      createHubSpotDestination(
+        {
+          accessToken: 'pat-test',
+          baseUrl: url,
+          properties: hubspotProperties(),
+          piiMode: 'full',
+          timeoutMs: 2000,
+        },
+        deps,
+      ),
     key: 'maria@example.com',
     badRequest: {
       status: 400,
@@ -63,18 +67,21 @@ const cases: Case[] = [
         externalIdField: SF_EXT,
         customFields: Object.values(salesforceFields()),
       }),
-    destination: (url) =>
-      createSalesforceDestination({
-        instanceUrl: url,
-        accessToken: 'sf-token',
-        apiVersion: 'v62.0',
-        externalIdField: SF_EXT,
-        fields: salesforceFields(),
-        lastNameFallback: 'Unknown',
-        companyFallback: 'Unknown',
-        piiMode: 'full',
-        timeoutMs: 2000,
-      }),
+    destination: (url, deps) =>
+      createSalesforceDestination(
+        {
+          instanceUrl: url,
+          auth: { flow: 'static', accessToken: 'sf-token' },
+          apiVersion: 'v62.0',
+          externalIdField: SF_EXT,
+          fields: salesforceFields(),
+          lastNameFallback: 'Unknown',
+          companyFallback: 'Unknown',
+          piiMode: 'full',
+          timeoutMs: 2000,
+        },
+        deps,
+      ),
     key: session.session_id,
     badRequest: {
       status: 400,
@@ -84,14 +91,17 @@ const cases: Case[] = [
   {
     name: 'amplitude',
     fake: () => createAmplitudeFake({ apiKey: 'amp-key' }),
-    destination: (url) =>
-      createAmplitudeDestination({
-        apiKey: 'amp-key',
-        endpoint: `${url}/2/httpapi`,
-        eventType: 'sales_call_scored',
-        piiMode: 'hashed',
-        timeoutMs: 2000,
-      }),
+    destination: (url, deps) =>
+      createAmplitudeDestination(
+        {
+          apiKey: 'amp-key',
+          endpoint: `${url}/2/httpapi`,
+          eventType: 'sales_call_scored',
+          piiMode: 'hashed',
+          timeoutMs: 2000,
+        },
+        deps,
+      ),
     key: session.session_id,
     badRequest: {
       status: 400,
@@ -101,13 +111,16 @@ const cases: Case[] = [
   {
     name: 'webhook',
     fake: () => createWebhookReceiver({ secret: 'whsec_0123456789abcdef' }),
-    destination: (url) =>
-      createWebhookDestination({
-        url: `${url}/hooks/signalroom`,
-        secret: 'whsec_0123456789abcdef',
-        piiMode: 'hashed',
-        timeoutMs: 2000,
-      }),
+    destination: (url, deps) =>
+      createWebhookDestination(
+        {
+          url: `${url}/hooks/signalroom`,
+          secret: 'whsec_0123456789abcdef',
+          piiMode: 'hashed',
+          timeoutMs: 2000,
+        },
+        deps,
+      ),
     key: session.session_id,
     badRequest: { status: 400, body: { error: 'schema mismatch' } },
   },
@@ -116,9 +129,11 @@ const cases: Case[] = [
 describe.each(cases)('$name destination against its fake', (c) => {
   let fake: FakeVendorServer;
   let dest: Destination;
+  let clock: ReturnType<typeof recordingClock>;
   beforeEach(async () => {
     fake = await c.fake().start();
-    dest = c.destination(fake.url);
+    clock = recordingClock();
+    dest = c.destination(fake.url, { now: clock.now, hasher: testHasher });
   });
   afterEach(async () => {
     await fake.stop();
@@ -139,12 +154,13 @@ describe.each(cases)('$name destination against its fake', (c) => {
 
   it('a 429 is retried after at least the Retry-After the server sent', async () => {
     fake.script({ status: 429, headers: { 'Retry-After': '2' }, body: { message: 'rate limited' } });
-    const { delays, sleep } = recordingSleep();
+    const { delays, sleep, now } = clock;
     const report = await withRetry(dest, {
       maxAttempts: 3,
       deadlineMs: 60_000,
       baseDelayMs: 10,
       sleep,
+      now,
     }).deliverWithReport(session, { signal: signal() });
     expect(report.result).toEqual({ status: 'ok' });
     expect(report.attempts).toBe(2);

@@ -8,7 +8,7 @@ import {
   webhookConfigFromEnv,
 } from '../../src/destinations/index.js';
 import { createWebhookReceiver, type FakeVendorServer } from '../../src/testing/vendor_servers.js';
-import { scoredSample, signal } from './fixtures.js';
+import { scoredSample, signal, testHasher } from './fixtures.js';
 
 const SECRET = 'whsec_0123456789abcdef';
 
@@ -144,7 +144,9 @@ describe('webhook destination', () => {
     const s = scoredSample({
       transcript: [{ role: 'user', text: 'I am Maria, maria@example.com', at: null }],
     });
-    expect(await createWebhookDestination(config).deliver(s, { signal: signal() })).toEqual({ status: 'ok' });
+    expect(
+      await createWebhookDestination(config, { hasher: testHasher }).deliver(s, { signal: signal() }),
+    ).toEqual({ status: 'ok' });
     const req = fake.requests[0]!;
     expect(req.headers['idempotency-key']).toBe(s.session_id);
     expect(JSON.parse(req.body)).toMatchObject({
@@ -158,7 +160,7 @@ describe('webhook destination', () => {
     expect(req.body).not.toContain('Maria Lopez');
     const body = JSON.parse(req.body);
     expect(body.data.payload.transcript).toBeUndefined();
-    expect(body.data.payload.lead.email).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(body.data.payload.lead.email).toBe(testHasher.hash('email', 'maria@example.com'));
     expect(body.data.score.tier).toBe(s.score.tier);
   });
 
@@ -169,12 +171,12 @@ describe('webhook destination', () => {
   });
 
   it('a receiver with another secret answers 401: failed, not retried', async () => {
-    const r = await createWebhookDestination({ ...config, secret: 'another-secret-000000' }).deliver(
-      scoredSample(),
-      {
-        signal: signal(),
-      },
-    );
+    const r = await createWebhookDestination(
+      { ...config, secret: 'another-secret-000000' },
+      { hasher: testHasher },
+    ).deliver(scoredSample(), {
+      signal: signal(),
+    });
     expect(r).toMatchObject({ status: 'failed', error: expect.stringContaining('HTTP 401') });
   });
 

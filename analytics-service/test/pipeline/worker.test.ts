@@ -49,6 +49,7 @@ function setup(env: Record<string, string> = {}): { config: WorkerConfig; spool:
     DELIVERY_BASE_DELAY_MS: '5',
     WORKER_BATCH_MAX_WAIT_MS: '10',
     LOG_LEVEL: 'silent',
+    PII_HASH_KEY: 'worker-test-pii-hash-key-0123456789',
     ...env,
   });
   return { config, spool: new Spool(spoolDir, { fsync: false }) };

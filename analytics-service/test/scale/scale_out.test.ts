@@ -93,6 +93,8 @@ function startWorkerProcess(apiPort: number, name: string): ChildProcess {
       SQS_VISIBILITY_TIMEOUT_S: '30',
       WAREHOUSE_DRIVER: 'postgres',
       WAREHOUSE_URL: warehouseUrl,
+      // the default warehouse mode (hashed) needs the deployment's key; both workers share it
+      PII_HASH_KEY: 'scale-test-pii-hash-key-0123456789abcdef',
       WORKER_CONCURRENCY: '40',
       WORKER_BATCH_SIZE: '40',
       WORKER_SHUTDOWN_DEADLINE_MS: '5000',

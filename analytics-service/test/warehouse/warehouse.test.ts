@@ -14,7 +14,11 @@ import {
 } from '../../src/warehouse/duckdb_append.js';
 import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
 import { MIGRATIONS, renderStatement, SCHEMA_MIGRATIONS_DDL } from '../../src/warehouse/migrations.js';
-import { hashContactValue } from '../../src/warehouse/pii.js';
+import { testHasher } from '../destinations/fixtures.js';
+
+const hashContactValue = (field: 'name' | 'email' | 'phone' | 'company', v: string) =>
+  testHasher.hash(field, v);
+
 import { PostgresWarehouse } from '../../src/warehouse/postgres_warehouse.js';
 import type { TableSpec } from '../../src/warehouse/rows.js';
 import { type DeliveryStatus, type Warehouse, WarehouseDataError } from '../../src/warehouse/types.js';
@@ -182,10 +186,10 @@ function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse
         sla_breach_count: 0,
         contact_pii_mode: 'hashed',
       });
-      expect(String(row?.contact_email)).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(String(row?.contact_email)).toMatch(/^hmac-sha256:[0-9a-f]{8}:[0-9a-f]{64}$/);
       const payload = row?.payload as { lead: { email: string }; session_id: string };
       expect(payload.session_id).toBe('sess_batch_7');
-      expect(payload.lead.email).toMatch(/^sha256:/);
+      expect(payload.lead.email).toMatch(/^hmac-sha256:/);
       expect(JSON.stringify(row)).not.toContain('maria@example.com');
       const [sig] = await w.query(
         "SELECT value, evidence FROM signals WHERE session_id = $1 AND name = 'integration_needs'",
@@ -306,20 +310,30 @@ function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse
       expect(stored.usage).toEqual(p.usage);
 
       const detail = await getSession(w, 'sess_roundtrip');
-      // The warehouse's policy (hashed) applies to the lead and to contact arguments of tool calls.
-      const hashedEmail = hashContactValue('maria@example.com');
+      // The warehouse's policy (hashed) applies to the lead, the participant identity and contact
+      // arguments of tool calls: every hash is keyed, the agent's own (unkeyed) ones included.
+      const hashedEmail = hashContactValue('email', 'maria@example.com');
       const lastCall = p.tool_calls[2];
+      const booked = p.tool_calls[1]!;
       expect(detail?.payload).toEqual({
         ...p,
+        participant: { ...p.participant, identity: hashContactValue('name', 'prospect-1') },
         lead: {
           pii_mode: 'hashed',
-          name: hashContactValue('Maria Lopez'),
+          name: hashContactValue('name', 'Maria Lopez'),
           email: hashedEmail,
-          company: hashContactValue('Lopez Legal'),
+          company: hashContactValue('company', 'Lopez Legal'),
         },
         tool_calls: [
           p.tool_calls[0],
-          p.tool_calls[1],
+          {
+            ...booked,
+            arguments: {
+              ...booked.arguments,
+              name: hashContactValue('name', String(booked.arguments.name)),
+              email: hashContactValue('email', String(booked.arguments.email)),
+            },
+          },
           { ...lastCall, arguments: { query: 'soc2', email: hashedEmail } },
         ],
       });
@@ -388,13 +402,13 @@ afterAll(async () => {
 
 backendSuite('duckdb', async () => {
   const path = join(dir, 'wh.duckdb');
-  return () => DuckDbWarehouse.open(path);
+  return () => DuckDbWarehouse.open(path, { hasher: testHasher });
 });
 
 backendSuite('postgres', async () => {
   pgServer = await startPostgres();
   const url = await pgServer.createDatabase('wh_test');
-  return async () => PostgresWarehouse.open(url);
+  return async () => PostgresWarehouse.open(url, { hasher: testHasher });
 });
 
 describe('warehouse (duckdb) storage', () => {
