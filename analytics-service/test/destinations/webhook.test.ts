@@ -108,12 +108,15 @@ describe('webhook signature, checked against the documented recipe', () => {
     const receiver = await createWebhookReceiver({ secret: SECRET }).start();
     try {
       const before = Math.floor(Date.now() / 1000);
-      const dest = createWebhookDestination({
-        url: `${receiver.url}/hooks/signalroom`,
-        secret: SECRET,
-        piiMode: 'hashed',
-        timeoutMs: 2000,
-      });
+      const dest = createWebhookDestination(
+        {
+          url: `${receiver.url}/hooks/signalroom`,
+          secret: SECRET,
+          piiMode: 'hashed',
+          timeoutMs: 2000,
+        },
+        { hasher: testHasher },
+      );
       expect(await dest.deliver(scoredSample(), { signal: signal() })).toEqual({ status: 'ok' });
       const after = Math.ceil(Date.now() / 1000);
       const req = receiver.requests[0]!;
@@ -193,7 +196,7 @@ describe('webhook destination', () => {
         timeoutMs: 10_000,
       },
     });
-    expect(createWebhookDestination(config).name).toBe('webhook');
+    expect(createWebhookDestination(config, { hasher: testHasher }).name).toBe('webhook');
     expect(webhookConfigFromEnv({ WEBHOOK_URL: 'https://x.example/h' })).toMatchObject({
       ok: false,
       error: expect.stringContaining('WEBHOOK_SECRET'),

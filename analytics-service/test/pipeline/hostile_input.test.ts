@@ -39,6 +39,7 @@ async function start(): Promise<Spool> {
   caseNo += 1;
   const spoolDir = join(dir, `spool${caseNo}`);
   const config = loadWorkerConfig({
+    PII_HASH_KEY: 'hostile-input-test-pii-hash-key-0123456789',
     QUEUE_SPOOL_DIR: spoolDir,
     QUEUE_SPOOL_FSYNC: 'false',
     QUEUE_MAX_ATTEMPTS: '3',

@@ -12,6 +12,7 @@ import { startWorker, type WorkerHandle } from '../../src/pipeline/index.js';
 import { createWebhookReceiver } from '../../src/testing/vendor_servers.js';
 import type { DeliveryResult, Destination, ScoredSession } from '../../src/types.js';
 import { DuckDbWarehouse } from '../../src/warehouse/index.js';
+import { testHasher } from '../destinations/fixtures.js';
 
 let dir: string;
 let warehouse: DuckDbWarehouse;
@@ -209,12 +210,10 @@ describe('pipeline worker (local spool, DuckDB)', () => {
     // The real webhook destination, posting to a receiver that verifies its signature.
     const receiver = await createWebhookReceiver({ secret: WEBHOOK_SECRET }).start();
     afterThisTest(() => receiver.stop());
-    const webhook = createWebhookDestination({
-      url: `${receiver.url}/hooks/signalroom`,
-      secret: WEBHOOK_SECRET,
-      piiMode: 'hashed',
-      timeoutMs: 5000,
-    });
+    const webhook = createWebhookDestination(
+      { url: `${receiver.url}/hooks/signalroom`, secret: WEBHOOK_SECRET, piiMode: 'hashed', timeoutMs: 5000 },
+      { hasher: testHasher },
+    );
     worker = await startWorker(config, { warehouse, destinations: [broken.d, flaky.d, webhook], parked });
     await publish(spool, samplePayload({ session_id: 'pipe_partial' }));
     await until('four delivery rows', async () => (await deliveries('pipe_partial')).length === 4);
