@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSessionPayload, SessionPayloadV1 } from '../src/schema/index.js';
-import { renderJsonSchema } from '../src/schema/json_schema.js';
+import { renderJsonSchema, renderProgressJsonSchema } from '../src/schema/json_schema.js';
 import { samplePayload } from '../src/schema/testing/index.js';
 
 describe('schema', () => {
@@ -10,6 +10,16 @@ describe('schema', () => {
     const committed = readFileSync(resolve(import.meta.dirname, '../schema/session-payload.v1.json'), 'utf8');
     expect(committed, 'schema/session-payload.v1.json is stale: run `npm run schema`').toBe(
       renderJsonSchema(),
+    );
+  });
+
+  it('the committed progress-snapshot JSON Schema is what `npm run schema` writes today', () => {
+    const committed = readFileSync(
+      resolve(import.meta.dirname, '../schema/progress-snapshot.v1.json'),
+      'utf8',
+    );
+    expect(committed, 'schema/progress-snapshot.v1.json is stale: run `npm run schema`').toBe(
+      renderProgressJsonSchema(),
     );
   });
 

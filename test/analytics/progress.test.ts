@@ -101,7 +101,7 @@ describe('progress snapshots', () => {
         logger: silentLogger,
       });
       const outbox = new LocalPublisher({ dir: join(dir, 'outbox'), logger: silentLogger, fsync: false });
-      const deadlineMs = 800;
+      const deadlineMs = 2000;
       const sessions = createSessionPublisher({
         publisher: remote,
         outbox,

@@ -171,6 +171,12 @@ export class AlertEngine {
         });
         return;
       }
+      // Another worker on the same warehouse may have fired it since: adopt theirs.
+      const theirs = (await this.store.open()).find((a) => key(a.rule_id, a.subject) === k);
+      if (theirs) {
+        await this.#save(k, { ...theirs, ...latest });
+        return;
+      }
       const last = this.#lastResolved.get(k);
       const cooldownMs = this.opts.config.cooldown_minutes * 60_000;
       if (last?.resolved_at && now.getTime() - Date.parse(last.resolved_at) < cooldownMs) {

@@ -134,6 +134,16 @@ describe('dashboard alerts, error-rate and live panels (headless chromium)', () 
     await expect(page.locator('#error-rates tr[data-component="tts"]').getAttribute('class')).resolves.toBe(
       '',
     );
+    // The trend chart drew the LLM line with the rate of the bucket holding the errors.
+    const llmTrend = await page.evaluate(() => {
+      const g = globalThis as unknown as {
+        Chart: {
+          getChart(id: string): { data: { datasets: Array<{ label: string; data: Array<number | null> }> } };
+        };
+      };
+      return g.Chart.getChart('chart-error-rates')?.data.datasets.find((d) => d.label === 'llm')?.data;
+    });
+    expect(llmTrend?.some((v) => v !== null && v > 3)).toBe(true);
 
     await page.waitForSelector('#live-calls tr[data-live]');
     const liveIds = () =>

@@ -111,6 +111,7 @@ function renderErrors(root, data) {
       ),
     ),
   );
+  drawTrend(root.querySelector('canvas'), data.series);
   const types = root.querySelector('ul');
   types.replaceChildren(
     ...data.by_type
@@ -119,6 +120,50 @@ function renderErrors(root, data) {
         h('li', {}, `${t.component} · ${t.type} · ${t.severity}: ${t.count} (${t.recovered} recovered)`),
       ),
   );
+}
+
+const TREND_COLORS = {
+  overall: '#1c2333',
+  stt: '#12805c',
+  llm: '#3056d3',
+  tts: '#f79009',
+  vad: '#7a5af8',
+  tool: '#b42318',
+};
+let trend;
+
+/** Error rate per component per bucket (%), one line each; buckets without requests are gaps. */
+function drawTrend(canvas, series) {
+  if (typeof Chart === 'undefined' || !canvas) return;
+  const data = {
+    labels: series.map((p) =>
+      new Date(p.from).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+    ),
+    datasets: Object.entries(TREND_COLORS).map(([c, color]) => ({
+      label: c,
+      data: series.map((p) => (p.rates[c] === null || p.rates[c] === undefined ? null : p.rates[c] * 100)),
+      borderColor: color,
+      backgroundColor: color,
+      spanGaps: false,
+      pointRadius: 2,
+    })),
+  };
+  if (trend) {
+    trend.data = data;
+    trend.update('none');
+    return;
+  }
+  trend = new Chart(canvas, {
+    type: 'line',
+    data,
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      scales: { y: { beginAtZero: true, title: { display: true, text: '% errors' } } },
+      plugins: { legend: { position: 'bottom', labels: { boxWidth: 10 } } },
+    },
+  });
 }
 
 function mount() {
@@ -148,6 +193,7 @@ function mount() {
       ),
       h('tbody', {}),
     ),
+    h('div', { class: 'chart' }, h('canvas', { id: 'chart-error-rates' })),
     h('ul', { class: 'error-types' }),
   );
   const hours = () => Number(document.getElementById('hours')?.value) || 24;
