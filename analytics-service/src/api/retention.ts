@@ -7,7 +7,15 @@ import type { Logger } from '../../../src/log.js';
 import type { Warehouse } from '../warehouse/types.js';
 import { num } from './sql.js';
 
-const CHILD_TABLES = ['turns', 'tool_calls', 'signals', 'leads', 'deliveries'] as const;
+const CHILD_TABLES = [
+  'turns',
+  'tool_calls',
+  'signals',
+  'leads',
+  'deliveries',
+  'call_intelligence',
+  'prospect_sentiment',
+] as const;
 
 export interface RetentionResult {
   days: number;

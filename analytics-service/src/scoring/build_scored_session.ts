@@ -1,6 +1,7 @@
 /** The single function the pipeline calls: price, analyse and score one validated payload. */
 import type { SessionPayload } from '../../../src/schema/index.js';
 import { analyseSession } from '../analysis/analyse_session.js';
+import { analyseSentiment } from '../analysis/sentiment.js';
 import type { Slas } from '../analysis/slas.js';
 import type { PriceBook } from '../pricing/price_book.js';
 import { priceSession } from '../pricing/price_session.js';
@@ -27,5 +28,6 @@ export function buildScoredSession(payload: SessionPayload, deps: ScoringDeps): 
     analysis,
     score: scoreLead(payload, analysis, deps.scoring),
     processed_at: (deps.now?.() ?? new Date()).toISOString(),
+    sentiment: analyseSentiment(payload),
   };
 }

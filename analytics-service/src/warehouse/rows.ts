@@ -4,6 +4,7 @@
  */
 import type { PiiMode } from '../../../src/schema/index.js';
 import type { LatencyComponent, ScoredSession } from '../types.js';
+import { CALL_INTELLIGENCE, intelligenceRows, PROSPECT_SENTIMENT } from './intelligence_rows.js';
 import { applyPiiToArguments, applyPiiToLead, effectivePiiMode } from './pii.js';
 import { storedPayload } from './stored_payload.js';
 import type { DeliveryStatus } from './types.js';
@@ -12,7 +13,15 @@ export type ColumnKind = 'text' | 'int' | 'bigint' | 'double' | 'bool' | 'ts' | 
 export type Column = readonly [name: string, kind: ColumnKind];
 
 export interface TableSpec {
-  readonly name: 'sessions' | 'turns' | 'tool_calls' | 'signals' | 'leads' | 'deliveries';
+  readonly name:
+    | 'sessions'
+    | 'turns'
+    | 'tool_calls'
+    | 'signals'
+    | 'leads'
+    | 'deliveries'
+    | 'call_intelligence'
+    | 'prospect_sentiment';
   readonly columns: readonly Column[];
   readonly key: readonly string[];
 }
@@ -171,13 +180,30 @@ export const DELIVERIES: TableSpec = {
 };
 
 /** Tables replaced per session, children after their parent. */
-export const SESSION_TABLES: readonly TableSpec[] = [SESSIONS, TURNS, TOOL_CALLS, SIGNALS, LEADS];
+export const SESSION_TABLES: readonly TableSpec[] = [
+  SESSIONS,
+  TURNS,
+  TOOL_CALLS,
+  SIGNALS,
+  LEADS,
+  CALL_INTELLIGENCE,
+  PROSPECT_SENTIMENT,
+];
 
 export type Value = unknown;
 export type TableRows = Record<TableSpec['name'], Value[][]>;
 
 export function emptyTableRows(): TableRows {
-  return { sessions: [], turns: [], tool_calls: [], signals: [], leads: [], deliveries: [] };
+  return {
+    sessions: [],
+    turns: [],
+    tool_calls: [],
+    signals: [],
+    leads: [],
+    deliveries: [],
+    call_intelligence: [],
+    prospect_sentiment: [],
+  };
 }
 
 /** Keeps the last occurrence of each session id, in first-seen order sorted by id (stable lock order). */
@@ -329,4 +355,5 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
     lead,
     nowIso,
   ]);
+  intelligenceRows(s, out);
 }
