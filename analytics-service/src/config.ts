@@ -19,6 +19,7 @@ import {
   type WebhookConfig,
   webhookConfigFromEnv,
 } from './destinations/index.js';
+import { type AnalysisEnvConfig, analysisConfigFromEnv } from './intelligence/analysis_env.js';
 import type { WarehouseConfig } from './warehouse/index.js';
 
 const PositiveInt = z.coerce.number().int().positive();
@@ -85,6 +86,8 @@ export interface WorkerConfig {
   api: { port: number; host: string | undefined; token: string | undefined };
   /** Scheduled retention; null when RETENTION_DAYS=0. */
   retention: { days: number; everyMs: number } | null;
+  /** Post-call LLM analysis (`intelligence/`); null (off) without ANALYSIS_MODEL. */
+  analysis?: AnalysisEnvConfig | null;
 }
 
 export class WorkerConfigError extends Error {
@@ -152,6 +155,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     amplitude: destination(amplitudeConfigFromEnv(cleaned)),
     webhook: destination(webhookConfigFromEnv(cleaned)),
   };
+  const analysis = destination(analysisConfigFromEnv(cleaned));
 
   if (problems.length > 0 || !queue || !worker || !sla || !delivery) {
     const unique = [...new Set(variables)];
@@ -187,6 +191,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       worker.RETENTION_DAYS > 0
         ? { days: worker.RETENTION_DAYS, everyMs: worker.RETENTION_INTERVAL_MS }
         : null,
+    analysis,
   });
 }
 
@@ -210,5 +215,8 @@ export function configSummary(c: WorkerConfig): Record<string, unknown> {
       .filter(([, v]) => v !== null)
       .map(([k]) => k),
     parkedDir: c.delivery.parkedDir,
+    analysis: c.analysis
+      ? `${c.analysis.model} at ${safeUrl(c.analysis.baseUrl)} (timeout ${c.analysis.timeoutMs} ms, ${c.analysis.maxAttempts} attempts)`
+      : 'off (set ANALYSIS_MODEL, ANALYSIS_API_KEY and ANALYSIS_BASE_URL to turn it on)',
   };
 }

@@ -73,7 +73,7 @@ export interface ScoreReason {
   /** Plain-language reason, e.g. `team of 12 is in the 10–49 band`. */
   detail: string;
   /** Where a signal rule's value came from when post-call analysis is on (see `reconcile.ts`). */
-  source?: 'detector' | 'llm';
+  source?: 'detector' | 'llm' | 'both';
   /** The signal evidence the rule used (empty for rules on tool calls or turns). */
   evidence: Evidence[];
 }
@@ -156,6 +156,8 @@ export interface CitedValue<T = unknown> {
   quotes: string[];
   /** The prospect message each quote was found in. */
   message_indexes: number[];
+  /** `[start, end)` of each quote inside its message. */
+  spans: [number, number][];
 }
 
 export interface ObjectiveResult {
@@ -198,7 +200,8 @@ export interface SignalOpinion {
   detector: { value: unknown; evidence: Evidence[] } | null;
   llm: CitedValue | null;
   agree: boolean;
-  used: 'detector' | 'llm' | null;
+  /** `both`: the two agree and the policy needed both (agree_only). */
+  used: 'detector' | 'llm' | 'both' | null;
 }
 
 export type DeliveryResult =
