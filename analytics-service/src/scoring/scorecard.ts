@@ -174,3 +174,19 @@ export function scorecardReasons(rules: readonly ScorecardRule[], x: ScorecardIn
   }
   return out;
 }
+
+/** The scorecard rules as a markdown table (kept in `config/README.md`, checked by a test). */
+export function scorecardTable(rules: readonly ScorecardRule[]): string {
+  const rows = rules.map((r) => [
+    `\`scorecard.${r.id}\``,
+    r.kind,
+    conditionText(r),
+    r.detail ?? '',
+    String(r.points),
+  ]);
+  const head = ['rule', 'kind', 'fires when', 'reason', 'points'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
