@@ -158,6 +158,8 @@ export interface CitedValue<T = unknown> {
   message_indexes: number[];
   /** `[start, end)` of each quote inside its message. */
   spans: [number, number][];
+  /** The value is free text (a string field without an enum): destinations drop it unless PII is `full`. */
+  free_text?: boolean;
 }
 
 export interface ObjectiveResult {

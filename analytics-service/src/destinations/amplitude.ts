@@ -12,6 +12,7 @@ import { PiiMode } from '../../../src/schema/index.js';
 import type { ScoredSession } from '../types.js';
 import { blankToUndefined, type EnvSectionResult, parseEnvSection } from './env_section.js';
 import { type BuiltRequest, HttpDestination, type HttpDestinationDeps } from './http_destination.js';
+import { amplitudeIntelligenceProperties } from './intelligence_properties.js';
 import { contactFor, isHashed, sha256Hex } from './pii.js';
 
 export const AMPLITUDE_DEFAULT_ENDPOINT = 'https://api2.amplitude.com/2/httpapi';
@@ -104,6 +105,7 @@ export function amplitudeEvent(
       agent_version: p.agent.version,
       prompt_version: p.agent.prompt_version,
       ...signals,
+      ...amplitudeIntelligenceProperties(session, config.piiMode),
     },
   };
 }

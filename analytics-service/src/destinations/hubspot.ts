@@ -12,6 +12,7 @@ import { PiiMode } from '../../../src/schema/index.js';
 import type { DeliveryResult, ScoredSession } from '../types.js';
 import { blankToUndefined, type EnvSectionResult, parseEnvSection } from './env_section.js';
 import { type BuiltRequest, HttpDestination, type HttpDestinationDeps } from './http_destination.js';
+import { hubspotIntelligenceProperties } from './intelligence_properties.js';
 import { contactFor, plainEmail } from './pii.js';
 import { reasonsSummary, signalsSummary, splitName } from './summary.js';
 
@@ -101,6 +102,9 @@ export function hubspotContactProperties(
   if (name.last) props.lastname = name.last;
   if (contact.phone && !contact.phone.startsWith('sha256:')) props.phone = contact.phone;
   if (contact.company && !contact.company.startsWith('sha256:')) props.company = contact.company;
+  // Post-call intelligence, under the same prefix as `score` (`<prefix>call_summary`, `<prefix>cf_<name>`).
+  const prefix = n.score.slice(0, -'score'.length);
+  Object.assign(props, hubspotIntelligenceProperties(session, config.piiMode, prefix));
   return props;
 }
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Evidence, Lead, PiiMode } from '../../../src/schema/index.js';
 import type { ScoredSession } from '../types.js';
+import { redactIntelligence } from './intelligence_properties.js';
 
 export type ContactField = 'name' | 'email' | 'phone' | 'company';
 export type Contact = Partial<Record<ContactField, string>>;
@@ -117,5 +118,6 @@ export function redactScoredSession(session: ScoredSession, mode: PiiMode): Scor
       ...session.score,
       reasons: session.score.reasons.map((r) => ({ ...r, evidence: r.evidence.map(stripExcerpt) })),
     },
+    ...redactIntelligence(session, mode),
   };
 }

@@ -97,8 +97,11 @@ export function verifyAnswer(
     };
   };
   const custom_fields: Record<string, CitedValue | null> = {};
-  for (const name of Object.keys(config.custom_fields.properties)) {
-    custom_fields[name] = cite(`custom_fields.${name}`, answer.custom_fields[name]);
+  for (const [name, schema] of Object.entries(config.custom_fields.properties)) {
+    const c = cite(`custom_fields.${name}`, answer.custom_fields[name]);
+    const scalar = schema.type === 'array' ? schema.items : schema;
+    const freeText = scalar.type === 'string' && !scalar.enum;
+    custom_fields[name] = c && freeText ? { ...c, free_text: true } : c;
   }
   const objectives: ObjectiveResult[] = config.objectives.map((o) => {
     const a = answer.success.objectives.find((x) => x.id === o.id);
