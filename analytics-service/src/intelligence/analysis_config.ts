@@ -31,7 +31,7 @@ const ScalarNumber = z
   })
   .strict();
 const ScalarBoolean = z.object({ type: z.literal('boolean'), description: Description }).strict();
-const Item = z.union([
+const Item = z.discriminatedUnion('type', [
   ScalarString.omit({ description: true }).extend({ description: z.string().optional() }).strict(),
   ScalarNumber.omit({ description: true }).extend({ description: z.string().optional() }).strict(),
 ]);
@@ -43,7 +43,13 @@ const ArrayField = z
     maxItems: z.number().int().positive().optional(),
   })
   .strict();
-export const FieldSchema = z.union([ScalarString, ScalarNumber, ScalarBoolean, ArrayField]);
+// Discriminated on `type`, so an error names the field's own problem (a missing description, …).
+export const FieldSchema = z.discriminatedUnion('type', [
+  ScalarString,
+  ScalarNumber,
+  ScalarBoolean,
+  ArrayField,
+]);
 export type FieldSchema = z.infer<typeof FieldSchema>;
 
 export const FIELD_NAME = /^[a-z][a-z0-9_]{0,40}$/;
