@@ -19,6 +19,7 @@ import {
   type WebhookConfig,
   webhookConfigFromEnv,
 } from './destinations/index.js';
+import { type AnalysisEnvConfig, analysisConfigFromEnv } from './intelligence/analysis_env.js';
 import { createPiiHasher, PII_HASH_KEY_MIN_CHARS, type PiiHasher } from './privacy/index.js';
 import type { WarehouseConfig } from './warehouse/index.js';
 
@@ -108,6 +109,8 @@ export interface WorkerConfig {
     webhook: boolean;
   };
   live: { expireAfterMs: number };
+  /** Post-call LLM analysis (`intelligence/`); null (off) without ANALYSIS_MODEL. */
+  analysis?: AnalysisEnvConfig | null;
 }
 
 export class WorkerConfigError extends Error {
@@ -185,6 +188,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     amplitude: destination(amplitudeConfigFromEnv(cleaned)),
     webhook: destination(webhookConfigFromEnv(cleaned)),
   };
+  const analysis = destination(analysisConfigFromEnv(cleaned));
 
   const needsKey = modesNeedingKey(worker?.WAREHOUSE_PII_MODE, destinations);
   if (worker && !worker.PII_HASH_KEY && needsKey.length > 0) {
@@ -239,6 +243,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       webhook: worker.ALERTS_WEBHOOK === 'true',
     },
     live: { expireAfterMs: worker.LIVE_EXPIRE_MS },
+    analysis,
   });
 }
 
@@ -271,5 +276,8 @@ export function configSummary(c: WorkerConfig): Record<string, unknown> {
           webhook: c.alerts.webhook && c.destinations.webhook !== null,
         }
       : 'off',
+    analysis: c.analysis
+      ? `${c.analysis.model} at ${safeUrl(c.analysis.baseUrl)} (timeout ${c.analysis.timeoutMs} ms, ${c.analysis.maxAttempts} attempts)`
+      : 'off (set ANALYSIS_MODEL, ANALYSIS_API_KEY and ANALYSIS_BASE_URL to turn it on)',
   };
 }

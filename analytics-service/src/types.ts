@@ -10,7 +10,8 @@
  */
 import type { Evidence, SessionPayload, SignalName } from '../../src/schema/index.js';
 
-export type CostComponent = 'llm' | 'stt' | 'tts' | 'livekit';
+/** `analysis`: the worker's own post-call LLM analysis (`intelligence/`), priced like any LLM usage. */
+export type CostComponent = 'llm' | 'stt' | 'tts' | 'livekit' | 'analysis';
 
 export interface CostLine {
   component: CostComponent;
@@ -28,7 +29,8 @@ export interface CostLine {
 export interface CostBreakdown {
   price_book_version: string;
   total_usd: number;
-  by_component: Record<CostComponent, number>;
+  /** `analysis` only when the post-call analysis was priced. */
+  by_component: Record<Exclude<CostComponent, 'analysis'>, number> & { analysis?: number };
   lines: CostLine[];
   /** Usage rows no price-book entry matched (`provider/model/kind`), so the total is a lower bound. */
   unpriced: string[];
@@ -70,6 +72,8 @@ export interface ScoreReason {
   points: number;
   /** Plain-language reason, e.g. `team of 12 is in the 10–49 band`. */
   detail: string;
+  /** Where a signal rule's value came from when post-call analysis is on (see `reconcile.ts`). */
+  source?: 'detector' | 'llm' | 'both';
   /** The signal evidence the rule used (empty for rules on tool calls or turns). */
   evidence: Evidence[];
 }
@@ -93,6 +97,113 @@ export interface ScoredSession {
   analysis: SessionAnalysis;
   score: LeadScore;
   processed_at: string;
+  /** Prospect sentiment (`analysis/sentiment.ts`); null without prospect text. */
+  sentiment?: CallSentiment | null;
+  /** Post-call LLM analysis (`intelligence/`); status `off` when no analysis model is configured. */
+  intelligence?: CallIntelligence;
+  /** Detector and LLM values side by side, per signal either one stated. */
+  signal_opinions?: SignalOpinion[];
+}
+
+/** VADER scores of one prospect message. */
+export interface MessageSentiment {
+  /** Index of the prospect message in the call (the index signal evidence uses). */
+  message_index: number;
+  /** Position in `payload.turns` of the turn that answered it, when one did. */
+  turn_index: number | null;
+  /** −1 … +1. */
+  compound: number;
+  positive: number;
+  negative: number;
+  neutral: number;
+}
+
+export interface CallSentiment {
+  method: string;
+  messages: MessageSentiment[];
+  /** Mean compound of the first third of the prospect's messages. */
+  start: number;
+  /** Mean compound of the last third. */
+  end: number;
+  lowest: number;
+  mean: number;
+  /** end − start. */
+  trend: number;
+  trend_label: 'improving' | 'steady' | 'declining';
+}
+
+/**
+ * - ok: the model answered and the answer was checked (values whose quote is not in a prospect
+ *   message are discarded and listed);
+ * - off: no analysis model configured; skipped: gated out (`reason` says why);
+ * - the rest: the last attempt failed that way; every field is null.
+ */
+export const INTELLIGENCE_STATUSES = [
+  'ok',
+  'off',
+  'skipped',
+  'timeout',
+  'invalid_json',
+  'schema_violation',
+  'refusal',
+  'http_error',
+] as const;
+export type IntelligenceStatus = (typeof INTELLIGENCE_STATUSES)[number];
+
+/** A value the LLM extracted, with the prospect's words it cited (each found verbatim). */
+export interface CitedValue<T = unknown> {
+  value: T;
+  quotes: string[];
+  /** The prospect message each quote was found in. */
+  message_indexes: number[];
+  /** `[start, end)` of each quote inside its message. */
+  spans: [number, number][];
+  /** The value is free text (a string field without an enum): destinations drop it unless PII is `full`. */
+  free_text?: boolean;
+}
+
+export interface ObjectiveResult {
+  id: string;
+  description: string;
+  /** null when the model said met but its quote was not found (discarded). */
+  met: boolean | null;
+  quotes: string[];
+}
+
+export interface DiscardedValue {
+  /** `custom_fields.<name>`, `signals.<name>` or `success.<objective id>`. */
+  field: string;
+  /** The quote that is not in any prospect message. */
+  quote: string;
+}
+
+export interface CallIntelligence {
+  status: IntelligenceStatus;
+  /** Why it was skipped or failed; null when ok or off. */
+  reason: string | null;
+  /** Hash of the analysis config (model, prompt, fields, objectives): the cache key with the session. */
+  config_version: string | null;
+  model: string | null;
+  attempts: number;
+  summary: string | null;
+  custom_fields: Record<string, CitedValue | null>;
+  /** `achieved` when every objective is met (with a verified quote). */
+  success: { achieved: boolean; objectives: ObjectiveResult[] } | null;
+  /** The five signals as the LLM reads them (a second opinion to the detector). */
+  signals: Partial<Record<SignalName, CitedValue>>;
+  discarded: DiscardedValue[];
+  usage: { provider: string; model: string; input_tokens: number; output_tokens: number } | null;
+  analysed_at: string | null;
+}
+
+/** One signal as the detector and the LLM each read it; `used` is what scoring took (policy). */
+export interface SignalOpinion {
+  name: SignalName;
+  detector: { value: unknown; evidence: Evidence[] } | null;
+  llm: CitedValue | null;
+  agree: boolean;
+  /** `both`: the two agree and the policy needed both (agree_only). */
+  used: 'detector' | 'llm' | 'both' | null;
 }
 
 export type DeliveryResult =

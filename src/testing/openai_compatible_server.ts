@@ -48,6 +48,8 @@ export interface ScriptedReply {
   error?: { status: number; message: string };
   /** Wait this long before the first chunk (to measure TTFT, or to test timeouts). */
   delayMs?: number;
+  /** A structured-outputs refusal (`message.refusal`, non-streaming answers only). */
+  refusal?: string;
 }
 
 export interface ReplyContext {
@@ -223,6 +225,7 @@ export async function startOpenAICompatibleServer(
             message: {
               role: 'assistant',
               content: content || null,
+              refusal: reply.refusal ?? null,
               ...(toolCalls.length > 0 ? { tool_calls: toolCalls.map(({ index: _i, ...t }) => t) } : {}),
             },
             finish_reason: finishReason,

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Warehouse } from '../warehouse/types.js';
 import { type AggregatesResult, aggregates, type SlaTable } from './aggregate_queries.js';
 import { exportCsv } from './export_csv.js';
+import { registerIntelligenceRoutes } from './intelligence_queries.js';
 import {
   AggregatesQuery,
   ExportQuery,
@@ -96,6 +97,8 @@ export function registerApiRoutes(app: FastifyInstance, opts: ApiRouteOptions): 
     value.catch(() => cache.delete(q.value.hours));
     return value;
   });
+
+  registerIntelligenceRoutes(app, { warehouse: wh, now: opts.now });
 
   app.get('/api/export.csv', async (req, reply) => {
     const q = parseParams(ExportQuery, req.query);

@@ -6,6 +6,7 @@
 import { SESSIONS, TURNS } from '../warehouse/rows.js';
 import type { Warehouse } from '../warehouse/types.js';
 import { csvRow } from './csv.js';
+import { INTELLIGENCE_EXPORT_COLUMNS } from './intelligence_queries.js';
 import { int, iso, Params, whereSessions } from './sql.js';
 
 const PAGE_ROWS = 5000;
@@ -13,6 +14,8 @@ const PAGE_ROWS = 5000;
 export const SESSION_EXPORT_COLUMNS = SESSIONS.columns
   .map(([n]) => n)
   .filter((n) => n !== 'payload' && n !== 'tabled_extras');
+/** Sessions CSV: the session columns, then the post-call intelligence ones (`call_intelligence`). */
+const SESSION_CSV_COLUMNS = [...SESSION_EXPORT_COLUMNS, ...INTELLIGENCE_EXPORT_COLUMNS];
 export const TURN_EXPORT_COLUMNS = TURNS.columns.map(([n]) => n);
 const TIME_COLUMNS = new Set(['started_at', 'ended_at', 'processed_at', 'updated_at']);
 
@@ -23,7 +26,7 @@ export interface ExportOptions {
 }
 
 export async function* exportCsv(wh: Warehouse, opts: ExportOptions): AsyncGenerator<string> {
-  const columns = opts.kind === 'sessions' ? SESSION_EXPORT_COLUMNS : TURN_EXPORT_COLUMNS;
+  const columns = opts.kind === 'sessions' ? SESSION_CSV_COLUMNS : TURN_EXPORT_COLUMNS;
   yield csvRow(columns);
   let after: unknown[] | null = null;
   for (;;) {
@@ -41,7 +44,8 @@ export async function* exportCsv(wh: Warehouse, opts: ExportOptions): AsyncGener
     const where = whereSessions({ from: opts.from, to: opts.to }, p, 's', keyset);
     const sql =
       opts.kind === 'sessions'
-        ? `SELECT ${columns.map((c) => `s.${c}`).join(', ')} FROM sessions s ${where}
+        ? `SELECT ${SESSION_EXPORT_COLUMNS.map((c) => `s.${c}`).join(', ')}, ${INTELLIGENCE_EXPORT_COLUMNS.map((c) => `ci.${c}`).join(', ')}
+           FROM sessions s LEFT JOIN call_intelligence ci ON ci.session_id = s.session_id ${where}
            ORDER BY s.ended_at, s.session_id LIMIT ${int(PAGE_ROWS)}`
         : `SELECT ${columns.map((c) => `t.${c}`).join(', ')} FROM turns t
            JOIN sessions s ON s.session_id = t.session_id ${where}

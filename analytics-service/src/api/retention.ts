@@ -7,7 +7,16 @@ import type { Logger } from '../../../src/log.js';
 import type { Warehouse } from '../warehouse/types.js';
 import { num } from './sql.js';
 
-const CHILD_TABLES = ['turns', 'tool_calls', 'signals', 'leads', 'deliveries', 'session_errors'] as const;
+const CHILD_TABLES = [
+  'turns',
+  'tool_calls',
+  'signals',
+  'leads',
+  'deliveries',
+  'call_intelligence',
+  'prospect_sentiment',
+  'session_errors',
+] as const;
 
 export interface RetentionResult {
   days: number;

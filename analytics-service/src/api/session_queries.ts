@@ -7,6 +7,7 @@ import { isStorableText, type SessionPayload } from '../../../src/schema/index.j
 import { mostDecisive } from '../scoring/index.js';
 import { restorePayload } from '../warehouse/stored_payload.js';
 import type { Row, Warehouse } from '../warehouse/types.js';
+import { type SessionIntelligenceView, sessionIntelligence } from './intelligence_queries.js';
 import { canonicalTime } from './params.js';
 import { int, iso, num, Params, type SessionFilters, str, whereSessions } from './sql.js';
 
@@ -240,6 +241,8 @@ export interface SessionDetail {
   } | null;
   cost: Record<string, number | string | null | unknown>;
   sla_breaches: unknown;
+  /** Sentiment, summary, custom fields, success, signal opinions (`intelligence_queries.ts`). */
+  intelligence: SessionIntelligenceView | null;
   deliveries: Array<{
     destination: string;
     status: string;
@@ -261,7 +264,7 @@ export async function getSession(wh: Warehouse, id: string): Promise<SessionDeta
   const rows = await wh.query('SELECT * FROM sessions WHERE session_id = $1', [id]);
   const s = rows[0];
   if (!s) return null;
-  const [turns, tools, signals, leads, deliveries] = await Promise.all([
+  const [turns, tools, signals, leads, deliveries, intelligence] = await Promise.all([
     wh.query('SELECT * FROM turns WHERE session_id = $1 ORDER BY turn_index', [id]),
     wh.query('SELECT * FROM tool_calls WHERE session_id = $1 ORDER BY ordinal', [id]),
     wh.query('SELECT name, value, evidence, history FROM signals WHERE session_id = $1 ORDER BY name', [id]),
@@ -270,6 +273,7 @@ export async function getSession(wh: Warehouse, id: string): Promise<SessionDeta
       'SELECT destination, status, attempts, last_error, updated_at FROM deliveries WHERE session_id = $1 ORDER BY destination',
       [id],
     ),
+    sessionIntelligence(wh, id),
   ]);
   const { payload: stored, tabled_extras: extras, ...rest } = s;
   const lead = leads[0];
@@ -280,7 +284,13 @@ export async function getSession(wh: Warehouse, id: string): Promise<SessionDeta
     // Text from the turn's columns (migration 3); rows written before it have it in the payload only.
     turns: turns.map((t, i) => {
       const text = payload?.turns[num(t.turn_index) ?? i];
-      return { ...plainRow(t), user_text: text?.user_text ?? null, agent_text: text?.agent_text ?? null };
+      return {
+        ...plainRow(t),
+        user_text: text?.user_text ?? null,
+        agent_text: text?.agent_text ?? null,
+        // The prospect's sentiment in the messages this turn answered (migration 6), or null.
+        prospect_sentiment: intelligence?.turnSentiment(num(t.turn_index) ?? i) ?? null,
+      };
     }),
     tool_calls: tools.map(plainRow),
     signals,
@@ -304,8 +314,10 @@ export async function getSession(wh: Warehouse, id: string): Promise<SessionDeta
       livekit_usd: num(s.cost_livekit_usd),
       price_book_version: str(s.price_book_version),
       unpriced: s.cost_unpriced ?? [],
+      analysis_usd: intelligence?.view.cost_analysis_usd ?? 0,
     },
     sla_breaches: s.sla_breaches ?? [],
+    intelligence: intelligence?.view ?? null,
     deliveries: deliveries.map((d) => ({
       destination: String(d.destination),
       status: String(d.status),

@@ -132,6 +132,10 @@ export function registerDashboard(app: FastifyInstance): void {
   };
   const assets = new Map<string, Asset>([
     ['/dashboard/app.js', fileAsset(join(PUBLIC_DIR, 'app.js'), text('text/javascript'), 'no-cache')],
+    [
+      '/dashboard/intelligence.js',
+      fileAsset(join(PUBLIC_DIR, 'intelligence.js'), text('text/javascript'), 'no-cache'),
+    ],
     ['/dashboard/style.css', fileAsset(join(PUBLIC_DIR, 'style.css'), text('text/css'), 'no-cache')],
     ['/dashboard/alerts.js', fileAsset(join(PUBLIC_DIR, 'alerts.js'), text('text/javascript'), 'no-cache')],
     ['/dashboard/live.js', fileAsset(join(PUBLIC_DIR, 'live.js'), text('text/javascript'), 'no-cache')],

@@ -11,6 +11,10 @@ export interface DemoLead {
   outcome: string;
   cost_usd: number;
   top_reasons: ReasonView[];
+  /** Post-call intelligence (`call_intelligence`): the LLM summary, VADER sentiment, custom fields with a value. */
+  summary: string | null;
+  sentiment: { start: number; end: number; lowest: number; mean: number; trend: string } | null;
+  custom_fields: Record<string, unknown>;
 }
 
 export async function readDemoLeads(wh: Warehouse, ids: readonly string[]): Promise<DemoLead[]> {
@@ -18,8 +22,10 @@ export async function readDemoLeads(wh: Warehouse, ids: readonly string[]): Prom
   const list = ids.map((_, i) => `$${i + 1}`).join(', ');
   const [rows, signals] = await Promise.all([
     wh.query(
-      `SELECT s.session_id, s.score, s.tier, s.outcome, s.cost_usd, l.reasons
-       FROM sessions s JOIN leads l ON l.session_id = s.session_id WHERE s.session_id IN (${list})`,
+      `SELECT s.session_id, s.score, s.tier, s.outcome, s.cost_usd, l.reasons, ci.summary, ci.custom_fields,
+              ci.sentiment_start, ci.sentiment_end, ci.sentiment_lowest, ci.sentiment_mean, ci.sentiment_trend_label
+       FROM sessions s JOIN leads l ON l.session_id = s.session_id
+       LEFT JOIN call_intelligence ci ON ci.session_id = s.session_id WHERE s.session_id IN (${list})`,
       ids,
     ),
     wh.query(`SELECT session_id, name, value FROM signals WHERE session_id IN (${list}) ORDER BY name`, ids),
@@ -45,6 +51,22 @@ export async function readDemoLeads(wh: Warehouse, ids: readonly string[]): Prom
         // Micro-dollar precision: the same on every run.
         cost_usd: Math.round((num(r.cost_usd) ?? 0) * 1e6) / 1e6,
         top_reasons: topReasons(reasons(r.reasons)),
+        summary: typeof r.summary === 'string' ? r.summary : null,
+        sentiment:
+          num(r.sentiment_mean) === null
+            ? null
+            : {
+                start: num(r.sentiment_start) ?? 0,
+                end: num(r.sentiment_end) ?? 0,
+                lowest: num(r.sentiment_lowest) ?? 0,
+                mean: num(r.sentiment_mean) ?? 0,
+                trend: String(r.sentiment_trend_label),
+              },
+        custom_fields: Object.fromEntries(
+          Object.entries((r.custom_fields as Record<string, unknown> | null) ?? {}).filter(
+            ([, v]) => v !== null,
+          ),
+        ),
       },
     ];
   });

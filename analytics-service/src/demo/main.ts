@@ -52,7 +52,9 @@ async function main(): Promise<number> {
     `SignalRoom demo: ${conversations.length} REPLAYED conversations. Each one runs through the real agent ` +
       '(voice.AgentSession, its tools, the analytics plugin) with the real OpenAI plugin pointed at a local ' +
       'server that replays the scripted agent turns: no live model, no live callers. LLM latency is the ' +
-      "replay server's simulated delay.",
+      "replay server's simulated delay. The post-call analysis (summary, custom fields, success, signals) is " +
+      'REPLAYED too: recorded answers for these calls from a local OpenAI-compatible server, checked like a live ' +
+      "model's (quotes not in the prospect's words are discarded). Sentiment is computed locally (VADER).",
   );
   const run = await runDemo({
     conversations,

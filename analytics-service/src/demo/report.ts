@@ -23,6 +23,9 @@ export function jsonLine(l: DemoLead): string {
     signals: l.signals,
     outcome: l.outcome,
     cost_usd: l.cost_usd,
+    summary: l.summary,
+    sentiment: l.sentiment,
+    custom_fields: l.custom_fields,
   });
 }
 

@@ -14,6 +14,7 @@ import { createSessionPublisher, LocalPublisher } from '../../../src/queue/index
 import { loadWorkerConfig } from '../config.js';
 import { startWorker, type WorkerHandle } from '../pipeline/index.js';
 import { defaultPriceBook, type PriceBook } from '../pricing/index.js';
+import { startAnalysisReplay } from './analysis_replay.js';
 import type { Conversation } from './conversations.js';
 import { type DemoLead, readDemoLeads } from './leads.js';
 import { demoSessionId, REPLAY_HOST, replayConversation } from './replay.js';
@@ -102,8 +103,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
   }
   await mkdir(opts.dataDir, { recursive: true });
   await writeFile(join(opts.dataDir, 'price_book.json'), `${JSON.stringify(demoPriceBook(), null, 2)}\n`);
-  const config = loadWorkerConfig(demoWorkerEnv(opts.dataDir));
-  const worker = await startWorker(config, { logger: opts.log });
+  // Post-call analysis by recorded answers (`analysis_replay.ts`); closed once every session is in.
+  const analysis = await startAnalysisReplay(opts.conversations);
+  const config = loadWorkerConfig({ ...demoWorkerEnv(opts.dataDir), ...analysis.env });
+  const worker = await startWorker(config, { logger: opts.log }).catch(async (err: unknown) => {
+    await analysis.close();
+    throw err;
+  });
   try {
     const publisher = createSessionPublisher({
       publisher: new LocalPublisher({ dir: config.queue.spoolDir, logger: opts.log, fsync: false }),
@@ -143,9 +149,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
       opts.onProgress?.({ kind: 'scored', done, total }),
     );
     log.info({ sessions: leads.length }, 'demo sessions scored');
+    await analysis.close();
     return { leads, worker, warehousePath: config.warehouse.duckdbPath };
   } catch (err) {
     await worker.stop({ deadlineMs: 2000 }).catch(() => undefined);
+    await analysis.close();
     throw err;
   }
 }

@@ -27,6 +27,7 @@ import type { PiiHasher } from '../privacy/index.js';
 import type { DeliveryResult, ScoredSession } from '../types.js';
 import { blankToUndefined, type EnvSectionResult, parseEnvSection } from './env_section.js';
 import { type BuiltRequest, HttpDestination, type HttpDestinationDeps } from './http_destination.js';
+import { amplitudeIntelligenceProperties } from './intelligence_properties.js';
 import { Pauses } from './pauses.js';
 import { contactFor, isHashed, PiiKeyMissing } from './pii.js';
 
@@ -135,6 +136,7 @@ export function amplitudeEvent(
       agent_version: p.agent.version,
       prompt_version: p.agent.prompt_version,
       ...signals,
+      ...amplitudeIntelligenceProperties(session, config.piiMode),
     },
   };
 }

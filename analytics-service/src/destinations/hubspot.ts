@@ -21,6 +21,7 @@ import { MAX_BODY_CHARS, parseRetryAfter } from '../delivery/http.js';
 import type { DeliveryResult, ScoredSession } from '../types.js';
 import { blankToUndefined, type EnvSectionResult, parseEnvSection } from './env_section.js';
 import { type BuiltRequest, HttpDestination, type HttpDestinationDeps } from './http_destination.js';
+import { hubspotIntelligenceProperties } from './intelligence_properties.js';
 import { Pauses } from './pauses.js';
 import { contactFor, isHashed, plainEmail } from './pii.js';
 import { reasonsSummary, signalsSummary, splitName } from './summary.js';
@@ -132,6 +133,9 @@ export function hubspotContactProperties(
   if (name.last) props.lastname = name.last;
   if (contact.phone && !isHashed(contact.phone)) props.phone = contact.phone;
   if (contact.company && !isHashed(contact.company)) props.company = contact.company;
+  // Post-call intelligence, under the same prefix as `score` (`<prefix>call_summary`, `<prefix>cf_<name>`).
+  const prefix = n.score.slice(0, -'score'.length);
+  Object.assign(props, hubspotIntelligenceProperties(session, config.piiMode, prefix));
   return props;
 }
 

@@ -6,6 +6,7 @@
 import type { Evidence, Lead, PiiMode } from '../../../src/schema/index.js';
 import { isHashedValue, normaliseForHash, type PiiField, type PiiHasher } from '../privacy/index.js';
 import type { ScoredSession } from '../types.js';
+import { redactIntelligence } from './intelligence_properties.js';
 
 export type ContactField = PiiField;
 export type Contact = Partial<Record<ContactField, string>>;
@@ -112,5 +113,6 @@ export function redactScoredSession(
       ...session.score,
       reasons: session.score.reasons.map((r) => ({ ...r, evidence: r.evidence.map(stripExcerpt) })),
     },
+    ...redactIntelligence(session, mode),
   };
 }

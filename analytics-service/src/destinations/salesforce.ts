@@ -23,6 +23,7 @@ import { MAX_BODY_CHARS } from '../delivery/http.js';
 import type { DeliveryResult, ScoredSession } from '../types.js';
 import { blankToUndefined, type EnvSectionResult, parseEnvSection } from './env_section.js';
 import { type BuiltRequest, HttpDestination, type HttpDestinationDeps } from './http_destination.js';
+import { salesforceIntelligenceFields } from './intelligence_properties.js';
 import { contactFor, isHashed, plainEmail } from './pii.js';
 import {
   checkPrivateKey,
@@ -213,7 +214,7 @@ export function salesforceConfigFromEnv(
 export function salesforceLeadBody(
   session: ScoredSession,
   config: SalesforceConfig,
-): Record<string, string | number> {
+): Record<string, string | number | boolean> {
   const p = session.payload;
   // Salesforce gets plain values or nothing: a hash in a Lead field is of no use (and needs no key)
   const contact = contactFor(p.lead, config.piiMode === 'full' ? 'full' : 'none');
@@ -221,7 +222,7 @@ export function salesforceLeadBody(
   const name = splitName(plain(contact.name));
   const email = plainEmail(p.lead, config.piiMode);
   const f = config.fields;
-  const body: Record<string, string | number> = {
+  const body: Record<string, string | number | boolean> = {
     LastName: (name.last ?? config.lastNameFallback).slice(0, 80),
     Company: (plain(contact.company) ?? config.companyFallback).slice(0, 255),
     Description:
@@ -240,6 +241,9 @@ export function salesforceLeadBody(
   if (email) body.Email = email.slice(0, 80);
   const phone = plain(contact.phone);
   if (phone) body.Phone = phone.slice(0, 40);
+  // Post-call intelligence, under the same prefix as `Score__c` (`<prefix>Call_Summary__c`, `<prefix>CF_<Name>__c`).
+  const prefix = f.score.slice(0, -'Score__c'.length);
+  Object.assign(body, salesforceIntelligenceFields(session, config.piiMode, prefix));
   return body;
 }
 

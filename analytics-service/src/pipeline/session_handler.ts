@@ -44,7 +44,8 @@ export interface WarehouseItem {
 }
 
 export interface SessionHandlerDeps {
-  score(payload: SessionPayload): ScoredSession;
+  /** May be async: the post-call analysis runs first, within its own hard timeout. */
+  score(payload: SessionPayload, ctx?: { signal?: AbortSignal }): ScoredSession | Promise<ScoredSession>;
   /** Resolves once the session (and its warehouse delivery row) is committed. */
   writeWarehouse(item: WarehouseItem): Promise<void>;
   /** Resolves once the status rows are committed. */
@@ -137,7 +138,7 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
    * caller keeps nothing of the session: once the warehouse has built its rows and no destination
    * needs it, the session can be collected while the batch commits.
    */
-  function dispatch(message: QueueMessage, ctx: HandlerContext) {
+  async function dispatch(message: QueueMessage, ctx: HandlerContext) {
     const parsed = parseSessionPayload(message.body);
     if (!parsed.ok) {
       m.deadLettered.inc({ reason: parsed.reason });
@@ -155,7 +156,7 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
     m.queueLagS.observe(lagS);
     m.queueLagLastS.set(lagS);
 
-    const scored = deps.score(payload);
+    const scored = await deps.score(payload, { signal: ctx.signal });
     const settled = Promise.allSettled([
       writeWarehouse(scored, ctx.attempt),
       ...deps.destinations.map((d) => deliverOne(d, scored, ctx)),
@@ -165,7 +166,7 @@ export function createSessionHandler(deps: SessionHandlerDeps): MessageHandler {
 
   async function handle(message: QueueMessage, ctx: HandlerContext): Promise<void> {
     m.consumed.inc();
-    const { sessionId, settled } = dispatch(message, ctx);
+    const { sessionId, settled } = await dispatch(message, ctx);
     const [warehouse, ...others] = await settled;
     const rows = others.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const notDone = rows.filter((r) => r.status !== 'ok' && r.status !== 'parked');

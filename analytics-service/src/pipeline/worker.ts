@@ -11,8 +11,12 @@ import type { AlertConfig } from '../alerts/alert_config.js';
 import type { AlertNotifier } from '../alerts/notifiers.js';
 import type { WorkerConfig } from '../config.js';
 import { FileParkedStore, type ParkedStore } from '../delivery/index.js';
+import { CallAnalyser } from '../intelligence/analyse_call.js';
+import { type AnalysisConfig, loadAnalysisConfig } from '../intelligence/analysis_config.js';
+import { warehouseAnalysisCache } from '../intelligence/warehouse_cache.js';
 import { loadPriceBook } from '../pricing/index.js';
-import { buildScoredSession, loadScoringConfig } from '../scoring/index.js';
+import { buildScoredSession, loadScoringConfig, type ScoringDeps } from '../scoring/index.js';
+import { checkScorecard } from '../scoring/scorecard.js';
 import type { Destination, ScoredSession } from '../types.js';
 // From the files, not the warehouse index: the index loads both backends (see `create_warehouse.ts`).
 import { openWarehouse } from '../warehouse/create_warehouse.js';
@@ -43,6 +47,11 @@ export interface WorkerOverrides {
   alertNotifiers?: readonly AlertNotifier[];
 }
 
+export type ScoreFunction = (
+  payload: SessionPayload,
+  ctx?: { signal?: AbortSignal },
+) => ScoredSession | Promise<ScoredSession>;
+
 export interface WorkerHandle {
   readonly metrics: WorkerMetrics;
   readonly warehouse: Warehouse;
@@ -55,15 +64,46 @@ export interface WorkerHandle {
   stop(opts?: { deadlineMs?: number }): Promise<void>;
 }
 
-async function scorer(config: WorkerConfig): Promise<(payload: SessionPayload) => ScoredSession> {
-  const [priceBook, scoring] = await Promise.all([
+/** Loads and cross-checks the price book, scoring model and analysis config (a bad one stops start-up). */
+export async function loadScoringDeps(
+  config: WorkerConfig,
+): Promise<{ deps: ScoringDeps; analysisConfig: AnalysisConfig }> {
+  const [priceBook, scoring, analysis] = await Promise.all([
     loadPriceBook(config.priceBookPath),
     loadScoringConfig(config.scoringConfigPath),
+    loadAnalysisConfig(config.analysis?.configPath),
   ]);
   if (!priceBook.ok) throw new Error(priceBook.error);
   if (!scoring.ok) throw new Error(scoring.error);
-  const deps = { priceBook: priceBook.value, scoring: scoring.value, slas: config.slas };
-  return (payload) => buildScoredSession(payload, deps);
+  if (!analysis.ok) throw new Error(analysis.error);
+  const problem = checkScorecard(scoring.value.scorecard, analysis.value);
+  if (problem) throw new Error(`scoring config: ${problem}`);
+  return {
+    deps: { priceBook: priceBook.value, scoring: scoring.value, slas: config.slas },
+    analysisConfig: analysis.value,
+  };
+}
+
+/**
+ * The handler's scoring step. With an analysis model configured, the post-call analysis runs
+ * first, bounded by ANALYSIS_TIMEOUT_MS (every attempt included) and never failing: the session is
+ * then priced, scored and delivered once, with the analysis or with its failure status.
+ */
+async function scorer(config: WorkerConfig, warehouse: Warehouse, log: Logger): Promise<ScoreFunction> {
+  const { deps, analysisConfig } = await loadScoringDeps(config);
+  if (!config.analysis) return (payload) => buildScoredSession(payload, deps);
+  const analyser = new CallAnalyser({
+    env: config.analysis,
+    config: analysisConfig,
+    cache: warehouseAnalysisCache(warehouse),
+    log,
+  });
+  return async (payload, ctx) =>
+    buildScoredSession(
+      payload,
+      deps,
+      await analyser.analyse(payload, ctx?.signal ? { signal: ctx.signal } : {}),
+    );
 }
 
 export async function startWorker(
@@ -73,7 +113,6 @@ export async function startWorker(
   const root = overrides.logger ?? createLogger({ level: config.logLevel, name: 'analytics-worker' });
   const log = root.child({ component: 'worker' });
   const metrics = overrides.metrics ?? createWorkerMetrics();
-  const score = overrides.score ?? (await scorer(config));
   const parked = overrides.parked ?? new FileParkedStore(config.delivery.parkedDir);
   const rawDestinations =
     overrides.destinations ?? createDestinations(config.destinations, root, config.piiHasher);
@@ -82,7 +121,9 @@ export async function startWorker(
   const ownsWarehouse = !overrides.warehouse;
   const warehouse = overrides.warehouse ?? (await openWarehouse(config.warehouse));
   let consumer: QueueConsumer;
+  let score: ScoreFunction;
   try {
+    score = overrides.score ?? (await scorer(config, warehouse, root));
     consumer = overrides.consumer ?? (await openConsumer(config.queue, root));
   } catch (err) {
     if (ownsWarehouse) await warehouse.close().catch(() => undefined);
@@ -134,7 +175,14 @@ export async function startWorker(
   ops.alerts?.start();
   done.catch((err: unknown) => log.error({ err: (err as Error)?.message }, 'consumer loop crashed'));
   log.info(
-    { queue: consumer.driver, warehouse: warehouse.driver, destinations: destinations.map((d) => d.name) },
+    {
+      queue: consumer.driver,
+      warehouse: warehouse.driver,
+      destinations: destinations.map((d) => d.name),
+      analysis: config.analysis
+        ? `${config.analysis.model} (timeout ${config.analysis.timeoutMs} ms)`
+        : 'off (no ANALYSIS_MODEL)',
+    },
     'worker started',
   );
 

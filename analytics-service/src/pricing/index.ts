@@ -14,4 +14,4 @@ export {
   parsePriceBook,
   UNIT_SIZES,
 } from './price_book.js';
-export { LIVEKIT_MODEL, LIVEKIT_PROVIDER, priceSession } from './price_session.js';
+export { addAnalysisCost, LIVEKIT_MODEL, LIVEKIT_PROVIDER, priceSession } from './price_session.js';

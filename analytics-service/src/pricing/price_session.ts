@@ -96,6 +96,28 @@ function priceTts(acc: CostAccumulator, u: Extract<ModelUsage, { type: 'tts_usag
     acc.push('tts', u.provider, u.model, 'tts_characters', u.characters_count, byChars);
 }
 
+/**
+ * Adds the post-call analysis's own tokens to a breakdown as `analysis` lines (priced like LLM
+ * input and output of that provider and model); unpriced usage is listed like any other.
+ */
+export function addAnalysisCost(
+  cost: CostBreakdown,
+  usage: { provider: string; model: string; input_tokens: number; output_tokens: number },
+  priceBook: PriceBook,
+): CostBreakdown {
+  const acc = new CostAccumulator(priceBook);
+  acc.addOrMiss('analysis', usage.provider, usage.model, 'llm_input', usage.input_tokens);
+  acc.addOrMiss('analysis', usage.provider, usage.model, 'llm_output', usage.output_tokens);
+  const analysis = roundUsd(acc.lines.reduce((s, l) => s + l.cost_usd, 0));
+  return {
+    ...cost,
+    total_usd: roundUsd(cost.total_usd + analysis),
+    by_component: { ...cost.by_component, analysis },
+    lines: [...cost.lines, ...acc.lines],
+    unpriced: [...cost.unpriced, ...acc.unpriced.filter((u) => !cost.unpriced.includes(u))],
+  };
+}
+
 /** Cost per component and in total, with one line per priced quantity and the price book version. */
 export function priceSession(payload: SessionPayload, priceBook: PriceBook): CostBreakdown {
   const acc = new CostAccumulator(priceBook);
@@ -124,9 +146,9 @@ export function priceSession(payload: SessionPayload, priceBook: PriceBook): Cos
   }
   acc.addOrMiss('livekit', LIVEKIT_PROVIDER, LIVEKIT_MODEL, 'livekit_agent_minute', payload.duration_ms);
 
-  const by_component: Record<CostComponent, number> = { llm: 0, stt: 0, tts: 0, livekit: 0 };
+  const by_component: CostBreakdown['by_component'] = { llm: 0, stt: 0, tts: 0, livekit: 0 };
   for (const line of acc.lines)
-    by_component[line.component] = roundUsd(by_component[line.component] + line.cost_usd);
+    by_component[line.component] = roundUsd((by_component[line.component] ?? 0) + line.cost_usd);
   const total_usd = roundUsd(acc.lines.reduce((s, l) => s + l.cost_usd, 0));
   return {
     price_book_version: priceBook.version,

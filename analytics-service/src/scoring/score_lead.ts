@@ -5,7 +5,9 @@
  * Pure: the same payload, analysis and config give the same score.
  */
 import type { Evidence, SessionPayload } from '../../../src/schema/index.js';
+import type { Reconciled } from '../intelligence/reconcile.js';
 import type { EngagementLevel, FitGrade, LeadScore, ScoreReason, SessionAnalysis, Tier } from '../types.js';
+import { type ScorecardInputs, scorecardReasons } from './scorecard.js';
 import type { Band, ScoringConfig } from './scoring_config.js';
 
 const clamp100 = (v: number) => Math.min(100, Math.max(0, Math.round(v)));
@@ -165,14 +167,53 @@ export function engagementLevel(
   return engagement >= t['1'] ? 1 : engagement >= t['2'] ? 2 : 3;
 }
 
-/** Scores a lead from its payload and analysis under a scoring config. */
+/** Signal rule prefixes → the signal they read (to name the source of a reconciled value). */
+const SIGNAL_RULES: Array<[string, keyof Reconciled['sources']]> = [
+  ['fit.industry.', 'industry'],
+  ['fit.team_size.', 'team_size'],
+  ['fit.monthly_volume.', 'monthly_volume'],
+  ['fit.integration.', 'integration_needs'],
+  ['engagement.urgency.', 'urgency'],
+];
+const SOURCE_TEXT = {
+  detector: 'the detector',
+  llm: 'the LLM analysis',
+  both: 'the detector and the LLM analysis, which agree',
+} as const;
+
+/** After reconciliation: each signal rule's reason names where its value came from. */
+function withSources(reasons: ScoreReason[], sources: Reconciled['sources']): ScoreReason[] {
+  return reasons.map((r) => {
+    const signal = SIGNAL_RULES.find(([prefix]) => r.rule.startsWith(prefix))?.[1];
+    const source = signal ? sources[signal] : undefined;
+    return source ? { ...r, source, detail: `${r.detail}; from ${SOURCE_TEXT[source]}` } : r;
+  });
+}
+
+export interface ScoreExtras extends ScorecardInputs {
+  /** Set when the LLM analysis ran: the signals' sources after reconciliation. */
+  sources?: Reconciled['sources'];
+}
+
+/**
+ * Scores a lead from its payload and analysis under a scoring config. With `extras`, scorecard
+ * rules read the sentiment and the LLM analysis, and signal reasons name their source.
+ */
 export function scoreLead(
   payload: SessionPayload,
   analysis: SessionAnalysis,
   config: ScoringConfig,
+  extras: ScoreExtras = {},
 ): LeadScore {
-  const fitR = fitReasons(payload, config.fit);
-  const engR = engagementReasons(payload, analysis, config.engagement);
+  let fitR = fitReasons(payload, config.fit);
+  let engR = engagementReasons(payload, analysis, config.engagement);
+  if (extras.sources) {
+    fitR = withSources(fitR, extras.sources);
+    engR = withSources(engR, extras.sources);
+  }
+  const cards = scorecardReasons(config.scorecard ?? [], extras);
+  fitR.push(...cards.filter((r) => r.kind === 'fit'));
+  engR.push(...cards.filter((r) => r.kind === 'engagement'));
   const sum = (rs: ScoreReason[]) => rs.reduce((s, r) => s + r.points, 0);
   const fit = clamp100((100 * sum(fitR)) / config.fit.max_points);
   const engagement = clamp100((100 * sum(engR)) / config.engagement.max_points);

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { IndustryId, IntegrationId } from '../../../src/schema/index.js';
 import bundled from '../../config/scoring.json' with { type: 'json' };
 import { formatIssues, type LoadResult, readJsonConfig } from '../config_file.js';
+import { SIGNAL_POLICIES } from '../intelligence/reconcile.js';
+import { Scorecard } from './scorecard.js';
 
 const Points = z.number().finite();
 
@@ -81,6 +83,10 @@ export const ScoringConfig = z
         turns: Bands,
       })
       .strict(),
+    /** Which reading of a signal scoring takes when the LLM analysis ran (`intelligence/reconcile.ts`). */
+    signal_policy: z.enum(SIGNAL_POLICIES).default('detector_first'),
+    /** Points on custom fields, sentiment and success (`scorecard.ts`). */
+    scorecard: Scorecard.default([]),
     thresholds: z
       .object({
         fit_grade: z

@@ -48,6 +48,19 @@
  *   session_id, score, tier, fit, engagement, model_version, reasons (json: ScoreReason[]),
  *   contact (json: {pii_mode, name?, email?, phone?, company?} under the PII policy), updated_at
  *
+ * call_intelligence  one row per session (migration 6): post-call sentiment and LLM analysis
+ *   session_id, sentiment_mean, sentiment_start, sentiment_end, sentiment_lowest, sentiment_trend
+ *   (each −1…1, null without prospect text), sentiment_trend_label (improving|steady|declining),
+ *   analysis_status (ok|off|skipped|timeout|invalid_json|schema_violation|refusal|http_error),
+ *   analysis_reason, analysis_config_version, analysis_model, analysis_attempts, summary,
+ *   success (boolean), custom_fields (json: name → value | null), intelligence (json: the whole
+ *   `CallIntelligence`, quotes included), signal_opinions (json: `SignalOpinion[]`),
+ *   discarded_quotes, signal_disagreements, cost_analysis_usd, analysed_at
+ *
+ * prospect_sentiment one row per prospect message with text (migration 6)
+ *   session_id, message_index, turn_index (the turn that answered it, or null), compound,
+ *   positive, negative, neutral
+ *
  * deliveries         delivery status per session and destination; PK (session_id, destination)
  *   session_id, destination (`warehouse`, `hubspot`, …), status (ok|parked|failed|retrying),
  *   attempts, last_error, updated_at
@@ -291,6 +304,44 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 6,
+    name: 'post-call intelligence: call_intelligence and prospect_sentiment',
+    statements: [
+      `CREATE TABLE call_intelligence (
+        session_id TEXT NOT NULL {{primary_key}},
+        sentiment_mean {{double}},
+        sentiment_start {{double}},
+        sentiment_end {{double}},
+        sentiment_lowest {{double}},
+        sentiment_trend {{double}},
+        sentiment_trend_label TEXT,
+        analysis_status TEXT NOT NULL,
+        analysis_reason TEXT,
+        analysis_config_version TEXT,
+        analysis_model TEXT,
+        analysis_attempts INTEGER NOT NULL,
+        summary TEXT,
+        success BOOLEAN,
+        custom_fields {{json}},
+        intelligence {{json}} NOT NULL,
+        signal_opinions {{json}} NOT NULL,
+        discarded_quotes INTEGER NOT NULL,
+        signal_disagreements INTEGER NOT NULL,
+        cost_analysis_usd {{double}} NOT NULL,
+        analysed_at TIMESTAMPTZ
+      )`,
+      `CREATE TABLE prospect_sentiment (
+        session_id TEXT NOT NULL,
+        message_index INTEGER NOT NULL,
+        turn_index INTEGER,
+        compound {{double}} NOT NULL,
+        positive {{double}} NOT NULL,
+        negative {{double}} NOT NULL,
+        neutral {{double}} NOT NULL
+      )`,
+    ],
+  },
+  {
     version: 7,
     name: 'session_errors by component; alerts with their evidence',
     statements: [
@@ -345,8 +396,10 @@ export function migrationStatements(m: Migration, dialect: SqlDialect): readonly
 export type SqlDialect = 'duckdb' | 'postgres';
 
 const TYPE_TOKENS: Record<SqlDialect, Record<string, string>> = {
-  duckdb: { json: 'JSON', double: 'DOUBLE' },
-  postgres: { json: 'JSONB', double: 'DOUBLE PRECISION' },
+  // DuckDB keeps every key in memory and rewrites it at each checkpoint (see migration 2): the
+  // writers' delete + insert per session keeps rows unique there; PostgreSQL gets the key.
+  duckdb: { json: 'JSON', double: 'DOUBLE', primary_key: '' },
+  postgres: { json: 'JSONB', double: 'DOUBLE PRECISION', primary_key: 'PRIMARY KEY' },
 };
 
 /** The statement with `{{token}}` types replaced for one dialect. */

@@ -6,6 +6,7 @@ import type { PiiMode } from '../../../src/schema/index.js';
 import { errorComponent, errorSeverity } from '../errors/components.js';
 import type { PiiHasher } from '../privacy/index.js';
 import type { LatencyComponent, ScoredSession } from '../types.js';
+import { CALL_INTELLIGENCE, intelligenceRows, PROSPECT_SENTIMENT } from './intelligence_rows.js';
 import { applyPiiToArguments, applyPiiToIdentity, applyPiiToLead, effectivePiiMode } from './pii.js';
 import { KNOWN_SIGNALS, storedPayload, tabledExtras } from './stored_payload.js';
 import type { DeliveryStatus } from './types.js';
@@ -14,7 +15,16 @@ export type ColumnKind = 'text' | 'int' | 'bigint' | 'double' | 'bool' | 'ts' | 
 export type Column = readonly [name: string, kind: ColumnKind];
 
 export interface TableSpec {
-  readonly name: 'sessions' | 'turns' | 'tool_calls' | 'signals' | 'leads' | 'deliveries' | 'session_errors';
+  readonly name:
+    | 'sessions'
+    | 'turns'
+    | 'tool_calls'
+    | 'signals'
+    | 'leads'
+    | 'deliveries'
+    | 'call_intelligence'
+    | 'prospect_sentiment'
+    | 'session_errors';
   readonly columns: readonly Column[];
   readonly key: readonly string[];
 }
@@ -203,6 +213,8 @@ export const SESSION_TABLES: readonly TableSpec[] = [
   SIGNALS,
   LEADS,
   SESSION_ERRORS,
+  CALL_INTELLIGENCE,
+  PROSPECT_SENTIMENT,
 ];
 
 export type Value = unknown;
@@ -217,6 +229,8 @@ export function emptyTableRows(): TableRows {
     leads: [],
     deliveries: [],
     session_errors: [],
+    call_intelligence: [],
+    prospect_sentiment: [],
   };
 }
 
@@ -398,4 +412,5 @@ export function sessionRows(
     lead,
     nowIso,
   ]);
+  intelligenceRows(s, out);
 }

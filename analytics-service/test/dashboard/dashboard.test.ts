@@ -214,4 +214,40 @@ describe('dashboard (headless chromium)', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('shows post-call intelligence: window aggregates, and per session the summary, quotes, sentiment beside the timeline, scorecard', async () => {
+    const context = await browser!.newContext({ viewport: { width: 1440, height: 1000 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server!.url}/dashboard?token=${TOKEN}&hours=24`);
+    await page.waitForSelector('#intel-kpis .kpi');
+    const overview = await page.locator('#intelligence-overview').textContent();
+    expect(overview).toContain('21 of 22'); // analysed by the (replayed) LLM
+    expect(overview).toMatch(/quotes discarded\s*2|2\s*quotes discarded/);
+    expect(overview).toContain('buying_stage 21/22');
+
+    await page.goto(`${server!.url}/dashboard#session=demo-01-legal-urgent-booking`);
+    await page.waitForSelector('#intel-analysis .intel-summary');
+    const intel = await page.locator('#intelligence').textContent();
+    expect(intel).toContain('Law firm of about 12 attorneys');
+    expect(intel).toContain('our engagement letters take forever'); // the quote behind pain_point
+    expect(intel).toContain('sentiment at start');
+    expect(intel).toContain('Scorecard');
+    expect(intel).toContain('the prospect wants to move now');
+    // The sentiment chart sits right after the turn timeline and drew something.
+    const order = await page
+      .locator('#timeline')
+      .evaluate((el) => el.closest('.card')?.nextElementSibling?.getAttribute('id'));
+    expect(order).toBe('intelligence');
+    expect((await page.locator('#chart-sentiment').boundingBox())?.height).toBeGreaterThan(50);
+    await page.screenshot({ path: join(RESULTS, 'session-intelligence.png'), fullPage: true });
+
+    await page.goto(`${server!.url}/dashboard#session=demo-13-freight-disconnect`);
+    await page.locator('#session-title', { hasText: 'demo-13-freight-disconnect' }).waitFor();
+    // Its recorded answer is cut off on purpose: the view says so, the rest of the session is there.
+    await page.locator('.intel-status', { hasText: 'LLM analysis invalid json' }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -19,6 +19,9 @@ interface Line {
   signals: Record<string, unknown>;
   outcome: string;
   cost_usd: number;
+  summary: string | null;
+  sentiment: { start: number; end: number; lowest: number; mean: number; trend: string } | null;
+  custom_fields: Record<string, unknown>;
 }
 
 async function demo(dataDir: string): Promise<{ stdout: string; stderr: string }> {
@@ -59,10 +62,13 @@ describe('npm run demo -- --no-serve --json', () => {
     for (const l of lines) {
       expect(Object.keys(l).sort()).toEqual([
         'cost_usd',
+        'custom_fields',
         'outcome',
         'score',
+        'sentiment',
         'session_id',
         'signals',
+        'summary',
         'tier',
       ]);
       expect(l.score).toBeGreaterThanOrEqual(0);
@@ -74,6 +80,25 @@ describe('npm run demo -- --no-serve --json', () => {
     }
     expect(first.stderr).toContain('REPLAYED');
     expect(first.stderr).toMatch(/\[22\/22\] replayed/);
+  });
+
+  it('carries a summary and custom fields on at least 80% of sessions and sentiment on all, and says the analysis is replayed', () => {
+    const withSummary = lines.filter((l) => typeof l.summary === 'string' && l.summary.length > 20);
+    const withFields = lines.filter((l) => Object.keys(l.custom_fields).length > 0);
+    expect(withSummary.length / lines.length).toBeGreaterThanOrEqual(0.8);
+    expect(withFields.length / lines.length).toBeGreaterThanOrEqual(0.8);
+    for (const l of lines) {
+      expect(l.sentiment, l.session_id).not.toBeNull();
+      expect(l.sentiment!.lowest).toBeLessThanOrEqual(l.sentiment!.mean);
+    }
+    const legal = lines.find((l) => l.session_id === 'demo-01-legal-urgent-booking');
+    expect(legal?.custom_fields).toMatchObject({ buying_stage: 'ready_to_buy', timeline: 'immediately' });
+    // Paraphrased on purpose in the recorded answer: the worker discards it.
+    const county = lines.find((l) => l.session_id === 'demo-10-county-knowledge-completed');
+    expect(county?.custom_fields.current_process).toBeUndefined();
+    // Cut off on purpose: no summary, the call is still scored and delivered.
+    expect(lines.find((l) => l.session_id === 'demo-13-freight-disconnect')?.summary).toBeNull();
+    expect(first.stderr).toMatch(/post-call analysis .* is REPLAYED too/);
   });
 
   it('ends every scripted conversation with its expected outcome', async () => {

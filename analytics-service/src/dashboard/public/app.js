@@ -3,6 +3,8 @@
 // Auth: the page is reached with a cookie set by `/dashboard?token=…` (or no auth on loopback);
 // fetches send it back (same origin). A 401 reloads the page, which shows the login form.
 
+import { loadIntelligenceOverview, mountIntelligence, renderSessionIntelligence } from './intelligence.js';
+
 const POLL_MS = 10_000;
 const TIER_COLORS = {
   A1: '#05603a',
@@ -254,6 +256,7 @@ async function loadOverview() {
       renderCharts(agg);
     }),
     api('/api/sessions?limit=25').then(renderSessions),
+    loadIntelligenceOverview(api, hours),
   ]);
 }
 
@@ -414,6 +417,7 @@ function renderSession(d) {
           )
         : [h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No delivery rows.'))]),
     );
+  renderSessionIntelligence(d);
 }
 
 function currentSession() {
@@ -448,6 +452,7 @@ async function refresh() {
 }
 
 function start() {
+  mountIntelligence();
   const select = document.getElementById('hours');
   if (![...select.options].some((o) => Number(o.value) === hours)) {
     select.append(h('option', { value: hours }, `${hours} hours`));
