@@ -19,7 +19,7 @@ import { periodStartWords } from './periods.js';
 import { lazy } from './phrases.js';
 import { detectQuantities } from './quantities.js';
 import { setFlagLookup, Toks, tokenize } from './tokenizer.js';
-import type { Detection, SpecSignals } from './types.js';
+import type { Detection, SpecSignals, Turn } from './types.js';
 import { DURATION_STARTS, detectUrgency, urgencyTable } from './urgency.js';
 
 const flagMap = lazy((): FlagMap => {
@@ -40,7 +40,7 @@ const flagMap = lazy((): FlagMap => {
 const tokenPool = lazy(() => new Toks());
 
 /** Detects the qualification signals one user message states. */
-export function detectSignals(text: string): Detection {
+export function detectSignals(text: string, _context?: readonly Turn[]): Detection {
   flagMap();
   // The tokenizer sets each token's rule flags from the word's cached entry in `flagMap`.
   const tokens = tokenize(text, tokenPool());

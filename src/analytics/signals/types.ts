@@ -29,3 +29,9 @@ export interface SpecSignals {
   urgency?: Urgency;
   industry?: IndustryId;
 }
+
+/** One turn of the conversation before a message, oldest first (spec: "Context"). */
+export interface Turn {
+  role: 'agent' | 'user';
+  text: string;
+}
