@@ -2,17 +2,20 @@
  * The qualification-signal detector: one tokenizer pass, then each signal's rules over the
  * tokens in small bounded windows. Linear in the message length for any input.
  */
+
+import { readContext } from './context.js';
 import {
   buildFlagMap,
   F_DURATION,
   F_INDUSTRY,
   F_INTEGRATION,
   F_PERIOD,
+  F_PRODUCT,
   F_QUANTITY,
   F_URGENCY,
   type FlagMap,
 } from './flags.js';
-import { detectIndustry, industryTable } from './industry.js';
+import { detectIndustry, industryTable, PRODUCT_NOUN_KEYS } from './industry.js';
 import { detectIntegrations, integrationTable } from './integrations.js';
 import { quantityStartWords } from './numbers.js';
 import { periodStartWords } from './periods.js';
@@ -30,6 +33,7 @@ const flagMap = lazy((): FlagMap => {
     [F_INDUSTRY, industryTable().firstKeys()],
     [F_INTEGRATION, integrationTable().firstKeys()],
     [F_PERIOD, periodStartWords()],
+    [F_PRODUCT, PRODUCT_NOUN_KEYS],
   ]);
   // Each distinct word is looked up once and its flags cached with the interned word.
   setFlagLookup((key) => map.get(key) ?? 0, F_QUANTITY, F_PERIOD);
@@ -40,19 +44,20 @@ const flagMap = lazy((): FlagMap => {
 const tokenPool = lazy(() => new Toks());
 
 /** Detects the qualification signals one user message states. */
-export function detectSignals(text: string, _context?: readonly Turn[]): Detection {
+export function detectSignals(text: string, context?: readonly Turn[]): Detection {
   flagMap();
+  const ctx = readContext(context);
   // The tokenizer sets each token's rule flags from the word's cached entry in `flagMap`.
   const tokens = tokenize(text, tokenPool());
   const out: Detection = {};
-  const { team_size, monthly_volume } = detectQuantities(tokens);
+  const { team_size, monthly_volume } = detectQuantities(tokens, ctx);
   if (team_size !== undefined) out.team_size = team_size;
   if (monthly_volume !== undefined) out.monthly_volume = monthly_volume;
-  const urgency = detectUrgency(tokens);
+  const urgency = detectUrgency(tokens, ctx);
   if (urgency !== undefined) out.urgency = urgency;
-  const industry = detectIndustry(tokens);
+  const industry = detectIndustry(tokens, ctx);
   if (industry !== undefined) out.industry = industry;
-  const { needs, negated } = detectIntegrations(tokens);
+  const { needs, negated } = detectIntegrations(tokens, ctx);
   if (needs.length > 0) out.integration_needs = needs;
   if (negated.length > 0) out.integrations_negated = negated;
   return out;

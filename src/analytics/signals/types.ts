@@ -1,5 +1,14 @@
 import type { IndustryId, IntegrationId, Urgency } from '../../schema/session_payload.js';
 
+/** A value the message also stated for a signal, and why the detector did not take it. */
+export interface Alternative<T> {
+  value: T;
+  /** `[start, end)` character offsets in the message. */
+  span: [number, number];
+  /** Why it lost, e.g. "past size", "planned size", "another organisation", "about a meeting". */
+  reason: string;
+}
+
 /** One detected value with where it came from. */
 export interface Hit<T> {
   value: T;
@@ -7,6 +16,10 @@ export interface Hit<T> {
   span: [number, number];
   /** Stable id of the rule that matched, e.g. `team_size.people`, `integration.salesforce`. */
   rule: string;
+  /** How sure the rule is, 0–1: an explicit statement is high, a value read from context or a sum lower. */
+  confidence?: number;
+  /** Candidates this value beat, with why; absent when there were none. */
+  alternatives?: Alternative<T>[];
 }
 
 /** What one user message states; a signal the message does not state is absent. */
