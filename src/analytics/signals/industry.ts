@@ -7,6 +7,7 @@
 import type { IndustryId } from '../../schema/session_payload.js';
 import { NO_CONTEXT, type ReadContext } from './context.js';
 import { F_INDUSTRY, F_PRODUCT } from './flags.js';
+import { DOC_NOUNS } from './lexicon.js';
 import { isNumberWord } from './numbers.js';
 import { lazy, PhraseTable } from './phrases.js';
 import { isBreak, K_NUM, K_WORD, type Toks } from './tokenizer.js';
@@ -422,6 +423,8 @@ const NOT_ARTICLE_RUN = new Set([
 /** "onboarding a big retailer", "a hospital project", "mid-size manufacturers" after "for": not the prospect. */
 function notSelfDescription(t: Toks, from: number, to: number): boolean {
   if (NOT_SELF_AFTER.has(t.k(to))) return true;
+  // "medical authorizations", "legal documents": an adjective of a document, not an identity.
+  if (DOC_NOUNS.has(t.k(to))) return true;
   for (let m = from - 1; m >= 0 && m >= from - 3; m--) {
     const k = t.key[m] as string;
     if (k === 'a' || k === 'an') return !SELF_BEFORE_ARTICLE.has(t.k(m - 1));

@@ -235,7 +235,7 @@ export function detectIntegrations(t: Toks, ctx: ReadContext = NO_CONTEXT): Inte
         skipped.push({ value: alias.id, span: [t.start[i] as number, t.end[to - 1] as number], reason: not });
       continue;
     }
-    const negated = isNegated(t, i) || negatedAfter(t, to);
+    const negated = isNegated(t, i) || negatedAfter(t, to) || movedAwayFrom(t, i);
     let m = seen.get(alias.id);
     if (m === undefined) {
       m = {
@@ -419,6 +419,19 @@ function negatedAfter(t: Toks, to: number): boolean {
     // Another tool starts its own mention.
     if (((t.flags[m] as number) & F_INTEGRATION) !== 0 && integrationTable().matchEnd(t, m) >= 0)
       return false;
+  }
+  return false;
+}
+
+/** A finished move: "we switched from Clio to MyCase", "moved off HubSpot" (not "we're migrating off HubSpot"). */
+const MOVED = new Set(['switched', 'moved', 'migrated', 'transitioned', 'went', 'changed']);
+
+function movedAwayFrom(t: Toks, at: number): boolean {
+  const prep = t.k(at - 1);
+  if (prep !== 'from' && prep !== 'off') return false;
+  for (let m = at - 2; m >= 0 && m >= at - 4; m--) {
+    if (MOVED.has(t.key[m] as string)) return true;
+    if (isBreak(t, m)) return false;
   }
   return false;
 }

@@ -55,7 +55,7 @@ export const DOC_NOUNS: ReadonlySet<string> = new Set(
     'template statements statement applications application estimates estimate bids bid sows sow msas ' +
     'msa receipts receipt amendments amendment renewals renewal claims claim offers waivers waiver pdfs pdf ' +
     'paperwork packets packet filings filing briefs brief memos memo certificates certificate onboarding consents ' +
-    'consent confirmations confirmation waivers'
+    'consent confirmations confirmation waivers authorizations authorization'
   ).split(' '),
 );
 

@@ -104,6 +104,7 @@ export function detectQuantities(t: Toks, ctx: ReadContext = NO_CONTEXT): Quanti
     volumeRule: '',
     volumeConfidence: 0,
     volumeAlternatives: [],
+    volumePeak: false,
   };
   const flags = t.flags;
   const hot = t.hot;
@@ -144,6 +145,7 @@ interface Pending {
   volumeRule: string;
   volumeConfidence: number;
   volumeAlternatives: Alternative<number>[];
+  volumePeak: boolean;
 }
 
 function classify(t: Toks, q: Quantity, hits: Pending): void {
@@ -157,9 +159,17 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
   if (noun.kind === 'none') {
     const period = rateRightAfter(t, noun.at);
     if (period !== undefined) {
+      // "20 a day per adjuster": a rate per person is not the prospect's volume.
+      const per = t.k(period.to + 1);
+      if (PER_WORDS.has(t.k(period.to)) && (PERSON_NOUNS.has(per) || PERSON_NOUNS.has(`${per}s`))) return;
       if (docContextBefore(t, q.from)) setVolume(t, q, period, period.to - 1, hits, 'bare_rate');
-      else if (topic === 'volume' && answerStart(t, q.from))
-        setVolume(t, q, period, period.to - 1, hits, 'context');
+      else if (topic === 'volume') setVolume(t, q, period, period.to - 1, hits, 'context');
+      return;
+    }
+    // "On a normal week maybe 600", after a question about documents.
+    const before = topic === 'volume' ? periodBefore(t, q.from) : undefined;
+    if (before !== undefined && bareHeadcountAfter(t, q.to)) {
+      setVolume(t, q, before, q.to - 1, hits, 'context');
       return;
     }
     const asked = hits.ctx.period;
@@ -189,6 +199,7 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
   }
 }
 
+const PER_WORDS = new Set(['per', 'each', 'a']);
 const SUM_JOIN_ME = new Set(['plus', 'and', 'including']);
 const ME = new Set(['me', 'myself']);
 const CURRENT_AFTER = new Set(['now', 'today', 'currently']);
@@ -409,15 +420,19 @@ const VOLUME_CONFIDENCE: Record<string, number> = { per_period: 0.9, bare_rate: 
 function setVolume(t: Toks, q: Quantity, period: Period, last: number, hits: Pending, rule: string): void {
   const value = toMonthly(q.value, period);
   if (value < 1) return;
+  const peak = peakClause(t, q.from);
+  const alts = hits.volumeAlternatives;
   if (hits.volumeFrom >= 0 && hits.volumeValue !== value) {
-    const alts = hits.volumeAlternatives;
     if (alts.length >= MAX_ALTERNATIVES) alts.shift();
-    alts.push({
-      value: hits.volumeValue,
-      span: spanOf(t, hits.volumeFrom, hits.volumeLast),
-      reason: 'earlier mention',
-    });
+    // A peak-season figure does not replace the usual one stated before it.
+    if (peak && !hits.volumePeak) {
+      alts.push({ value, span: spanOf(t, Math.min(q.from, period.from), last), reason: 'peak volume' });
+      return;
+    }
+    const reason = hits.volumePeak ? 'peak volume' : 'earlier mention';
+    alts.push({ value: hits.volumeValue, span: spanOf(t, hits.volumeFrom, hits.volumeLast), reason });
   }
+  hits.volumePeak = peak;
   hits.volumeConfidence = VOLUME_CONFIDENCE[rule] ?? 0.8;
   hits.volumeFrom = Math.min(q.from, period.from);
   hits.volumeLast = last;
@@ -427,4 +442,25 @@ function setVolume(t: Toks, q: Quantity, period: Period, last: number, hits: Pen
 
 function spanOf(t: Toks, from: number, last: number): [number, number] {
   return [t.start[from] as number, t.end[Math.max(from, last)] as number];
+}
+
+/** "In peak season it's closer to 900 a week", "on a heavy day": not the usual volume. */
+const PEAK_WORDS = new Set([
+  'peak',
+  'busiest',
+  'busy',
+  'heavy',
+  'spike',
+  'spikes',
+  'rush',
+  'crunch',
+  'record',
+]);
+
+function peakClause(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 10; m--) {
+    if (isBreak(t, m)) return false;
+    if (PEAK_WORDS.has(t.key[m] as string)) return true;
+  }
+  return false;
 }

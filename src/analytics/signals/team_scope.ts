@@ -28,7 +28,7 @@ const SELF = new Set(["we're", 'we', "we've", 'were', 'our', 'us', 'i', "i'm", '
 const THIRD = new Set(
   (
     'client clients customer customers shipper shippers partner partners vendor vendors competitor competitors ' +
-    "they they're their them itself whole parent prospects buyer buyers account accounts"
+    "they they're itself whole parent prospects buyer buyers account accounts"
   ).split(' '),
 );
 const PAST = new Set(['was', 'were', 'had', 'ago', 'used', 'started', 'previously', 'originally', 'last']);
@@ -42,19 +42,34 @@ const CURRENT = new Set(['now', 'today', 'currently', 'presently', 'nowadays']);
 /** Words that may join two headcounts stated side by side. */
 const SUM_JOIN = new Set(['and', 'plus', '&']);
 const SUM_GAP = 8;
+/** "14 AEs plus their managers, call it 18 seats": the second count restates, it does not add. */
+const RESTATE = new Set(['call', "that's", 'basically', 'meaning', 'so', 'total', 'overall', 'ie']);
 const WINDOW_BACK = 10;
 const WINDOW_AHEAD = 6;
 
 /** The time of the headcount in tokens `[from, last]`: the nearest time marker in its sentence. */
 export function tenseOf(t: Toks, from: number, last: number): Tense {
-  for (let d = 1; d <= WINDOW_BACK; d++) {
+  // "we were 30": a marker inside the headcount's own words.
+  for (let m = from; m < last; m++) {
+    const inside = markerAt(t, m);
+    if (inside !== undefined) return inside;
+  }
+  let backOpen = true;
+  let aheadOpen = true;
+  for (let d = 1; d <= WINDOW_BACK && (backOpen || aheadOpen); d++) {
     const b = from - d;
+    if (backOpen && (b < 0 || isBreak(t, b))) backOpen = false;
+    if (backOpen) {
+      const back = markerAt(t, b);
+      if (back !== undefined) return back;
+    }
     const a = last + d;
-    const back = b >= 0 && !isBreak(t, b) ? markerAt(t, b) : undefined;
-    if (back !== undefined) return back;
-    const ahead =
-      d <= WINDOW_AHEAD && a < t.n && !isBreak(t, a) && t.kind[a] !== K_NUM ? markerAt(t, a) : undefined;
-    if (ahead !== undefined) return ahead;
+    if (aheadOpen && (d > WINDOW_AHEAD || a >= t.n || isBreak(t, a) || t.kind[a] === K_NUM))
+      aheadOpen = false;
+    if (aheadOpen) {
+      const ahead = markerAt(t, a);
+      if (ahead !== undefined) return ahead;
+    }
   }
   return 'current';
 }
@@ -146,7 +161,9 @@ function sideBySide(t: Toks, a: TeamCandidate, b: TeamCandidate): boolean {
   let joined = false;
   for (let m = a.last + 1; m < b.from; m++) {
     if (isBreak(t, m) || t.kind[m] === K_NUM) return false;
-    if (SUM_JOIN.has(t.key[m] as string)) joined = true;
+    const k = t.key[m] as string;
+    if (RESTATE.has(k)) return false;
+    if (SUM_JOIN.has(k)) joined = true;
   }
   return joined;
 }

@@ -11,7 +11,7 @@ import { parseQuantity } from './numbers.js';
 import { lazy, PhraseTable } from './phrases.js';
 import { isSoftBreak, type Toks } from './tokenizer.js';
 import type { Alternative, Hit } from './types.js';
-import { anchorOf, countsAsHorizon } from './urgency_scope.js';
+import { anchorOf, bareMonthAnswer, countsAsHorizon } from './urgency_scope.js';
 
 /**
  * A cue: its level, the rule id suffix, and whether a negation before it turns it to low.
@@ -416,7 +416,7 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
         skipped = undefined;
         continue;
       }
-      if (cue.month && ctx.topic !== 'timeline') continue;
+      if (cue.month && (ctx.topic !== 'timeline' || !bareMonthAnswer(t, i))) continue;
       const span: [number, number] = [t.start[i] as number, t.end[to - 1] as number];
       dated = cue.dated;
       hit =

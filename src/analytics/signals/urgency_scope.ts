@@ -5,7 +5,8 @@
  * - a meeting or process word ("send times", "loop in", "redlines", "talk"), a business event
  *   ("busy season", "board meeting", "audit") or a third party ("our customer") makes it none,
  *   unless a buying word is there too;
- * - an intent word alone ("we need it", "we'd like") makes it one when nothing else is there;
+ * - an intent word alone ("we need it", "we'd like") makes it one when nothing else is there and
+ *   the agent asked about timing (or no agent turn was given);
  * - a bare horizon ("Next quarter, probably.") is one when the agent asked about timing, or when
  *   no agent turn was given (a short answer read on its own).
  * The clause is bounded (a comma, "and", "so", "but", or a dozen tokens), so the scan is O(1).
@@ -90,7 +91,25 @@ function clauseEdge(t: Toks, m: number): boolean {
 /** Whether a horizon with this anchor counts, given what the agent asked. */
 export function countsAsHorizon(anchor: Anchor, topic: Topic): boolean {
   if (anchor === 'strong') return true;
-  if (anchor === 'weak') return topic !== 'meeting' && topic !== 'third_party';
+  // An intent word ("we plan to be 120 by next year") is enough on its own only when nothing
+  // else says what the message answers: no agent turn, or a question about timing.
+  if (anchor === 'weak') return topic === 'none' || topic === 'timeline';
   if (anchor === 'other') return false;
   return topic === 'none' || topic === 'timeline';
+}
+
+/** Words that may open a bare month answer: "Probably January.", "Ideally by mid-March". */
+const MONTH_OPENERS = new Set(
+  "probably maybe ideally hopefully sometime around like i'd say guess think so early late mid by in before until".split(
+    ' ',
+  ),
+);
+
+/** A bare month counts only as the whole answer: "Probably January." (not "the fiscal year, which is June"). */
+export function bareMonthAnswer(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 4; m--) {
+    if (clauseEdge(t, m)) return true;
+    if (!MONTH_OPENERS.has(t.key[m] as string)) return false;
+  }
+  return from <= 4;
 }
