@@ -57,7 +57,8 @@ export function detectSignals(text: string, context?: readonly Turn[]): Detectio
   if (urgency !== undefined) out.urgency = urgency;
   const industry = detectIndustry(tokens, ctx);
   if (industry !== undefined) out.industry = industry;
-  const { needs, negated } = detectIntegrations(tokens, ctx);
+  const { needs, negated, skipped } = detectIntegrations(tokens, ctx);
+  if (skipped !== undefined) out.integrations_skipped = skipped;
   if (needs.length > 0) out.integration_needs = needs;
   if (negated.length > 0) out.integrations_negated = negated;
   return out;

@@ -32,6 +32,8 @@ export interface Detection {
   integration_needs?: Hit<IntegrationId>[];
   /** Ids whose last mention is negated ("we don't use Salesforce"), so a caller can drop an earlier need. */
   integrations_negated?: Hit<IntegrationId>[];
+  /** Tools mentioned that are not needs, with why ("another organisation", "the prospect's own product"). */
+  integrations_skipped?: Alternative<IntegrationId>[];
 }
 
 /** The spec's output object: canonical values only, absent keys omitted, `integration_needs` sorted. */
