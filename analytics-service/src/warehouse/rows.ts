@@ -138,6 +138,8 @@ export const SIGNALS: TableSpec = {
     ['value', 'json'],
     ['evidence', 'json'],
     ['history', 'json'],
+    ['confidence', 'double'],
+    ['alternatives', 'json'],
   ],
 };
 
@@ -316,7 +318,15 @@ export function sessionRows(s: ScoredSession, policy: PiiMode, nowIso: string, o
   });
   for (const [name, signal] of Object.entries(sig)) {
     if (!signal) continue;
-    out.signals.push([id, name, signal.value, signal.evidence, signal.history ?? null]);
+    out.signals.push([
+      id,
+      name,
+      signal.value,
+      signal.evidence,
+      signal.history ?? null,
+      signal.confidence ?? null,
+      signal.alternatives ?? null,
+    ]);
   }
   out.leads.push([
     id,
