@@ -134,6 +134,10 @@ export function registerDashboard(app: FastifyInstance): void {
     ['/dashboard/app.js', fileAsset(join(PUBLIC_DIR, 'app.js'), text('text/javascript'), 'no-cache')],
     ['/dashboard/style.css', fileAsset(join(PUBLIC_DIR, 'style.css'), text('text/css'), 'no-cache')],
     [
+      '/dashboard/signal_confidence.js',
+      fileAsset(join(PUBLIC_DIR, 'signal_confidence.js'), text('text/javascript'), 'no-cache'),
+    ],
+    [
       '/dashboard/vendor/chart.umd.js',
       fileAsset(chartJsPath(), text('text/javascript'), 'private, max-age=86400'),
     ],

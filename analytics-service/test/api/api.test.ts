@@ -164,6 +164,14 @@ function apiSuite(name: string, open: () => Promise<Warehouse>) {
       expect(d.turns[0].turn_index).toBe(0);
       expect(d.tool_calls.length).toBeGreaterThan(0);
       expect(d.signals.map((s: { name: string }) => s.name)).toContain('team_size');
+      // The detector's confidence and the values it beat come back, and the score says it was low.
+      const team = d.signals.find((s: { name: string }) => s.name === 'team_size');
+      expect(Number(team.confidence)).toBe(0.6);
+      expect(team.alternatives).toEqual([{ value: 9, reason: 'past size', turn_index: 1, span: [4, 11] }]);
+      expect(d.payload.signals.team_size.confidence).toBe(0.6);
+      expect(d.payload.signals.team_size.alternatives[0].reason).toBe('past size');
+      const teamReason = d.score.reasons.find((r: { rule: string }) => r.rule.startsWith('fit.team_size.'));
+      expect(teamReason.detail).toContain('low confidence 0.6, below 0.7');
       expect(d.score.reasons.length).toBeGreaterThan(0);
       expect(d.score.reasons[0]).toHaveProperty('detail');
       expect(d.deliveries).toEqual([

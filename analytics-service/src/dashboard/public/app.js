@@ -3,6 +3,8 @@
 // Auth: the page is reached with a cookie set by `/dashboard?token=…` (or no auth on loopback);
 // fetches send it back (same origin). A 401 reloads the page, which shows the login form.
 
+import { signalConfidence } from './signal_confidence.js';
+
 const POLL_MS = 10_000;
 const TIER_COLORS = {
   A1: '#05603a',
@@ -326,6 +328,7 @@ function renderSession(d) {
               ': ',
               Array.isArray(sig.value) ? sig.value.join(', ') : String(sig.value),
               ...(sig.evidence ?? []).map((e) => h('div', { class: 'ev' }, evidenceText(e))),
+              ...signalConfidence(sig),
             ),
           )
         : [h('li', { class: 'empty' }, 'The prospect stated no qualification signals.')]),
