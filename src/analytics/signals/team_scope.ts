@@ -101,6 +101,7 @@ const REASON: Record<Tense, string> = {
 
 /** The current own headcount with the candidates it beat, or undefined when there is none. */
 export function chooseTeam(t: Toks, cands: readonly TeamCandidate[]): Hit<number> | undefined {
+  if (cands.length === 0) return undefined;
   let own = cands.filter((c) => c.own && c.tense === 'current');
   // A bare number read from the agent's question yields to a headcount the message states itself.
   if (own.some((c) => c.rule !== 'team_size.context'))
