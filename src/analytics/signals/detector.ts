@@ -23,7 +23,8 @@ import { lazy } from './phrases.js';
 import { detectQuantities } from './quantities.js';
 import { setFlagLookup, Toks, tokenize } from './tokenizer.js';
 import type { Detection, SpecSignals, Turn } from './types.js';
-import { DURATION_STARTS, detectUrgency, urgencyTable } from './urgency.js';
+import { DURATION_STARTS, detectUrgency } from './urgency.js';
+import { urgencyTable } from './urgency_cues.js';
 
 const flagMap = lazy((): FlagMap => {
   const map = buildFlagMap([
