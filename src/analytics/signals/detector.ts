@@ -15,7 +15,8 @@ import {
   F_URGENCY,
   type FlagMap,
 } from './flags.js';
-import { detectIndustry, industryTable, PRODUCT_NOUN_KEYS } from './industry.js';
+import { detectIndustry, PRODUCT_NOUN_KEYS } from './industry.js';
+import { industryTable } from './industry_cues.js';
 import { detectIntegrations, integrationTable } from './integrations.js';
 import { quantityStartWords } from './numbers.js';
 import { periodStartWords } from './periods.js';
