@@ -75,17 +75,20 @@ export function readContext(context: readonly Turn[] | undefined): ReadContext {
     .slice(-QUESTION_TAIL_CHARS)
     .toLowerCase()
     .replace(/\u2019/g, "'");
-  const words = q.match(/[a-z][a-z'-]*/g) ?? [];
+  const topic = topicOf(q);
+  if (topic !== 'volume') return { topic, period: undefined };
   const m = PERIOD.exec(q);
-  const period = m === null ? undefined : FACTORS[(m[1] ?? m[2]) as string];
-  return { topic: topicOf(q, words), period };
+  return { topic, period: m === null ? undefined : FACTORS[(m[1] ?? m[2]) as string] };
 }
 
-function topicOf(q: string, words: readonly string[]): Topic {
+function topicOf(q: string): Topic {
   if (MEETING.test(q)) return 'meeting';
   if (THIRD_PARTY.test(q)) return 'third_party';
   if (TIMELINE.test(q)) return 'timeline';
-  if (TEAM_PHRASES.test(q) || howManyOf(words, PERSON_NOUNS)) return 'team';
+  if (TEAM_PHRASES.test(q)) return 'team';
+  // Words only for the questions the phrases above did not settle.
+  const words = q.match(/[a-z][a-z'-]*/g) ?? [];
+  if (howManyOf(words, PERSON_NOUNS)) return 'team';
   if (VOLUME_PHRASES.test(q) || words.some((w) => DOC_NOUNS.has(w))) return 'volume';
   if (TOOLS.test(q)) return 'tools';
   return 'other';

@@ -65,11 +65,6 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
   let alternatives: Alternative<Urgency>[] | undefined;
   // The last horizon skipped as not about buying, which "by then" can tie the purchase to.
   let skipped: Hit<Urgency> | undefined;
-  const lose = (hit: Hit<Urgency>, reason: string) => {
-    alternatives ??= [];
-    if (alternatives.length < MAX_ALTERNATIVES)
-      alternatives.push({ value: hit.value as Urgency, span: hit.span, reason });
-  };
   // Tokens before `next` belong to the last cue matched.
   let next = 0;
   for (let p = 0; p < hotN; p++) {
@@ -106,7 +101,7 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
           rule: `urgency.${skipped.value}.tied`,
           confidence: 0.7,
         };
-        if (best !== undefined) lose(best, 'earlier horizon');
+        if (best !== undefined) alternatives = lose(alternatives, best, 'earlier horizon');
         best = tied;
         skipped = undefined;
         continue;
@@ -124,7 +119,8 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
     if (dated) {
       const anchor = anchorOf(t, i, to);
       if (!countsAsHorizon(anchor, ctx.topic)) {
-        lose(
+        alternatives = lose(
+          alternatives,
           hit,
           ctx.topic === 'meeting' || anchor === 'other' ? 'not about buying' : 'not asked about timing',
         );
@@ -141,7 +137,7 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
               : CONFIDENCE.bare;
     }
     hit.confidence = confidence;
-    if (best !== undefined) lose(best, 'earlier horizon');
+    if (best !== undefined) alternatives = lose(alternatives, best, 'earlier horizon');
     best = hit;
   }
   if (best !== undefined && alternatives !== undefined) {
@@ -151,6 +147,17 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
       best.confidence = Math.max(0.5, (best.confidence ?? CONFIDENCE.cue) - 0.1);
   }
   return best;
+}
+
+/** Adds a horizon that lost to the alternatives (bounded); a plain function, no closure per call. */
+function lose(
+  list: Alternative<Urgency>[] | undefined,
+  hit: Hit<Urgency>,
+  reason: string,
+): Alternative<Urgency>[] {
+  const out = list ?? [];
+  if (out.length < MAX_ALTERNATIVES) out.push({ value: hit.value, span: hit.span, reason });
+  return out;
 }
 
 function negatedBefore(t: Toks, at: number): boolean {
