@@ -6,10 +6,28 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { detectSignals } from '../src/analytics/signals/index.js';
+import { detectSignals, type Turn } from '../src/analytics/signals/index.js';
 
-const DEV = fileURLToPath(new URL('../../shared/data/signals-dev.jsonl', import.meta.url));
+const DEV = fileURLToPath(new URL('../test/fixtures/signals-dev.jsonl', import.meta.url));
 const HELDOUT = fileURLToPath(new URL('../test/fixtures/signals-heldout.jsonl', import.meta.url));
+const LONGFORM = ['longform-tuning.jsonl', 'longform-heldback.jsonl', 'longform-heldback-2.jsonl'].map((f) =>
+  fileURLToPath(new URL(`../test/fixtures/signals/${f}`, import.meta.url)),
+);
+
+interface Message {
+  text: string;
+  context?: Turn[];
+}
+
+/** Discovery-call messages with the turns before them, as the plugin hands them over. */
+function loadLongform(): Message[] {
+  return LONGFORM.filter((p) => existsSync(p)).flatMap((p) =>
+    readFileSync(p, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Message),
+  );
+}
 const KB = 1024;
 
 function loadTexts(): string[] {
@@ -98,6 +116,21 @@ export async function runSignalsBench(): Promise<Record<string, number>> {
   result.dev_p50_us = percentile(samples, 50);
   result.dev_p99_us = percentile(samples, 99);
   result.dev_max_us = samples[samples.length - 1] ?? Number.NaN;
+  // Long-form discovery-call messages, each read with the conversation before it.
+  const calls = loadLongform();
+  for (let r = 0; r < 1000; r++) for (const m of calls) detectSignals(m.text, m.context);
+  const callSamples: number[] = [];
+  for (let r = 0; r < 100; r++) {
+    for (const m of calls) {
+      const t0 = process.hrtime.bigint();
+      detectSignals(m.text, m.context);
+      callSamples.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
+  }
+  callSamples.sort((a, b) => a - b);
+  result.longform_messages = calls.length;
+  result.longform_p50_us = percentile(callSamples, 50);
+  result.longform_p99_us = percentile(callSamples, 99);
 
   const corpus = texts.join(' ');
   const rows: Array<{ input: string; kb: number; us: number; us_per_kb: number; cpu_us_per_kb: number }> = [];
@@ -128,6 +161,9 @@ export async function runSignalsBench(): Promise<Record<string, number>> {
   console.log(`signals: ${texts.length} dev messages, ${samples.length} timed calls`);
   console.log(
     `  p50 ${result.dev_p50_us.toFixed(2)} µs   p99 ${result.dev_p99_us.toFixed(2)} µs   max ${result.dev_max_us.toFixed(1)} µs`,
+  );
+  console.log(
+    `  long-form call messages with context (${result.longform_messages}): p50 ${result.longform_p50_us?.toFixed(2)} µs   p99 ${result.longform_p99_us?.toFixed(2)} µs`,
   );
   console.log(
     `  ${'input'.padEnd(42)}${'KB'.padStart(8)}${'µs'.padStart(12)}${'µs/KB'.padStart(10)}${'cpu µs/KB'.padStart(11)}`,

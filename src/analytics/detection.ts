@@ -3,8 +3,9 @@
  * (`./signals`), under the names the plugin's API has always exported. `DetectFn` lets a
  * caller plug in another detector with the same contract.
  */
-import type { Detection, Hit } from './signals/index.js';
+import type { Detection, Hit, Turn } from './signals/index.js';
 
 export type DetectionHit<T> = Hit<T>;
 export type DetectionResult = Detection;
-export type DetectFn = (text: string) => DetectionResult;
+/** `context`: the turns before the message, oldest first (the agent's last question among them). */
+export type DetectFn = (text: string, context?: readonly Turn[]) => DetectionResult;

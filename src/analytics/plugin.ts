@@ -9,7 +9,8 @@ import type { JobContext, llm, voice } from '@livekit/agents';
 import { voice as lkVoice } from '@livekit/agents';
 import { type Logger, silentLogger } from '../log.js';
 import type { EndReason, PiiMode, SessionPayload } from '../schema/session_payload.js';
-import type { DetectFn, DetectionResult } from './detection.js';
+import { ConversationWindow } from './conversation_window.js';
+import type { DetectFn, DetectionHit, DetectionResult } from './detection.js';
 import { describeAgentError } from './error_log.js';
 import type { JournalHeader, RecordedEvent } from './events.js';
 import { JournalWriter } from './journal.js';
@@ -34,6 +35,7 @@ export function attachAnalytics(
   const pii: PiiMode = options.pii?.mode ?? 'hashed';
   const transcripts = options.pii?.transcripts ?? false;
   const detect: DetectFn = options.detect ?? detectSignals;
+  const conversation = new ConversationWindow();
   const sessionId = options.sessionId ?? safe(() => ctx?.job.id) ?? randomUUID();
   const startedAt = clock.now();
   const room = {
@@ -143,9 +145,11 @@ export function attachAnalytics(
     if (item.role === 'user') {
       noteParticipant();
       const text = item.textContent ?? '';
-      const det = compactDetection(detect(text));
+      const det = compactDetection(detect(text, conversation.turns()));
+      conversation.push('user', text);
       record({ k: 'user', at, det, ...(transcripts ? { text } : {}) });
     } else if (item.role === 'assistant') {
+      conversation.push('agent', item.textContent ?? '');
       record({
         k: 'assistant',
         at,
@@ -327,11 +331,13 @@ function policyIdentity(mode: PiiMode, identity: string): string | null {
 
 /** Only the fields the recorder reads, so the journal stays small whatever the detector adds. */
 function compactDetection(d: DetectionResult): DetectionResult {
-  const hit = <T>(h: { value: T; span: [number, number]; rule: string }) => ({
-    value: h.value,
-    span: [h.span[0], h.span[1]] as [number, number],
-    rule: h.rule,
-  });
+  const hit = <T>(h: DetectionHit<T>): DetectionHit<T> => {
+    const out: DetectionHit<T> = { value: h.value, span: [h.span[0], h.span[1]], rule: h.rule };
+    if (h.confidence !== undefined) out.confidence = h.confidence;
+    if (h.alternatives?.length)
+      out.alternatives = h.alternatives.map((a) => ({ ...a, span: [a.span[0], a.span[1]] }));
+    return out;
+  };
   const out: DetectionResult = {};
   if (d.team_size) out.team_size = hit(d.team_size);
   if (d.monthly_volume) out.monthly_volume = hit(d.monthly_volume);
@@ -339,6 +345,8 @@ function compactDetection(d: DetectionResult): DetectionResult {
   if (d.industry) out.industry = hit(d.industry);
   if (d.integration_needs?.length) out.integration_needs = d.integration_needs.map(hit);
   if (d.integrations_negated?.length) out.integrations_negated = d.integrations_negated.map(hit);
+  if (d.integrations_skipped?.length)
+    out.integrations_skipped = d.integrations_skipped.map((a) => ({ ...a, span: [a.span[0], a.span[1]] }));
   return out;
 }
 

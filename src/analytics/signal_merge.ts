@@ -8,8 +8,18 @@
  *   mode is `full` (the span still indexes the message as said).
  * - Bounded for long calls: a value keeps its first statements and its latest one (at most
  *   `MAX_EVIDENCE`), and `history` keeps the latest `MAX_HISTORY` replaced values.
+ * - Confidence is the detector's for the statement that set the value (a restatement keeps the
+ *   higher one); alternatives are the candidates those statements beat (at most
+ *   `MAX_SIGNAL_ALTERNATIVES`, the latest kept). For integration needs the confidence is the
+ *   lowest of the current tools', and the alternatives are tools mentioned but not needed.
  */
-import type { Evidence, IntegrationId, PiiMode, Signals } from '../schema/session_payload.js';
+import {
+  type Evidence,
+  type IntegrationId,
+  MAX_SIGNAL_ALTERNATIVES,
+  type PiiMode,
+  type Signals,
+} from '../schema/session_payload.js';
 import type { DetectionHit, DetectionResult } from './detection.js';
 import { excerpter } from './pii.js';
 
@@ -42,10 +52,42 @@ class Ev {
   ) {}
 }
 
+/** An alternative as held during the call. */
+interface Alt<T> {
+  value: T;
+  reason: string;
+  turn: number;
+  span: [number, number];
+}
+
 interface ScalarState {
   value: number | string;
   evidence: Ev[];
   history: { value: number | string; evidence: Ev }[] | undefined;
+  confidence: number | undefined;
+  alternatives: Alt<number | string>[];
+}
+
+function altsOf<T>(hit: DetectionHit<T>, turn: number): Alt<T>[] {
+  return (hit.alternatives ?? []).map((a) => ({
+    value: a.value,
+    reason: a.reason,
+    turn,
+    span: [a.span[0], a.span[1]],
+  }));
+}
+
+function addBounded<T>(list: Alt<T>[], more: Alt<T>[]): void {
+  for (const a of more) {
+    if (list.some((b) => b.turn === a.turn && b.span[0] === a.span[0] && b.value === a.value)) continue;
+    pushBounded(list, a, MAX_SIGNAL_ALTERNATIVES, false);
+  }
+}
+
+function higher(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.max(a, b);
 }
 
 function evidenceOf(hit: DetectionHit<unknown>, input: MergeInput, excerpt: Excerpt): Ev {
@@ -65,7 +107,9 @@ function pushBounded<T>(list: T[], item: T, max: number, keepFirst: boolean): vo
 export class SignalState {
   readonly #scalars: Partial<Record<ScalarName, ScalarState>> = {};
   /** Current integration needs in the order stated, each with the evidence of its statement. */
-  #integrations: { id: IntegrationId; evidence: Ev }[] = [];
+  #integrations: { id: IntegrationId; evidence: Ev; confidence: number | undefined }[] = [];
+  /** Tools mentioned but not needed (another organisation's, the prospect's own API, …). */
+  readonly #integrationAlternatives: Alt<IntegrationId>[] = [];
   readonly #integrationHistory: { value: IntegrationId[]; evidence: Ev }[] = [];
 
   /** Number of signals currently present. */
@@ -80,24 +124,40 @@ export class SignalState {
     let changes = 0;
     const excerpt = input.text === undefined ? undefined : excerpter(input.pii ?? 'full', input.text);
     for (const name of SCALARS) {
-      const hit = input.detection[name];
-      if (hit) changes += this.#mergeScalar(name, hit.value, evidenceOf(hit, input, excerpt));
+      const hit = input.detection[name] as DetectionHit<number | string> | undefined;
+      if (hit) changes += this.#mergeScalar(name, hit, evidenceOf(hit, input, excerpt), input.turnIndex);
     }
+    const skipped = input.detection.integrations_skipped ?? [];
+    addBounded(
+      this.#integrationAlternatives,
+      skipped.map((a) => ({ value: a.value, reason: a.reason, turn: input.turnIndex, span: a.span })),
+    );
     return changes + this.#mergeIntegrations(input, excerpt);
   }
 
-  #mergeScalar(name: ScalarName, value: number | string, ev: Ev): number {
+  #mergeScalar(name: ScalarName, hit: DetectionHit<number | string>, ev: Ev, turn: number): number {
+    const value = hit.value;
     const cur = this.#scalars[name];
     if (!cur) {
-      this.#scalars[name] = { value, evidence: [ev], history: undefined };
+      this.#scalars[name] = {
+        value,
+        evidence: [ev],
+        history: undefined,
+        confidence: hit.confidence,
+        alternatives: altsOf(hit, turn),
+      };
     } else if (cur.value === value) {
       pushBounded(cur.evidence, ev, MAX_EVIDENCE, true);
+      cur.confidence = higher(cur.confidence, hit.confidence);
+      addBounded(cur.alternatives, altsOf(hit, turn));
     } else {
       const last = cur.evidence[cur.evidence.length - 1] ?? ev;
       cur.history ??= [];
       pushBounded(cur.history, { value: cur.value, evidence: last }, MAX_HISTORY, false);
       cur.value = value;
       cur.evidence = [ev];
+      cur.confidence = hit.confidence;
+      cur.alternatives = altsOf(hit, turn);
     }
     return 1;
   }
@@ -111,8 +171,15 @@ export class SignalState {
     for (const { hit, add } of ops) {
       const at = this.#integrations.findIndex((it) => it.id === hit.value);
       if (add && at === -1) {
-        this.#integrations.push({ id: hit.value, evidence: evidenceOf(hit, input, excerpt) });
+        this.#integrations.push({
+          id: hit.value,
+          evidence: evidenceOf(hit, input, excerpt),
+          confidence: hit.confidence,
+        });
         changes += 1;
+      } else if (add) {
+        const it = this.#integrations[at];
+        if (it) it.confidence = higher(it.confidence, hit.confidence);
       } else if (!add && at !== -1) {
         const before = this.#integrations.map((it) => it.id).sort();
         const [removed] = this.#integrations.splice(at, 1);
@@ -135,6 +202,9 @@ export class SignalState {
       const sig: Record<string, unknown> = { value: s.value, evidence: s.evidence.map(copyEvidence) };
       if (s.history && s.history.length > 0)
         sig.history = s.history.map((h) => ({ value: h.value, evidence: copyEvidence(h.evidence) }));
+      if (s.confidence !== undefined) sig.confidence = round2(s.confidence);
+      const alts = s.alternatives.filter((a) => a.value !== s.value);
+      if (alts.length > 0) sig.alternatives = alts.map(copyAlt);
       out[name] = sig;
     }
     if (this.#integrations.length > 0) {
@@ -147,6 +217,13 @@ export class SignalState {
           value: [...h.value],
           evidence: copyEvidence(h.evidence),
         }));
+      const confidences = this.#integrations.flatMap((it) =>
+        it.confidence === undefined ? [] : [it.confidence],
+      );
+      if (confidences.length > 0) sig.confidence = round2(Math.min(...confidences));
+      const needed = new Set(this.#integrations.map((it) => it.id));
+      const alts = this.#integrationAlternatives.filter((a) => !needed.has(a.value));
+      if (alts.length > 0) sig.alternatives = alts.map(copyAlt);
       out.integration_needs = sig;
     }
     return out as Signals;
@@ -157,4 +234,12 @@ function copyEvidence(ev: Ev): Evidence {
   const c: Evidence = { turn_index: ev.turn, span: [ev.start, ev.end], rule: ev.rule };
   if (ev.excerpt !== undefined) c.excerpt = ev.excerpt;
   return c;
+}
+
+function copyAlt<T>(a: Alt<T>): { value: T; reason: string; turn_index: number; span: [number, number] } {
+  return { value: a.value, reason: a.reason, turn_index: a.turn, span: [a.span[0], a.span[1]] };
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
 }

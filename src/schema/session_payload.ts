@@ -13,6 +13,9 @@
  *             `shared/spec/signals.md`. A signal the prospect never stated is absent.
  * - evidence: where a signal value came from: the index of the user message in the call, the
  *             character span inside that message, and the id of the detector rule that matched.
+ * - confidence: how sure the detector is of a signal's current value, 0–1 (an explicit statement
+ *             is high; a value read from the agent's question, a sum, or one that beat another
+ *             value is lower). `alternatives` are the values it beat in the same message, with why.
  * - stage:    how far the sales conversation got: greeting → discovery → qualification →
  *             solution → booking → closing. `stage.reached` is the furthest; `completed` lists
  *             every stage whose exit condition was met.
@@ -116,20 +119,41 @@ export const Evidence = z.object({
 });
 export type Evidence = z.infer<typeof Evidence>;
 
-const signalOf = <T extends z.ZodType>(value: T) =>
+/** Most alternatives a signal carries: enough to explain a value, bounded for long calls. */
+export const MAX_SIGNAL_ALTERNATIVES = 8;
+
+/** A value the prospect also stated that the detector did not take, and why ("past size"). */
+const alternativeOf = <T extends z.ZodType>(value: T) =>
+  z.object({
+    value,
+    /** Why it lost, e.g. `past size`, `planned size`, `another organisation`, `not about buying`. */
+    reason: z.string().min(1),
+    turn_index: z.number().int().nonnegative(),
+    span: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+  });
+
+const signalOf = <T extends z.ZodType, A extends z.ZodType = T>(value: T, alternative?: A) =>
   z.object({
     value,
     /** The statement(s) behind the current value; for a list, one per item, in order stated. */
     evidence: z.array(Evidence).min(1),
     /** Earlier values that a later statement replaced, oldest first. */
     history: z.array(z.object({ value, evidence: Evidence })).optional(),
+    /** How sure the detector is of the current value, 0–1; absent from detectors that do not say. */
+    confidence: z.number().min(0).max(1).optional(),
+    /** Candidates the current value beat in the statements behind it, with why. */
+    alternatives: z
+      .array(alternativeOf(alternative ?? value))
+      .max(MAX_SIGNAL_ALTERNATIVES)
+      .optional(),
   });
 
 export const Signals = z
   .object({
     team_size: signalOf(z.number().int().positive()),
     monthly_volume: signalOf(z.number().int().positive()),
-    integration_needs: signalOf(z.array(IntegrationId).min(1)),
+    // An alternative of a list is one tool that was mentioned but is not a need.
+    integration_needs: signalOf(z.array(IntegrationId).min(1), IntegrationId),
     urgency: signalOf(Urgency),
     industry: signalOf(IndustryId),
   })

@@ -25,6 +25,12 @@ const EXPECTED = [
   { id: 'c-5', error: expect.stringContaining('"text"') },
   { id: null, error: expect.stringContaining('invalid JSON') },
   { id: 'c-6', signals: { team_size: 1200, urgency: 'low', industry: 'nonprofit' } },
+  // The agent's question gives the bare answer its meaning.
+  { id: 'c-7', signals: { team_size: 40 } },
+  { id: 'c-8', error: 'field "context" is a string, not a list of turns' },
+  { id: 'c-9', error: 'context[0].role is "assistant", not "agent" or "user"' },
+  { id: 'c-10', signals: {} },
+  { id: 'c-11', signals: { urgency: 'medium' } },
 ];
 
 function runNpm(inputPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -83,5 +89,13 @@ describe('signals_cli', () => {
     });
     expect(JSON.parse(processLine('[1,2]') ?? '')).toEqual({ id: null, error: 'line is not a JSON object' });
     expect(JSON.parse(processLine('{"id": "y", "text": "ok"') ?? '').id).toBe('y');
+    expect(JSON.parse(processLine('{"id":"z","text":"ok","context":[{"role":"agent"}]}') ?? '')).toEqual({
+      id: 'z',
+      error: 'context[0].text is missing, not a string',
+    });
+    expect(JSON.parse(processLine('{"id":"w","text":"About 40.","context":[]}') ?? '')).toEqual({
+      id: 'w',
+      signals: {},
+    });
   });
 });

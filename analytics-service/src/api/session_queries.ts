@@ -267,7 +267,10 @@ export async function getSession(wh: Warehouse, id: string): Promise<SessionDeta
   const [turns, tools, signals, leads, deliveries, intelligence] = await Promise.all([
     wh.query('SELECT * FROM turns WHERE session_id = $1 ORDER BY turn_index', [id]),
     wh.query('SELECT * FROM tool_calls WHERE session_id = $1 ORDER BY ordinal', [id]),
-    wh.query('SELECT name, value, evidence, history FROM signals WHERE session_id = $1 ORDER BY name', [id]),
+    wh.query(
+      'SELECT name, value, evidence, history, confidence, alternatives FROM signals WHERE session_id = $1 ORDER BY name',
+      [id],
+    ),
     wh.query('SELECT * FROM leads WHERE session_id = $1', [id]),
     wh.query(
       'SELECT destination, status, attempts, last_error, updated_at FROM deliveries WHERE session_id = $1 ORDER BY destination',

@@ -140,6 +140,10 @@ export function registerDashboard(app: FastifyInstance): void {
     ['/dashboard/alerts.js', fileAsset(join(PUBLIC_DIR, 'alerts.js'), text('text/javascript'), 'no-cache')],
     ['/dashboard/live.js', fileAsset(join(PUBLIC_DIR, 'live.js'), text('text/javascript'), 'no-cache')],
     [
+      '/dashboard/signal_confidence.js',
+      fileAsset(join(PUBLIC_DIR, 'signal_confidence.js'), text('text/javascript'), 'no-cache'),
+    ],
+    [
       '/dashboard/vendor/chart.umd.js',
       fileAsset(chartJsPath(), text('text/javascript'), 'private, max-age=86400'),
     ],

@@ -16,7 +16,27 @@ const findBand = (bands: readonly Band[], v: number) =>
   bands.find((b) => v >= b.min && (b.max === undefined || v <= b.max));
 const pts = (n: number) => `${n} point${Math.abs(n) === 1 ? '' : 's'}`;
 
-function fitReasons(payload: SessionPayload, cfg: ScoringConfig['fit']): ScoreReason[] {
+type Confidence = ScoringConfig['confidence'];
+
+/**
+ * Points of a rule on a signal, reduced when the detector's confidence in the signal is low; the
+ * text says so: "12.5 of 25 points: low confidence 0.65, below 0.7".
+ */
+function weigh(
+  full: number,
+  confidence: number | undefined,
+  c: Confidence,
+): { points: number; said: string } {
+  if (confidence === undefined || confidence >= c.low_below || full <= 0)
+    return { points: full, said: pts(full) };
+  const points = Math.round(full * c.points_factor * 10) / 10;
+  return {
+    points,
+    said: `${points} of ${pts(full)}: low confidence ${confidence}, below ${c.low_below}`,
+  };
+}
+
+function fitReasons(payload: SessionPayload, cfg: ScoringConfig['fit'], conf: Confidence): ScoreReason[] {
   const out: ScoreReason[] = [];
   const s = payload.signals;
   const reason = (rule: string, points: number, detail: string, evidence: Evidence[]) =>
@@ -25,23 +45,24 @@ function fitReasons(payload: SessionPayload, cfg: ScoringConfig['fit']): ScoreRe
   if (s.industry) {
     const id = s.industry.value;
     const listed = cfg.industry.points[id];
-    const points = listed ?? cfg.industry.unlisted_points;
+    const { points, said } = weigh(listed ?? cfg.industry.unlisted_points, s.industry.confidence, conf);
     reason(
       listed === undefined ? 'fit.industry.unlisted' : `fit.industry.${id}`,
       points,
       listed === undefined
-        ? `industry ${id} is not in the scoring list (${pts(points)})`
-        : `industry ${id} scores ${pts(points)}`,
+        ? `industry ${id} is not in the scoring list (${said})`
+        : `industry ${id} scores ${said}`,
       s.industry.evidence,
     );
   }
   if (s.team_size) {
     const band = findBand(cfg.team_size.bands, s.team_size.value);
     if (band) {
+      const { points, said } = weigh(band.points, s.team_size.confidence, conf);
       reason(
         `fit.team_size.${band.id}`,
-        band.points,
-        `team of ${s.team_size.value} is in the ${bandLabel(band)} band (${pts(band.points)})`,
+        points,
+        `team of ${s.team_size.value} is in the ${bandLabel(band)} band (${said})`,
         s.team_size.evidence,
       );
     }
@@ -49,10 +70,11 @@ function fitReasons(payload: SessionPayload, cfg: ScoringConfig['fit']): ScoreRe
   if (s.monthly_volume) {
     const band = findBand(cfg.monthly_volume.bands, s.monthly_volume.value);
     if (band) {
+      const { points, said } = weigh(band.points, s.monthly_volume.confidence, conf);
       reason(
         `fit.monthly_volume.${band.id}`,
-        band.points,
-        `${s.monthly_volume.value} documents a month is in the ${bandLabel(band)} band (${pts(band.points)})`,
+        points,
+        `${s.monthly_volume.value} documents a month is in the ${bandLabel(band)} band (${said})`,
         s.monthly_volume.evidence,
       );
     }
@@ -72,14 +94,15 @@ function fitReasons(payload: SessionPayload, cfg: ScoringConfig['fit']): ScoreRe
         );
         continue;
       }
-      const points = Math.max(0, Math.min(listed, budget));
-      budget -= points;
+      const capped = Math.max(0, Math.min(listed, budget));
+      budget -= capped;
+      const { points, said } = weigh(capped, s.integration_needs.confidence, conf);
       reason(
         `fit.integration.${id}`,
         points,
-        points < listed
-          ? `needs ${id}, a supported integration (${pts(points)} of ${listed}: integrations are capped at ${cfg.integrations.cap})`
-          : `needs ${id}, a supported integration (${pts(points)})`,
+        capped < listed
+          ? `needs ${id}, a supported integration (${said}; ${capped} of ${listed}: integrations are capped at ${cfg.integrations.cap})`
+          : `needs ${id}, a supported integration (${said})`,
         s.integration_needs.evidence,
       );
     }
@@ -91,6 +114,7 @@ function engagementReasons(
   payload: SessionPayload,
   analysis: SessionAnalysis,
   cfg: ScoringConfig['engagement'],
+  conf: Confidence,
 ): ScoreReason[] {
   const out: ScoreReason[] = [];
   const reason = (rule: string, points: number, detail: string, evidence: Evidence[] = []) =>
@@ -98,11 +122,11 @@ function engagementReasons(
 
   const urgency = payload.signals.urgency;
   if (urgency) {
-    const points = cfg.urgency[urgency.value];
+    const { points, said } = weigh(cfg.urgency[urgency.value], urgency.confidence, conf);
     reason(
       `engagement.urgency.${urgency.value}`,
       points,
-      `urgency is ${urgency.value} (${pts(points)})`,
+      `urgency is ${urgency.value} (${said})`,
       urgency.evidence,
     );
   }
@@ -205,8 +229,8 @@ export function scoreLead(
   config: ScoringConfig,
   extras: ScoreExtras = {},
 ): LeadScore {
-  let fitR = fitReasons(payload, config.fit);
-  let engR = engagementReasons(payload, analysis, config.engagement);
+  let fitR = fitReasons(payload, config.fit, config.confidence);
+  let engR = engagementReasons(payload, analysis, config.engagement, config.confidence);
   if (extras.sources) {
     fitR = withSources(fitR, extras.sources);
     engR = withSources(engR, extras.sources);

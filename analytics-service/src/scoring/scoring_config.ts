@@ -87,6 +87,14 @@ export const ScoringConfig = z
     signal_policy: z.enum(SIGNAL_POLICIES).default('detector_first'),
     /** Points on custom fields, sentiment and success (`scorecard.ts`). */
     scorecard: Scorecard.default([]),
+    /**
+     * Signals the detector is less sure of (`confidence` below `low_below`) earn `points_factor`
+     * of their points. Signals without a confidence earn full points.
+     */
+    confidence: z
+      .object({ low_below: z.number().min(0).max(1), points_factor: z.number().min(0).max(1) })
+      .strict()
+      .default({ low_below: 0.7, points_factor: 0.5 }),
     thresholds: z
       .object({
         fit_grade: z

@@ -42,7 +42,8 @@
  *
  * signals            one row per stated signal; PK (session_id, name)
  *   session_id, name, value (json: number | string | string[]), evidence (json: Evidence[]),
- *   history (json | null)
+ *   history (json | null), confidence (0–1 | null: the detector's, migration 5),
+ *   alternatives (json: {value, reason, turn_index, span}[] | null: values it beat, migration 5)
  *
  * leads              one row per session; PK session_id
  *   session_id, score, tier, fit, engagement, model_version, reasons (json: ScoreReason[]),
@@ -301,6 +302,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE turns ADD COLUMN payload_index INTEGER',
       'ALTER TABLE turns ADD COLUMN user_text TEXT',
       'ALTER TABLE turns ADD COLUMN agent_text TEXT',
+    ],
+  },
+  {
+    version: 5,
+    name: 'signals keep the detector confidence and the alternatives each value beat',
+    statements: [
+      'ALTER TABLE signals ADD COLUMN confidence {{double}}',
+      'ALTER TABLE signals ADD COLUMN alternatives {{json}}',
     ],
   },
   {

@@ -152,6 +152,8 @@ export const SIGNALS: TableSpec = {
     ['value', 'json'],
     ['evidence', 'json'],
     ['history', 'json'],
+    ['confidence', 'double'],
+    ['alternatives', 'json'],
   ],
 };
 
@@ -382,7 +384,15 @@ export function sessionRows(
   for (const [name, signal] of Object.entries(sig)) {
     // A signal this worker does not know travels in `tabled_extras`, whatever its shape.
     if (!signal || !KNOWN_SIGNALS.has(name)) continue;
-    out.signals.push([id, name, signal.value, signal.evidence, signal.history ?? null]);
+    out.signals.push([
+      id,
+      name,
+      signal.value,
+      signal.evidence,
+      signal.history ?? null,
+      signal.confidence ?? null,
+      signal.alternatives ?? null,
+    ]);
   }
   p.errors.forEach((e, i) => {
     out.session_errors.push([

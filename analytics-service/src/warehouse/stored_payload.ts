@@ -154,6 +154,8 @@ function signalsOf(rows: readonly Row[]): Signals {
       value: r.value,
       evidence: r.evidence,
       ...(r.history !== null && r.history !== undefined && { history: r.history }),
+      ...(r.confidence !== null && r.confidence !== undefined && { confidence: Number(r.confidence) }),
+      ...(r.alternatives !== null && r.alternatives !== undefined && { alternatives: r.alternatives }),
     };
   }
   return out as Signals;
@@ -161,7 +163,7 @@ function signalsOf(rows: readonly Row[]): Signals {
 
 /**
  * The whole payload from `sessions.payload` and the session's child rows (`turns` by turn_index,
- * `tool_calls` by ordinal, `signals` with name, value, evidence, history). Times come back in UTC
+ * `tool_calls` by ordinal, `signals` with name, value, evidence, history, confidence, alternatives). Times come back in UTC
  * as the database normalised them; everything else as the worker stored it.
  */
 export function restorePayload(

@@ -172,6 +172,14 @@ function apiSuite(name: string, open: () => Promise<Warehouse>) {
       expect(d.score.reasons).toEqual(JSON.parse(JSON.stringify(stored.score.reasons)));
       expect(d.score.score).toBe(stored.score.score);
       expect(d.score.tier).toBe(stored.score.tier);
+      // The detector's confidence and the values it beat come back, and the score says it was low.
+      const team = d.signals.find((s: { name: string }) => s.name === 'team_size');
+      expect(Number(team.confidence)).toBe(0.6);
+      expect(team.alternatives).toEqual([{ value: 9, reason: 'past size', turn_index: 1, span: [4, 11] }]);
+      expect(d.payload.signals.team_size.confidence).toBe(0.6);
+      expect(d.payload.signals.team_size.alternatives[0].reason).toBe('past size');
+      const teamReason = d.score.reasons.find((r: { rule: string }) => r.rule.startsWith('fit.team_size.'));
+      expect(teamReason.detail).toContain('low confidence 0.6, below 0.7');
       expect(d.deliveries).toEqual([
         expect.objectContaining({ destination: 'hubspot', status: 'parked', attempts: 5 }),
         expect.objectContaining({ destination: 'warehouse', status: 'ok' }),

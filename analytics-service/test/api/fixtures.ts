@@ -45,6 +45,13 @@ export function fixturePayload(i: number, now: Date): SessionPayload {
   if (signals.industry)
     signals.industry = { ...signals.industry, value: INDUSTRIES[i % INDUSTRIES.length] ?? 'legal' };
   if (signals.team_size) signals.team_size = { ...signals.team_size, value: 5 + i * 7 };
+  // Session 3's team size was read from the agent's question, over a past size it beat.
+  if (signals.team_size && i === 3)
+    signals.team_size = {
+      ...signals.team_size,
+      confidence: 0.6,
+      alternatives: [{ value: 9, reason: 'past size', turn_index: 1, span: [4, 11] }],
+    };
   return {
     ...base,
     session_id: `sess_api_${String(i).padStart(2, '0')}`,

@@ -204,6 +204,10 @@ describe('dashboard (headless chromium)', () => {
     );
     await expect(page.locator('#reasons').textContent()).resolves.toContain('sales meeting was booked');
     await expect(page.locator('#signals').textContent()).resolves.toContain('a dozen attorneys');
+    // Each signal says how sure the detector was (signal_confidence.js).
+    await expect(page.locator('#signals .confidence').first().textContent()).resolves.toMatch(
+      /^confidence 0\.\d\d/,
+    );
     await expect(page.locator('#timeline').textContent()).resolves.toContain('book_sales_meeting');
     await expect(page.locator('#timeline').textContent()).resolves.toContain("We're a law firm");
     await page.screenshot({ path: join(RESULTS, 'session.png'), fullPage: true });

@@ -58,7 +58,7 @@ afterEach(async () => {
 describe('post-call intelligence in destinations', () => {
   it('HubSpot: summary and custom fields as contact properties under full; free text left out under hashed', async () => {
     fake = await createHubSpotFake({
-      auth: { flow: 'static' as const, accessToken: 't' },
+      accessToken: 't',
       customProperties: [...Object.values(hubspotProperties()), ...HS_EXTRA],
     }).start();
     const config = { accessToken: 't', baseUrl: fake.url, properties: hubspotProperties(), timeoutMs: 2000 };
@@ -87,7 +87,7 @@ describe('post-call intelligence in destinations', () => {
 
   it('Salesforce: Lead fields for the summary and custom fields (booleans as booleans); none of the text under none', async () => {
     fake = await createSalesforceFake({
-      auth: { flow: 'static' as const, accessToken: 't' },
+      accessToken: 't',
       externalIdField: 'SignalRoom_Session_Id__c',
       customFields: [...Object.values(salesforceFields()), ...SF_EXTRA],
     }).start();

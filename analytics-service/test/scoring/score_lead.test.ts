@@ -95,6 +95,59 @@ describe('fit rules', () => {
     expect(r.evidence).toEqual([ev(1, 'monthly_volume.per_period')]);
   });
 
+  it('low-confidence signals earn fewer points, and the reason says so', () => {
+    const team = (confidence?: number) =>
+      score({
+        ...quiet,
+        signals: {
+          team_size: {
+            value: 40,
+            evidence: [ev(2, 'team_size.context')],
+            ...(confidence === undefined ? {} : { confidence }),
+          },
+          urgency: { value: 'high', evidence: [ev(3, 'urgency.high.this_week')], confidence: 0.65 },
+        },
+      });
+    const sure = reason(team(0.9).reasons, 'fit.team_size.band_20_199')!;
+    expect(sure.points).toBe(25);
+    expect(sure.detail).toBe('team of 40 is in the 20–199 band (25 points)');
+    const unsure = reason(team(0.6).reasons, 'fit.team_size.band_20_199')!;
+    expect(unsure.points).toBe(12.5);
+    expect(unsure.detail).toBe(
+      'team of 40 is in the 20–199 band (12.5 of 25 points: low confidence 0.6, below 0.7)',
+    );
+    // A detector that gives no confidence keeps the full points.
+    expect(reason(team().reasons, 'fit.team_size.band_20_199')!.points).toBe(25);
+    const urgency = reason(team(0.9).reasons, 'engagement.urgency.high')!;
+    expect(urgency.points).toBe(15);
+    expect(urgency.detail).toContain('low confidence 0.65');
+    expect(team(0.6).fit).toBeLessThan(team(0.9).fit);
+  });
+
+  it('the confidence threshold and factor are configurable', () => {
+    const cfg = { ...config, confidence: { low_below: 0.95, points_factor: 0.2 } };
+    const s = score(
+      {
+        ...quiet,
+        signals: { industry: { value: 'legal', evidence: [ev(0, 'industry.legal')], confidence: 0.9 } },
+      },
+      cfg,
+    );
+    expect(reason(s.reasons, 'fit.industry.legal')!.points).toBe(6);
+    const off = { ...config, confidence: { low_below: 0, points_factor: 0.2 } };
+    const full = score(
+      {
+        ...quiet,
+        signals: { industry: { value: 'legal', evidence: [ev(0, 'industry.legal')], confidence: 0.1 } },
+      },
+      off,
+    );
+    expect(reason(full.reasons, 'fit.industry.legal')!.points).toBe(30);
+    expect(parseScoringConfig({ ...config, confidence: { low_below: 2, points_factor: 0.5 } }).ok).toBe(
+      false,
+    );
+  });
+
   it('fit.integration.<id>: each supported integration adds its points, with the evidence', () => {
     const evidence = [ev(3, 'integration.name'), ev(4, 'integration.name')];
     const s = score({ signals: { integration_needs: { value: ['docusign', 'salesforce'], evidence } } });

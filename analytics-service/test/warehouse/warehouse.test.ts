@@ -298,8 +298,16 @@ function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse
         value: 12,
         evidence: [{ turn_index: 1, span: [9, 19], rule: 'team_size.people', excerpt: 'team of 12' }],
         history: [{ value: 8, evidence: { turn_index: 0, span: [0, 7], rule: 'team_size.people' } }],
+        confidence: 0.8,
+        alternatives: [{ value: 40, reason: 'past size', turn_index: 1, span: [25, 32] }],
       };
       await w.upsertSessions([scoredFromPayload(p)]);
+      const [sig] = await w.query<{ confidence: number; alternatives: unknown }>(
+        "SELECT confidence, alternatives FROM signals WHERE session_id = $1 AND name = 'team_size'",
+        ['sess_roundtrip'],
+      );
+      expect(Number(sig?.confidence)).toBe(0.8);
+      expect(sig?.alternatives).toEqual([{ value: 40, reason: 'past size', turn_index: 1, span: [25, 32] }]);
 
       // Stored once: the session row's payload leaves out what the child tables hold.
       const [row] = await w.query('SELECT payload FROM sessions WHERE session_id = $1', ['sess_roundtrip']);
@@ -689,7 +697,7 @@ describe('warehouse (duckdb) storage', () => {
     expect(() => checkColumnTypes(spec, [INTEGER, TIMESTAMPTZ])).not.toThrow();
   });
 
-  it('migrations 2 and 3 keep the rows a version-1 database holds, whole payloads included', async () => {
+  it('migrations 2, 3 and 5 keep the rows a version-1 database holds, whole payloads included', async () => {
     // Rows as the worker wrote them at version 1: a current database's, less migration 3's
     // columns, with the whole payload in sessions.payload.
     const sample = scoredSample('sess_v1');
@@ -707,8 +715,8 @@ describe('warehouse (duckdb) storage', () => {
     await c.run(`ATTACH '${currentPath}' AS cur (READ_ONLY)`);
     await c.run('INSERT INTO turns SELECT * EXCLUDE (payload_index, user_text, agent_text) FROM cur.turns');
     await c.run('INSERT INTO sessions SELECT * EXCLUDE (tabled_extras) FROM cur.sessions');
-    for (const t of ['tool_calls', 'signals', 'leads'])
-      await c.run(`INSERT INTO ${t} SELECT * FROM cur.${t}`);
+    await c.run('INSERT INTO signals SELECT * EXCLUDE (confidence, alternatives) FROM cur.signals');
+    for (const t of ['tool_calls', 'leads']) await c.run(`INSERT INTO ${t} SELECT * FROM cur.${t}`);
     await c.run('UPDATE sessions SET payload = $1', [JSON.stringify(sample.payload)]);
     await c.run('DETACH cur');
     c.closeSync();

@@ -2,25 +2,30 @@
  * The qualification-signal detector: one tokenizer pass, then each signal's rules over the
  * tokens in small bounded windows. Linear in the message length for any input.
  */
+
+import { readContext } from './context.js';
 import {
   buildFlagMap,
   F_DURATION,
   F_INDUSTRY,
   F_INTEGRATION,
   F_PERIOD,
+  F_PRODUCT,
   F_QUANTITY,
   F_URGENCY,
   type FlagMap,
 } from './flags.js';
-import { detectIndustry, industryTable } from './industry.js';
+import { detectIndustry, PRODUCT_NOUN_KEYS } from './industry.js';
+import { industryTable } from './industry_cues.js';
 import { detectIntegrations, integrationTable } from './integrations.js';
 import { quantityStartWords } from './numbers.js';
 import { periodStartWords } from './periods.js';
 import { lazy } from './phrases.js';
 import { detectQuantities } from './quantities.js';
 import { setFlagLookup, Toks, tokenize } from './tokenizer.js';
-import type { Detection, SpecSignals } from './types.js';
-import { DURATION_STARTS, detectUrgency, urgencyTable } from './urgency.js';
+import type { Detection, SpecSignals, Turn } from './types.js';
+import { DURATION_STARTS, detectUrgency } from './urgency.js';
+import { urgencyTable } from './urgency_cues.js';
 
 const flagMap = lazy((): FlagMap => {
   const map = buildFlagMap([
@@ -30,6 +35,7 @@ const flagMap = lazy((): FlagMap => {
     [F_INDUSTRY, industryTable().firstKeys()],
     [F_INTEGRATION, integrationTable().firstKeys()],
     [F_PERIOD, periodStartWords()],
+    [F_PRODUCT, PRODUCT_NOUN_KEYS],
   ]);
   // Each distinct word is looked up once and its flags cached with the interned word.
   setFlagLookup((key) => map.get(key) ?? 0, F_QUANTITY, F_PERIOD);
@@ -40,19 +46,21 @@ const flagMap = lazy((): FlagMap => {
 const tokenPool = lazy(() => new Toks());
 
 /** Detects the qualification signals one user message states. */
-export function detectSignals(text: string): Detection {
+export function detectSignals(text: string, context?: readonly Turn[]): Detection {
   flagMap();
+  const ctx = readContext(context);
   // The tokenizer sets each token's rule flags from the word's cached entry in `flagMap`.
   const tokens = tokenize(text, tokenPool());
   const out: Detection = {};
-  const { team_size, monthly_volume } = detectQuantities(tokens);
+  const { team_size, monthly_volume } = detectQuantities(tokens, ctx);
   if (team_size !== undefined) out.team_size = team_size;
   if (monthly_volume !== undefined) out.monthly_volume = monthly_volume;
-  const urgency = detectUrgency(tokens);
+  const urgency = detectUrgency(tokens, ctx);
   if (urgency !== undefined) out.urgency = urgency;
-  const industry = detectIndustry(tokens);
+  const industry = detectIndustry(tokens, ctx);
   if (industry !== undefined) out.industry = industry;
-  const { needs, negated } = detectIntegrations(tokens);
+  const { needs, negated, skipped } = detectIntegrations(tokens, ctx);
+  if (skipped !== undefined) out.integrations_skipped = skipped;
   if (needs.length > 0) out.integration_needs = needs;
   if (negated.length > 0) out.integrations_negated = negated;
   return out;

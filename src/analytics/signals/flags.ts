@@ -10,6 +10,8 @@ export const F_INDUSTRY = 8;
 export const F_INTEGRATION = 16;
 /** A document-volume period can start here ("a week", "per month", "monthly"). */
 export const F_PERIOD = 32;
+/** A product noun ("software", "API") that a self-description can end on. */
+export const F_PRODUCT = 64;
 
 export type FlagMap = ReadonlyMap<string, number>;
 
@@ -18,3 +20,6 @@ export function buildFlagMap(groups: ReadonlyArray<readonly [number, Iterable<st
   for (const [flag, keys] of groups) for (const k of keys) map.set(k, (map.get(k) ?? 0) | flag);
   return map;
 }
+
+/** Alternatives kept per signal of one message: enough to explain, bounded for hostile input. */
+export const MAX_ALTERNATIVES = 4;

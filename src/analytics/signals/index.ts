@@ -1,3 +1,3 @@
 export { detectSignals, toSpecSignals } from './detector.js';
 export { type TokenView, Toks, tokenize, tokenViews } from './tokenizer.js';
-export type { Detection, Hit, SpecSignals } from './types.js';
+export type { Alternative, Detection, Hit, SpecSignals, Turn } from './types.js';

@@ -5,161 +5,13 @@
  * customers ("we sell to hospitals", "software for schools", "our clients are banks") is ignored.
  */
 import type { IndustryId } from '../../schema/session_payload.js';
-import { F_INDUSTRY } from './flags.js';
+import { NO_CONTEXT, type ReadContext } from './context.js';
+import { F_INDUSTRY, F_PRODUCT } from './flags.js';
+import { type Cue, industryTable } from './industry_cues.js';
+import { DOC_NOUNS } from './lexicon.js';
 import { isNumberWord } from './numbers.js';
-import { lazy, PhraseTable } from './phrases.js';
-import { isBreak, K_NUM, type Toks } from './tokenizer.js';
+import { isBreak, K_NUM, K_WORD, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
-
-type Cue = { id: IndustryId | 'none'; weight: number; needsSelf?: boolean };
-
-function cues(
-  id: IndustryId | 'none',
-  weight: number,
-  phrases: string,
-  needsSelf = false,
-): Array<[string, Cue]> {
-  return phrases.split(',').map((p) => [p.trim(), { id, weight, needsSelf }]);
-}
-
-const CUES = (): Array<[string, Cue]> => [
-  ...cues(
-    'none',
-    0,
-    'bank account, bank accounts, bank statement, bank statements, bank transfer, accounting software, legal team, ' +
-      'legal department, legal review, legal software, crm software, insurance certificate, insurance certificates, ' +
-      'medical leave, school year, shipping address, shipping label, shipping labels, construction phase, ' +
-      'claims process, real time, office space, government id, state of the art, software we use, the software, ' +
-      'data warehouse, data warehouses',
-  ),
-  ...cues(
-    'legal',
-    3,
-    'law firm, law firms, law office, law practice, legal practice, legal services, practice law, litigation firm, ' +
-      'family law, immigration law, personal injury, estate planning firm, legal aid',
-  ),
-  ...cues('legal', 2, 'attorneys, attorney, lawyers, lawyer, paralegals, paralegal, solicitors, barristers'),
-  ...cues('legal', 1, 'litigation'),
-  ...cues(
-    'healthcare',
-    3,
-    'dental clinic, medical clinic, medical practice, dental practice, dental office, health system, hospital, ' +
-      'healthcare, health care, urgent care, nursing home, home health, pharmacy, pharmacies, veterinary clinic, ' +
-      'physical therapy, chiropractic, orthodontic, orthodontics, dermatology, hospice, medical group, health clinic',
-  ),
-  ...cues(
-    'healthcare',
-    2,
-    'clinic, clinics, hospitals, medical, dental, dentist, dentists, dentistry, physicians, physician, doctors, ' +
-      'nurses, pharmacist, pharmacists, clinicians, therapists, chiropractor, optometry',
-  ),
-  ...cues('healthcare', 1, 'patients, patient'),
-  ...cues(
-    'finance',
-    3,
-    'accounting firm, accounting practice, cpa, cpas, cpa firm, cpa practice, fintech, wealth management, credit union, ' +
-      'financial services, financial advisory, investment firm, asset management, private equity, hedge fund, ' +
-      'tax firm, tax practice, bookkeeping firm, mortgage lender, community bank, regional bank, investment bank',
-  ),
-  ...cues(
-    'finance',
-    2,
-    'bank, banks, banking, accounting, accountants, lending, lender, lenders, bookkeeping, financial advisors, ' +
-      'tax preparation, mortgage, mortgages, loans, brokerage firm',
-  ),
-  ...cues(
-    'insurance',
-    3,
-    'insurance agency, insurance company, insurance brokerage, insurance broker, insurance brokers, insurer, ' +
-      'insurance carrier, insurance firm, brokerage of policies, underwriting',
-  ),
-  ...cues('insurance', 2, 'insurers, insurance, underwriters, policyholders, reinsurance'),
-  ...cues('insurance', 1, 'claims'),
-  ...cues(
-    'real_estate',
-    3,
-    'real estate, realtors, realtor, realty, property management, property managers, property manager, ' +
-      'rental properties, leasing office, brokerage of homes, real estate brokerage',
-  ),
-  ...cues('real_estate', 2, 'landlord, landlords, apartments, rentals, brokerage'),
-  ...cues('real_estate', 1, 'properties, leasing'),
-  ...cues(
-    'education',
-    3,
-    'school district, university, community college, law school, high school, elementary school, charter school, ' +
-      'tutoring, k 12, k12, school',
-  ),
-  ...cues('education', 2, 'schools, universities, college, colleges, academy, education, campus'),
-  ...cues('education', 1, 'district, students, teachers, faculty'),
-  ...cues(
-    'technology',
-    3,
-    'software company, software firm, saas, tech company, tech startup, technology company, it services, ' +
-      'it consultancy, it company, managed service provider, msp, dev shop, software development, software house, ' +
-      'we build software, we make software, we develop software, building an app, build an app, build software, ' +
-      'develop software, makes software, builds software, software startup, software business, software vendor, ' +
-      'sell software, software consultancy',
-  ),
-  ...cues('technology', 2, 'cybersecurity, web agency, digital agency, app developer, app developers'),
-  ...cues('technology', 1, 'startup, start up'),
-  ...cues(
-    'manufacturing',
-    3,
-    'manufacturer, manufacturing, factory, factories, production line, production lines, assembly line, ' +
-      'machine shop, we manufacture, manufacturing plant',
-  ),
-  ...cues('manufacturing', 2, 'manufacturers, fabrication, oem'),
-  ...cues('manufacturing', 2, 'plant, plants', true),
-  ...cues(
-    'retail',
-    3,
-    'retail, retailer, retailers, e commerce, ecommerce, online store, online shop, webshop, web shop, retail stores, ' +
-      'retail store, retail chain, brick and mortar, direct to consumer, dtc brand, grocery store, coffee shop, ' +
-      'gift shop, boutique',
-  ),
-  ...cues('retail', 2, 'stores', true),
-  ...cues(
-    'government',
-    3,
-    'municipality, municipal, public sector, government, state agency, government agency, federal agency, ' +
-      'agency of the state, city council, local government, state government, public works, township',
-  ),
-  ...cues('government', 2, 'city, county', true),
-  ...cues(
-    'nonprofit',
-    3,
-    'nonprofit, non profit, not for profit, nonprofits, charity, charities, ngo, food bank, food banks, charitable',
-  ),
-  ...cues('nonprofit', 2, 'foundation', true),
-  ...cues(
-    'construction',
-    3,
-    'construction, general contractors, general contractor, architecture firm, home builder, home builders, ' +
-      'homebuilder, homebuilders, electrical contractor, roofing company',
-  ),
-  ...cues(
-    'construction',
-    2,
-    'contractors, contractor, builders, builder, architects, subcontractors, roofing',
-  ),
-  ...cues(
-    'logistics',
-    3,
-    'logistics, freight, trucking, warehouse operator, warehousing, 3pl, shipping company, delivery company, ' +
-      'freight forwarder, courier company',
-  ),
-  ...cues('logistics', 2, 'courier, supply chain, fleet'),
-  ...cues('logistics', 1, 'shipping, warehouse'),
-  ...cues(
-    'staffing',
-    3,
-    'staffing agency, staffing firm, staffing, recruiting firm, recruiting agency, recruitment agency, recruitment, ' +
-      'hr consultancy, headhunters, temp agency, executive search, recruitment firm',
-  ),
-  ...cues('staffing', 2, 'recruiting, recruiters, talent agency'),
-];
-
-export const industryTable = lazy(() => new PhraseTable<Cue>(CUES()));
 
 const SELF = new Set(["we're", 'we', 'were', 'i', "i'm", "we've", "i've", 'our', 'us', 'my', 'ours', 'im']);
 const CUSTOMER_MARKERS = new Set([
@@ -182,6 +34,7 @@ const CUSTOMER_MARKERS = new Set([
   'helps',
   'helping',
 ]);
+const WORK_VERBS = new Set(['work', 'works', 'working', 'worked']);
 /** "we sell to hospitals" names customers; "we sell insurance" names what the prospect does. */
 const SELL_WORDS = new Set(['sell', 'sells', 'selling', 'sold']);
 /** "we work with dentists", "we partner with banks": customers or partners, not the prospect. */
@@ -224,7 +77,6 @@ const IDENTITY_AFTER = new Set([
   'group',
   'side',
 ]);
-const FUNCTION_BEFORE = new Set(['for', 'our', 'the', 'my', 'your', 'their', 'its', 'his', 'her']);
 const PRODUCT_WORDS = new Set([
   'software',
   'app',
@@ -257,9 +109,14 @@ const STORE_QUALIFIERS = new Set([
 ]);
 
 /** The best-scoring industry cue that describes the prospect. */
-export function detectIndustry(t: Toks): Hit<IndustryId> | undefined {
+export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<IndustryId> | undefined {
   let best: Hit<IndustryId> | undefined;
   let bestScore = 0;
+  const product = productSelfDescription(t);
+  if (product !== undefined) {
+    best = product;
+    bestScore = PRODUCT_SCORE;
+  }
   const tab = industryTable();
   const flags = t.flags;
   const hot = t.hot;
@@ -275,11 +132,10 @@ export function detectIndustry(t: Toks): Hit<IndustryId> | undefined {
     const cue = tab.matched as Cue;
     if (cue.id === 'none') continue;
     if (customerContext(t, i)) continue;
-    if (to - i === 1 && FUNCTION_CUES.has(t.k(i))) {
-      const identity = IDENTITY_AFTER.has(t.k(to));
-      if (!identity && FUNCTION_BEFORE.has(t.k(i - 1))) continue;
-    }
+    if (to - i === 1 && FUNCTION_CUES.has(t.k(i)) && !functionAsIdentity(t, i, to)) continue;
+    if (notSelfDescription(t, i, to)) continue;
     const self = selfContext(t, i);
+    if (!self && (ctx.topic === 'third_party' || t.k(i - 1) === 'in')) continue;
     if (cue.weight === 1 && !self) continue;
     if (cue.needsSelf && !self && !(i > 0 && (t.k(i - 1) === 'the' || t.k(i - 1) === 'our'))) {
       continue;
@@ -289,7 +145,12 @@ export function detectIndustry(t: Toks): Hit<IndustryId> | undefined {
     if (score > bestScore) {
       bestScore = score;
       const span: [number, number] = [t.start[i] as number, t.end[to - 1] as number];
-      best = { value: cue.id, span, rule: `industry.${cue.id}` };
+      best = {
+        value: cue.id,
+        span,
+        rule: `industry.${cue.id}`,
+        confidence: self ? 0.9 : cue.weight >= 3 ? 0.8 : 0.7,
+      };
     }
   }
   return best;
@@ -332,6 +193,139 @@ function customerContext(t: Toks, at: number): boolean {
     if (key === 'with' && WITH_VERBS.has(t.k(m - 1))) return true;
     if ((key === 'for' || key === 'to') && m >= 1 && PRODUCT_WORDS.has(t.k(m - 1))) return true;
     if (key === 'for' && m >= 2 && PRODUCT_WORDS.has(t.k(m - 2))) return true;
+    // "consulting for mid-size manufacturers": a plural after "for" names whom the prospect serves.
+    if (key === 'for' && !WORK_VERBS.has(t.k(m - 1)) && (t.key[at] as string).endsWith('s')) return true;
   }
   return false;
+}
+
+/**
+ * "accounting for the review", "Deltek for project accounting", "our insurance covers it": a
+ * department or a verb. Counts only as "an accounting firm", "the staffing business", "we do
+ * accounting", "we're in logistics".
+ */
+function functionAsIdentity(t: Toks, from: number, to: number): boolean {
+  if (IDENTITY_AFTER.has(t.k(to))) return true;
+  const prev = t.k(from - 1);
+  if (prev === 'do' || prev === 'does' || prev === 'an' || prev === 'a') return true;
+  if (t.k(to) === 'for' || t.k(to) === 'on') return false;
+  // "I lead underwriting", "we're in logistics" (not "our accounting", "for bookkeeping").
+  return SUBJECTS.has(t.k(from - 2)) && !NOT_VERB_BEFORE.has(prev);
+}
+
+const SUBJECTS = new Set(['i', 'we', "we're", "i'm"]);
+const NOT_VERB_BEFORE = new Set([
+  'for',
+  'our',
+  'the',
+  'my',
+  'your',
+  'their',
+  'its',
+  'use',
+  'using',
+  'with',
+  'on',
+]);
+
+/** Words after a cue that make it a description of something else: "higher ed projects", "the nonprofit edition". */
+const NOT_SELF_AFTER = new Set([
+  'project',
+  'projects',
+  'client',
+  'clients',
+  'customer',
+  'customers',
+  'brands',
+  'edition',
+  'cloud',
+  'vertical',
+  'verticals',
+  'market',
+  'markets',
+  'deals',
+  'accounts',
+]);
+/** Before "a …": the prospect describes itself ("we're a", "I run a", "as a") rather than another organisation. */
+const SELF_BEFORE_ARTICLE = new Set(
+  "we're are i'm am as is were was run runs own owns operate operates manage manages at for with im".split(
+    ' ',
+  ),
+);
+
+/** Words that make "a … cue" a count or a group of the prospect's own: "a dozen attorneys", "a couple of paralegals". */
+const NOT_ARTICLE_RUN = new Set([
+  'the',
+  'our',
+  'dozen',
+  'couple',
+  'few',
+  'handful',
+  'of',
+  'team',
+  'group',
+  'lot',
+  'bunch',
+]);
+
+/** "onboarding a big retailer", "a hospital project", "mid-size manufacturers" after "for": not the prospect. */
+function notSelfDescription(t: Toks, from: number, to: number): boolean {
+  if (NOT_SELF_AFTER.has(t.k(to))) return true;
+  // "medical authorizations", "legal documents": an adjective of a document, not an identity.
+  if (DOC_NOUNS.has(t.k(to))) return true;
+  for (let m = from - 1; m >= 0 && m >= from - 3; m--) {
+    const k = t.key[m] as string;
+    if (k === 'a' || k === 'an') return !SELF_BEFORE_ARTICLE.has(t.k(m - 1));
+    if (isBreak(t, m) || t.kind[m] !== K_WORD || SELF.has(k) || NOT_ARTICLE_RUN.has(k)) return false;
+  }
+  return false;
+}
+
+/** A self-description names the prospect's product: "we build cloud-based modeling software", "we sell an API". */
+export const PRODUCT_NOUN_KEYS = ['software', 'saas', 'platform', 'app', 'apps', 'api', 'apis', 'sdk'];
+const MAKE_VERBS = new Set([
+  'build',
+  'builds',
+  'building',
+  'make',
+  'makes',
+  'develop',
+  'develops',
+  'sell',
+  'sells',
+  'offer',
+  'offers',
+  'provide',
+  'provides',
+  'license',
+  'licenses',
+  'built',
+]);
+const PRODUCT_SCORE = 5;
+const PRODUCT_WINDOW = 8;
+
+function productSelfDescription(t: Toks): Hit<IndustryId> | undefined {
+  const flags = t.flags;
+  for (let p = 0; p < t.hotN; p++) {
+    const i = t.hot[p] as number;
+    if (((flags[i] as number) & F_PRODUCT) === 0) continue;
+    let verb = -1;
+    for (let m = i - 1; m >= 0 && m >= i - PRODUCT_WINDOW; m--) {
+      if (isBreak(t, m)) break;
+      const k = t.key[m] as string;
+      if (verb < 0 && MAKE_VERBS.has(k)) verb = m;
+      else if (verb >= 0 && (k === 'we' || k === 'i' || k === "we've" || k === 'company')) {
+        if (t.k(verb - 1) !== "don't" && t.k(verb - 1) !== 'not') {
+          return {
+            value: 'technology',
+            span: [t.start[m] as number, t.end[i] as number],
+            rule: 'industry.technology.product',
+            confidence: 0.85,
+          };
+        }
+        break;
+      }
+    }
+  }
+  return undefined;
 }

@@ -5,11 +5,12 @@
  * "Box", "Teams" and "Dynamics" are also English words and are taken only as tool names.
  */
 import type { IntegrationId } from '../../schema/session_payload.js';
-import { F_INTEGRATION } from './flags.js';
+import { NO_CONTEXT, type ReadContext, type Topic } from './context.js';
+import { F_INTEGRATION, MAX_ALTERNATIVES } from './flags.js';
 import { isNegatorAt } from './lexicon.js';
 import { lazy, PhraseTable } from './phrases.js';
 import { B_CAPITALIZED, B_POSSESSIVE, isBreak, type Toks } from './tokenizer.js';
-import type { Hit } from './types.js';
+import type { Alternative, Hit } from './types.js';
 
 type Alias = { id: IntegrationId; ambiguous?: boolean };
 
@@ -185,7 +186,17 @@ const BELIEF_VERBS = new Set(['think', 'believe', 'guess', 'suppose', 'know', 's
 export interface IntegrationHits {
   needs: Hit<IntegrationId>[];
   negated: Hit<IntegrationId>[];
+  /** Mentions that are not the prospect's need, with why (another organisation's tool, the prospect's own API). */
+  skipped?: Alternative<IntegrationId>[];
 }
+
+/** The ambiguous words and a bare "API" are less sure than a product name. */
+const CONFIDENCE: Partial<Record<IntegrationId, number>> = {
+  box: 0.75,
+  teams: 0.8,
+  dynamics: 0.75,
+  api: 0.75,
+};
 
 /** One tool's mentions as token ranges: the first positive one and the last one. */
 interface Mentions {
@@ -199,7 +210,9 @@ interface Mentions {
   lastNegated: boolean;
 }
 
-export function detectIntegrations(t: Toks): IntegrationHits {
+export function detectIntegrations(t: Toks, ctx: ReadContext = NO_CONTEXT): IntegrationHits {
+  const topic = ctx.topic;
+  const skipped: Alternative<IntegrationId>[] = [];
   // In order of each id's first mention; Hits are built at the end, one per id.
   const seen = new Map<IntegrationId, Mentions>();
   const tab = integrationTable();
@@ -215,7 +228,14 @@ export function detectIntegrations(t: Toks): IntegrationHits {
     if (to < 0) continue;
     const alias = tab.matched as AliasRules;
     if (alias.ambiguous && !isToolName(t, i)) continue;
-    const negated = isNegated(t, i);
+    const not = notANeed(t, i, to, alias.id, topic);
+    if (not !== undefined) {
+      next = to;
+      if (skipped.length < MAX_ALTERNATIVES)
+        skipped.push({ value: alias.id, span: [t.start[i] as number, t.end[to - 1] as number], reason: not });
+      continue;
+    }
+    const negated = isNegated(t, i) || negatedAfter(t, to) || movedAwayFrom(t, i);
     let m = seen.get(alias.id);
     if (m === undefined) {
       m = {
@@ -247,11 +267,13 @@ export function detectIntegrations(t: Toks): IntegrationHits {
       negated.push({ value: m.id, span, rule: m.negatedRule });
     } else {
       const span: [number, number] = [t.start[m.firstFrom] as number, t.end[m.firstTo - 1] as number];
-      needs.push({ value: m.id, span, rule: m.rule });
+      needs.push({ value: m.id, span, rule: m.rule, confidence: CONFIDENCE[m.id] ?? 0.9 });
     }
   }
   needs.sort((a, b) => a.span[0] - b.span[0]);
-  return { needs, negated };
+  const out: IntegrationHits = { needs, negated };
+  if (skipped.length > 0) out.skipped = skipped;
+  return out;
 }
 
 /** "Box", "Teams", "Dynamics" as a product: "in Box", "Slack and Teams", "our Box account". */
@@ -277,12 +299,139 @@ function isNegated(t: Toks, at: number): boolean {
     // "never got around to using DocuSign": "to" + a use verb stays in the negated clause,
     // unless the prospect is moving to the tool ("switched to using Box").
     if (key === 'to' && USE_VERBS.has(t.k(m + 1)) && !MOVE_VERBS.has(t.k(m - 1))) continue;
+    // "No real-time API": a joined hyphen is inside a word, not a pause.
+    if (t.isP(m, '-') && t.joined(m) && t.joined(m + 1)) continue;
     if (isBreak(t, m) || t.isP(m, ',') || t.isP(m, '-') || NEGATION_STOPS.has(key)) return false;
     // A new subject starts a new clause even without punctuation, as in transcripts:
     // "we don't use salesforce we use hubspot", "not on drive it's all sharepoint".
     if (CLAUSE_SUBJECTS.has(key) && !BELIEF_VERBS.has(t.k(m - 1))) return false;
     if (isNegatorAt(t, m)) return true;
     if (key === 'used' && t.k(m + 1) === 'to') return true;
+  }
+  return false;
+}
+
+/** Owners that are not the prospect: "our clients use Clio", "some departments use Dropbox". */
+const THIRD = new Set(
+  (
+    'client clients customer customers competitor competitors partner partners departments parent they ' +
+    "they're their carriers lenders shippers"
+  ).split(' '),
+);
+const SELF = new Set(['we', "we're", "we've", "we'd", 'our', 'us', 'i', "i'm", "i'd", 'my', 'ours']);
+/** Before a tool: the prospect only looked at it. */
+const EVALUATED = new Set([
+  'looked',
+  'evaluated',
+  'considered',
+  'demoed',
+  'trialed',
+  'compared',
+  'vs',
+  'versus',
+]);
+/** After a tool: it belongs to a competitor ("HubSpot are moving into people ops"). */
+const COMPETING = new Set(['moving', 'compete', 'competes', 'competing', 'competitor', 'competitors']);
+/** "our API", "sell an API", "API calls": the prospect's own product, not a need. */
+const OWN_API_BEFORE = new Set([
+  'our',
+  'its',
+  'own',
+  'their',
+  'sell',
+  'sells',
+  'build',
+  'builds',
+  'offer',
+  'offers',
+]);
+const OWN_API_AFTER = new Set([
+  'calls',
+  'call',
+  'requests',
+  'traffic',
+  'product',
+  'business',
+  'usage',
+  'handles',
+]);
+
+/** Why the mention in tokens `[from, to)` is not the prospect's need, or undefined when it may be one. */
+function notANeed(t: Toks, from: number, to: number, id: IntegrationId, topic: Topic): string | undefined {
+  // "Compliance Dynamics", "Box Hill Legal": the word is part of another name.
+  if (to - from === 1 && (id === 'dynamics' || id === 'box' || id === 'teams')) {
+    if (
+      t.has(from - 1, B_CAPITALIZED) &&
+      !TOOL_PREFIX.has(t.k(from - 1)) &&
+      !TOOL_CONTEXT_BEFORE.has(t.k(from - 1))
+    )
+      return 'part of a name';
+    if (t.has(to, B_CAPITALIZED) && !TOOL_CONTEXT_AFTER.has(t.k(to))) return 'part of a name';
+  }
+  if (id === 'api') {
+    for (let m = from - 1; m >= 0 && m >= from - 3; m--) {
+      if (isBreak(t, m)) break;
+      if (OWN_API_BEFORE.has(t.key[m] as string)) return "the prospect's own product";
+    }
+    if (OWN_API_AFTER.has(t.k(to))) return "the prospect's own product";
+  }
+  let self = false;
+  for (let m = from - 1; m >= 0 && m >= from - 8; m--) {
+    if (isBreak(t, m)) break;
+    const k = t.key[m] as string;
+    if (EVALUATED.has(k) && m >= from - 5) return 'only evaluated';
+    if (SELF.has(k)) {
+      self = true;
+      break;
+    }
+    if (THIRD.has(k)) return 'another organisation';
+  }
+  for (let m = to; m < t.n && m < to + 5; m++) {
+    if (isBreak(t, m)) break;
+    const k = t.key[m] as string;
+    if (COMPETING.has(k)) return 'another organisation';
+    if (k === 'with' && (THIRD.has(t.k(m + 1)) || THIRD.has(t.k(m + 2)) || THIRD.has(t.k(m + 4))))
+      return 'another organisation';
+  }
+  if (topic === 'third_party' && !self) return 'another organisation';
+  return undefined;
+}
+
+const TOOL_PREFIX = new Set(['microsoft', 'ms', 'enterprise', 'our', 'in', 'on']);
+
+/** "We tried Dropbox years ago but no longer use it", "We were on DocuSign until last month". */
+const NEGATED_AFTER = new Set([
+  'anymore',
+  'until',
+  'ago',
+  'dropped',
+  'ditched',
+  'stopped',
+  'cancelled',
+  'canceled',
+]);
+
+function negatedAfter(t: Toks, to: number): boolean {
+  for (let m = to; m < t.n && m < to + 10; m++) {
+    if (isBreak(t, m)) return false;
+    const k = t.key[m] as string;
+    if (NEGATED_AFTER.has(k) || (k === 'longer' && t.k(m - 1) === 'no')) return true;
+    // Another tool starts its own mention.
+    if (((t.flags[m] as number) & F_INTEGRATION) !== 0 && integrationTable().matchEnd(t, m) >= 0)
+      return false;
+  }
+  return false;
+}
+
+/** A finished move: "we switched from Clio to MyCase", "moved off HubSpot" (not "we're migrating off HubSpot"). */
+const MOVED = new Set(['switched', 'moved', 'migrated', 'transitioned', 'went', 'changed']);
+
+function movedAwayFrom(t: Toks, at: number): boolean {
+  const prep = t.k(at - 1);
+  if (prep !== 'from' && prep !== 'off') return false;
+  for (let m = at - 2; m >= 0 && m >= at - 4; m--) {
+    if (MOVED.has(t.key[m] as string)) return true;
+    if (isBreak(t, m)) return false;
   }
   return false;
 }

@@ -16,7 +16,8 @@ export const PERSON_NOUNS: ReadonlySet<string> = new Set(
     'sellers workers worker drivers driver technicians techs consultants consultant analysts managers admins ' +
     'administrators coordinators specialists underwriters adjusters officers volunteers ftes fte colleagues coworkers ' +
     'teammates architects pharmacists therapists caseworkers clerks operators producers executives sdrs bdrs aes ' +
-    'closers planners investigators auditors employees staffmembers heads crew secretaries assistants'
+    'closers planners investigators auditors employees staffmembers heads crew secretaries assistants buyers ' +
+    'researchers tutors dispatchers coordinators hygienists brokers bankers officers ftes'
   ).split(' '),
 );
 
@@ -41,7 +42,8 @@ export const HEADCOUNT_SUBJECTS: ReadonlySet<string> = new Set([
 export const NOT_HEADCOUNT_VERBS: ReadonlySet<string> = new Set(
   (
     'hire hired hiring hires add added adding lost lose losing laid fired onboard onboarded onboarding recruit ' +
-    'recruited recruiting place placed placing serve serves served serving train trained training'
+    'recruited recruiting place placed placing serve serves served serving train trained training credential ' +
+    'credentialed credentialing treat treated treating insure insured cover covered verify verified'
   ).split(' '),
 );
 
@@ -50,11 +52,15 @@ export const DOC_NOUNS: ReadonlySet<string> = new Set(
   (
     'contracts contract agreements agreement proposals proposal quotes quote invoices invoice ndas nda forms form ' +
     'reports report letters letter leases lease policies policy docs doc documents document files file templates ' +
-    'template statements statement applications application estimates estimate bids bid orders order sows sow msas ' +
+    'template statements statement applications application estimates estimate bids bid sows sow msas ' +
     'msa receipts receipt amendments amendment renewals renewal claims claim offers waivers waiver pdfs pdf ' +
-    'paperwork packets packet filings filing briefs brief memos memo certificates certificate onboarding'
+    'paperwork packets packet filings filing briefs brief memos memo certificates certificate onboarding consents ' +
+    'consent confirmations confirmation waivers authorizations authorization'
   ).split(' '),
 );
+
+/** "orders" is a document only as "purchase orders", "change orders", "work orders", "order forms". */
+export const ORDER_KINDS: ReadonlySet<string> = new Set(['purchase', 'change', 'work', 'sales', 'insertion']);
 
 /** Verbs that say a bare rate is about documents: "we sign about 200 a month". */
 export const DOC_VERBS: ReadonlySet<string> = new Set(

@@ -79,7 +79,7 @@ export function matchPeriod(t: Toks, k: number): Period | undefined {
   let kind: Period['kind'];
   if (key === 'a' || key === 'an' || key === '/') kind = 'rate';
   else if (key === 'per' || key === 'each' || key === 'every') kind = 'each';
-  else if (key === 'in' && (t.k(j) === 'a' || t.k(j) === 'an')) {
+  else if ((key === 'in' || key === 'on') && (t.k(j) === 'a' || t.k(j) === 'an')) {
     kind = 'each';
     j++;
     if (!PERIOD_ADJECTIVES.has(t.k(j))) return undefined;
@@ -109,7 +109,7 @@ export function matchPeriod(t: Toks, k: number): Period | undefined {
 
 /** Words that can start a period phrase. */
 export function periodStartWords(): Iterable<string> {
-  return [...ADVERB_FACTORS.keys(), 'a', 'an', '/', 'per', 'each', 'every', 'in'];
+  return [...ADVERB_FACTORS.keys(), 'a', 'an', '/', 'per', 'each', 'every', 'in', 'on'];
 }
 
 /** `value` per period → per month, rounded to the nearest integer (half up). */

@@ -5,7 +5,8 @@
  * Numbers with neither (years, prices, percentages, dates, phone numbers, stock counts) are ignored.
  */
 
-import { F_QUANTITY } from './flags.js';
+import { NO_CONTEXT, type ReadContext } from './context.js';
+import { F_QUANTITY, MAX_ALTERNATIVES } from './flags.js';
 import {
   DOC_NOUNS,
   DOC_VERBS,
@@ -13,13 +14,15 @@ import {
   GROUP_NOUNS,
   HEADCOUNT_SUBJECTS,
   NOT_HEADCOUNT_VERBS,
+  ORDER_KINDS,
   PERSON_NOUNS,
   UNIT_NOUNS,
 } from './lexicon.js';
 import { parseQuantity, type Quantity } from './numbers.js';
 import { matchPeriod, type Period, toMonthly } from './periods.js';
+import { chooseTeam, ownedByProspect, type TeamCandidate, tenseOf } from './team_scope.js';
 import { B_POSSESSIVE, isBreak, K_NUM, K_PUNCT, type Toks } from './tokenizer.js';
-import type { Hit } from './types.js';
+import type { Alternative, Hit } from './types.js';
 
 export interface QuantityHits {
   team_size?: Hit<number>;
@@ -83,19 +86,25 @@ const APPROX_BEFORE = new Set([
   'right',
   'well',
 ]);
+/** "a normal month is about 400 estimates": a rate period before the number, as a subject. */
+const RATE_THEN = new Set(['is', "it's", 'we', 'there']);
 const VOLUME_STOPS = new Set(['and', 'but', 'while', 'which', 'because', 'so', 'whereas', 'although']);
 
-/** Finds the team size and the monthly volume; when several are stated the last one wins. */
-export function detectQuantities(t: Toks): QuantityHits {
+/**
+ * Finds the team size (the prospect's current one, `team_scope.ts`) and the monthly volume (the
+ * last one stated).
+ */
+export function detectQuantities(t: Toks, ctx: ReadContext = NO_CONTEXT): QuantityHits {
   const hits: Pending = {
-    teamFrom: -1,
-    teamLast: -1,
-    teamValue: 0,
-    teamRule: '',
+    ctx,
+    team: [],
     volumeFrom: -1,
     volumeLast: -1,
     volumeValue: 0,
     volumeRule: '',
+    volumeConfidence: 0,
+    volumeAlternatives: [],
+    volumePeak: false,
   };
   const flags = t.flags;
   const hot = t.hot;
@@ -112,52 +121,135 @@ export function detectQuantities(t: Toks): QuantityHits {
     classify(t, q, hits);
   }
   const out: QuantityHits = {};
-  if (hits.teamFrom >= 0) {
-    const span = spanOf(t, hits.teamFrom, hits.teamLast);
-    out.team_size = { value: hits.teamValue, span, rule: `team_size.${hits.teamRule}` };
-  }
+  const team = chooseTeam(t, hits.team);
+  if (team !== undefined) out.team_size = team;
   if (hits.volumeFrom >= 0) {
     const span = spanOf(t, hits.volumeFrom, hits.volumeLast);
-    out.monthly_volume = { value: hits.volumeValue, span, rule: `monthly_volume.${hits.volumeRule}` };
+    const rule = `monthly_volume.${hits.volumeRule}`;
+    out.monthly_volume = { value: hits.volumeValue, span, rule, confidence: hits.volumeConfidence };
+    if (hits.volumeAlternatives.length > 0) {
+      out.monthly_volume.alternatives = hits.volumeAlternatives;
+      out.monthly_volume.confidence = Math.min(hits.volumeConfidence, 0.8);
+    }
   }
   return out;
 }
 
 /** The last team size and monthly volume found so far, as token ranges; Hits are built at the end. */
 interface Pending {
-  teamFrom: number;
-  teamLast: number;
-  teamValue: number;
-  teamRule: string;
+  ctx: ReadContext;
+  team: TeamCandidate[];
   volumeFrom: number;
   volumeLast: number;
   volumeValue: number;
   volumeRule: string;
+  volumeConfidence: number;
+  volumeAlternatives: Alternative<number>[];
+  volumePeak: boolean;
 }
 
 function classify(t: Toks, q: Quantity, hits: Pending): void {
   const noun = findNoun(t, q);
+  const topic = hits.ctx.topic;
   if (noun.kind === 'doc') {
     const period = periodAfter(t, noun.at + 1) ?? periodBefore(t, q.from);
-    if (period !== undefined) setVolume(q, period, Math.max(noun.at, period.to - 1), hits, 'per_period');
+    if (period !== undefined) setVolume(t, q, period, Math.max(noun.at, period.to - 1), hits, 'per_period');
     return;
   }
   if (noun.kind === 'none') {
     const period = rateRightAfter(t, noun.at);
     if (period !== undefined) {
-      if (docContextBefore(t, q.from)) setVolume(q, period, period.to - 1, hits, 'bare_rate');
+      // "20 a day per adjuster": a rate per person is not the prospect's volume.
+      const per = t.k(period.to + 1);
+      if (PER_WORDS.has(t.k(period.to)) && (PERSON_NOUNS.has(per) || PERSON_NOUNS.has(`${per}s`))) return;
+      if (docContextBefore(t, q.from)) setVolume(t, q, period, period.to - 1, hits, 'bare_rate');
+      else if (topic === 'volume') setVolume(t, q, period, period.to - 1, hits, 'context');
+      return;
+    }
+    // "On a normal week maybe 600", after a question about documents.
+    const before = topic === 'volume' ? periodBefore(t, q.from) : undefined;
+    if (before !== undefined && bareHeadcountAfter(t, q.to)) {
+      setVolume(t, q, before, q.to - 1, hits, 'context');
+      return;
+    }
+    const asked = hits.ctx.period;
+    if (topic === 'volume' && asked !== undefined && answerStart(t, q.from) && bareHeadcountAfter(t, q.to)) {
+      const p: Period = { num: asked.num, den: asked.den, from: q.from, to: q.to, kind: 'rate' };
+      setVolume(t, q, p, q.to - 1, hits, 'context');
       return;
     }
   }
   if (notHeadcountVerbBefore(t, q.from)) return;
-  if (noun.kind === 'person') setTeam(q.from, noun.at, q.value, hits, 'people');
-  else if (noun.kind === 'of_us') setTeam(q.from, noun.at, q.value, hits, 'of_us');
+  if (!Number.isInteger(q.value)) return;
+  if (noun.kind === 'person') {
+    // "nine buyers plus me"
+    const me = SUM_JOIN_ME.has(t.k(noun.at + 1)) && ME.has(t.k(noun.at + 2));
+    addTeam(t, q.from, me ? noun.at + 2 : noun.at, q.value + (me ? 1 : 0), hits, 'people', false);
+  } else if (noun.kind === 'of_us') addTeam(t, q.from, noun.at, q.value, hits, 'of_us', false);
   else if (noun.kind === 'of_them') {
-    if (personNounBefore(t, q.from)) setTeam(q.from, noun.at, q.value, hits, 'of_us');
+    if (personNounBefore(t, q.from)) addTeam(t, q.from, noun.at, q.value, hits, 'of_us', true);
   } else if (noun.kind === 'none' && bareHeadcountAfter(t, q.to)) {
     const ctx = headcountContextBefore(t, q.from);
-    if (ctx !== undefined) setTeam(ctx.from, q.to - 1, q.value, hits, ctx.rule);
+    if (ctx !== undefined) addTeam(t, ctx.from, q.to - 1, q.value, hits, ctx.rule, false);
+    else if (topic === 'team' && answerStart(t, q.from))
+      addTeam(t, q.from, q.to - 1, q.value, hits, 'context', false);
+    else if (CURRENT_AFTER.has(t.k(q.to)) && GROWTH_BEFORE.has(t.k(q.from - 1)))
+      // "we grew from 12 paralegals two years ago to 30 now"
+      addTeam(t, q.from, q.to - 1, q.value, hits, 'growth', false);
   }
+}
+
+const PER_WORDS = new Set(['per', 'each', 'a']);
+const SUM_JOIN_ME = new Set(['plus', 'and', 'including']);
+const ME = new Set(['me', 'myself']);
+const CURRENT_AFTER = new Set(['now', 'today', 'currently']);
+const GROWTH_BEFORE = new Set(['to', 'at']);
+/** Words that may open a bare answer before its number: "Um, it's about 65", "Yes, probably 200". */
+const ANSWER_OPENERS = new Set([
+  'yes',
+  'yeah',
+  'yep',
+  'oh',
+  'so',
+  'well',
+  'honestly',
+  "it's",
+  'its',
+  "that's",
+  "i'd",
+  'say',
+  'guess',
+  'think',
+  'i',
+  'all',
+  'in',
+  'total',
+  'call',
+  'it',
+  'um',
+  'hmm',
+  'ok',
+  'okay',
+  'right',
+  'and',
+  'then',
+  'we',
+  "we're",
+  'there',
+  "there's",
+  'are',
+  'is',
+  'a',
+]);
+
+/** The number opens its clause, past approximations and answer openers: "About forty.", "Um, it's about 65". */
+function answerStart(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 6; m--) {
+    if (isBreak(t, m) || t.isP(m, ',') || t.isP(m, '-')) return true;
+    const k = t.key[m] as string;
+    if (!APPROX_BEFORE.has(k) && !ANSWER_OPENERS.has(k)) return false;
+  }
+  return from <= 6;
 }
 
 type Noun = { kind: 'person' | 'doc' | 'of_us' | 'of_them' | 'none' | 'other'; at: number };
@@ -189,7 +281,7 @@ function findNoun(t: Toks, q: Quantity): Noun {
     if (t.kind[j] === K_NUM) return nounAt('other', j);
     const key = t.key[j] as string;
     if (PERSON_NOUNS.has(key)) return nounAt('person', j);
-    if (DOC_NOUNS.has(key)) {
+    if (DOC_NOUNS.has(key) || isDocOrder(t, j)) {
       // "contract templates", "purchase orders": the last document noun of the compound.
       while (DOC_NOUNS.has(t.k(j + 1))) j++;
       return nounAt('doc', j);
@@ -215,6 +307,13 @@ function findNoun(t: Toks, q: Quantity): Noun {
   return nounAt('other', j);
 }
 
+/** "purchase orders", "change orders", "order forms" (not "30,000 orders a day" shipped). */
+function isDocOrder(t: Toks, j: number): boolean {
+  const key = t.key[j] as string;
+  if (key === 'orders' || key === 'order') return ORDER_KINDS.has(t.k(j - 1)) || DOC_NOUNS.has(t.k(j + 1));
+  return false;
+}
+
 function periodAfter(t: Toks, from: number): Period | undefined {
   for (let m = from; m < from + 6; m++) {
     if (isBreak(t, m) || t.isP(m, ',') || t.kind[m] === K_NUM) return undefined;
@@ -230,7 +329,7 @@ function periodBefore(t: Toks, from: number): Period | undefined {
   for (let m = from - 1; m >= 0 && m >= from - 10; m--) {
     if (isBreak(t, m) || t.kind[m] === K_NUM) return undefined;
     const p = matchPeriod(t, m);
-    if (p !== undefined && p.kind !== 'rate' && p.to <= from) return p;
+    if (p !== undefined && p.to <= from && (p.kind !== 'rate' || RATE_THEN.has(t.k(p.to)))) return p;
   }
   return undefined;
 }
@@ -292,16 +391,49 @@ function headcountContextBefore(t: Toks, from: number): { from: number; rule: st
   return undefined;
 }
 
-function setTeam(from: number, last: number, value: number, hits: Pending, rule: string) {
-  hits.teamFrom = from;
-  hits.teamLast = last;
-  hits.teamValue = value;
-  hits.teamRule = rule;
+function addTeam(
+  t: Toks,
+  from: number,
+  last: number,
+  value: number,
+  hits: Pending,
+  rule: string,
+  subset: boolean,
+) {
+  if (hits.team.length >= MAX_TEAM_CANDIDATES) hits.team.shift();
+  hits.team.push({
+    value,
+    from,
+    last,
+    rule: `team_size.${rule}`,
+    tense: tenseOf(t, from, last),
+    own: ownedByProspect(t, from, hits.ctx.topic),
+    subset,
+  });
 }
 
-function setVolume(q: Quantity, period: Period, last: number, hits: Pending, rule: string): void {
+/** Bound on the candidates kept (the latest ones): a hostile message can state thousands. */
+const MAX_TEAM_CANDIDATES = 16;
+
+const VOLUME_CONFIDENCE: Record<string, number> = { per_period: 0.9, bare_rate: 0.8, context: 0.75 };
+
+function setVolume(t: Toks, q: Quantity, period: Period, last: number, hits: Pending, rule: string): void {
   const value = toMonthly(q.value, period);
   if (value < 1) return;
+  const peak = peakClause(t, q.from);
+  const alts = hits.volumeAlternatives;
+  if (hits.volumeFrom >= 0 && hits.volumeValue !== value) {
+    if (alts.length >= MAX_ALTERNATIVES) alts.shift();
+    // A peak-season figure does not replace the usual one stated before it.
+    if (peak && !hits.volumePeak) {
+      alts.push({ value, span: spanOf(t, Math.min(q.from, period.from), last), reason: 'peak volume' });
+      return;
+    }
+    const reason = hits.volumePeak ? 'peak volume' : 'earlier mention';
+    alts.push({ value: hits.volumeValue, span: spanOf(t, hits.volumeFrom, hits.volumeLast), reason });
+  }
+  hits.volumePeak = peak;
+  hits.volumeConfidence = VOLUME_CONFIDENCE[rule] ?? 0.8;
   hits.volumeFrom = Math.min(q.from, period.from);
   hits.volumeLast = last;
   hits.volumeValue = value;
@@ -310,4 +442,25 @@ function setVolume(q: Quantity, period: Period, last: number, hits: Pending, rul
 
 function spanOf(t: Toks, from: number, last: number): [number, number] {
   return [t.start[from] as number, t.end[Math.max(from, last)] as number];
+}
+
+/** "In peak season it's closer to 900 a week", "on a heavy day": not the usual volume. */
+const PEAK_WORDS = new Set([
+  'peak',
+  'busiest',
+  'busy',
+  'heavy',
+  'spike',
+  'spikes',
+  'rush',
+  'crunch',
+  'record',
+]);
+
+function peakClause(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 10; m--) {
+    if (isBreak(t, m)) return false;
+    if (PEAK_WORDS.has(t.key[m] as string)) return true;
+  }
+  return false;
 }

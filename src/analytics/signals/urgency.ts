@@ -4,213 +4,14 @@
  * "not really in a hurry"). When one message states several, the last one stated wins.
  */
 import type { Urgency } from '../../schema/session_payload.js';
-import { F_DURATION, F_URGENCY } from './flags.js';
+import { NO_CONTEXT, type ReadContext } from './context.js';
+import { F_DURATION, F_URGENCY, MAX_ALTERNATIVES } from './flags.js';
 import { isNegatorAt } from './lexicon.js';
 import { parseQuantity } from './numbers.js';
-import { lazy, PhraseTable } from './phrases.js';
 import { isSoftBreak, type Toks } from './tokenizer.js';
-import type { Hit } from './types.js';
-
-/** A cue: its level, the rule id suffix, and whether a negation before it turns it to low. */
-type Cue = { level: Urgency | 'none'; rule: string; negatable?: boolean; ruleId: string };
-
-const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'eod', 'eow'];
-const START_VERBS = [
-  'sign',
-  'start',
-  'begin',
-  'buy',
-  'need',
-  'launch',
-  'decide',
-  'onboard',
-  'live',
-  'started',
-  'purchase',
-  'have',
-];
-const SEASONS = ['summer', 'fall', 'autumn', 'spring', 'winter'];
-
-function cues(
-  level: Urgency | 'none',
-  rule: string,
-  phrases: string[],
-  negatable = false,
-): Array<[string, Cue]> {
-  return phrases.map((p) => [p, { level, rule, negatable, ruleId: `urgency.${rule}` }]);
-}
-
-const CUES = (): Array<[string, Cue]> => [
-  // Phrases that contain a cue word but are not urgency.
-  ...cues('none', 'none', ['urgent care', 'right now we', 'asap pricing', 'critical care']),
-  ...cues(
-    'high',
-    'high.asap',
-    [
-      'asap',
-      'a.s.a.p',
-      'as soon as possible',
-      'as soon as we can',
-      'soon as possible',
-      'as quickly as possible',
-      'as fast as possible',
-      'right away',
-      'straight away',
-      'immediately',
-      'urgent',
-      'urgently',
-      'urgency',
-      'time sensitive',
-      'pressing',
-      'in a hurry',
-      'hurry',
-      'rush',
-      'in a rush',
-      'rushed',
-      'top priority',
-      'high priority',
-      'very soon',
-      'now rather than later',
-      'sooner rather than later',
-      'needed this yesterday',
-      'needed it yesterday',
-      'need it yesterday',
-      'needed that yesterday',
-      'wanted it yesterday',
-      'needed yesterday',
-      'without delay',
-      'hard deadline',
-      'tight deadline',
-    ],
-    true,
-  ),
-  ...cues('high', 'high.this_week', [
-    'this week',
-    'next week',
-    'end of the week',
-    'end of week',
-    'end of this week',
-    'end of next week',
-    'by tomorrow',
-    'by today',
-    'today if possible',
-    'end of day',
-    'next few days',
-    'next couple of days',
-    'next couple days',
-    'in a few days',
-    'within days',
-    'within a week',
-    'this month',
-    'end of this month',
-    'end of the month',
-    'end of month',
-    'month end',
-    'by month end',
-    'within a month',
-    'within the month',
-    'next 30 days',
-    'within 30 days',
-    ...WEEKDAYS.flatMap((d) => [`by ${d}`, `before ${d}`, `this ${d}`, `next ${d}`, `until ${d}`]),
-    // Starting or buying today or tomorrow; a bare "today" ("I called today") is not a cue.
-    ...START_VERBS.flatMap((v) => [`${v} today`, `${v} tomorrow`, `${v} it today`, `${v} it tomorrow`]),
-  ]),
-  ...cues('medium', 'medium.horizon', [
-    'next month',
-    'end of next month',
-    'this quarter',
-    'next quarter',
-    'end of the quarter',
-    'end of quarter',
-    'end of this quarter',
-    'within the quarter',
-    'in the coming months',
-    'coming months',
-    'in a few months',
-    'in a couple of months',
-    'in a couple months',
-    'next few months',
-    'next couple of months',
-    'next couple months',
-    'soon',
-    'shortly',
-    'later this year',
-    'end of the year',
-    'end of this year',
-    'end of year',
-    'by year end',
-    ...['q1', 'q2', 'q3', 'q4'].flatMap((q) => [
-      `by ${q}`,
-      `in ${q}`,
-      `for ${q}`,
-      `before ${q}`,
-      `during ${q}`,
-    ]),
-    ...SEASONS.flatMap((s) => [`by the ${s}`, `by ${s}`, `this ${s}`, `over the ${s}`, `in the ${s}`]),
-  ]),
-  ...cues('low', 'low.exploring', [
-    'just exploring',
-    'exploring',
-    'just browsing',
-    'browsing',
-    'researching',
-    'doing research',
-    'research phase',
-    'just looking',
-    'looking around',
-    'shopping around',
-    'just curious',
-    'gathering information',
-    'gathering info',
-    'early stages',
-    'early stage',
-    'kicking the tires',
-    'not ready',
-    'no plans',
-  ]),
-  ...cues('low', 'low.no_rush', [
-    'no rush',
-    'no hurry',
-    'not urgent',
-    'nothing urgent',
-    'no urgency',
-    'not in a rush',
-    'not in a hurry',
-    'in no rush',
-    'in no hurry',
-    'not in any rush',
-    'not in any hurry',
-    'not a priority',
-    'not a rush',
-    'no timeline',
-    'no set timeline',
-    'no deadline',
-    'not now',
-    'not right now',
-    'not immediately',
-    'take our time',
-    'taking our time',
-  ]),
-  ...cues('low', 'low.later', [
-    'next year',
-    'end of next year',
-    'next fiscal year',
-    'sometime',
-    'someday',
-    'some day',
-    'down the road',
-    'down the line',
-    'eventually',
-    'long term',
-    'at some point',
-    'in the future',
-    'later on',
-    'a year from now',
-    ...SEASONS.map((s) => `next ${s}`),
-  ]),
-];
-
-export const urgencyTable = lazy(() => new PhraseTable<Cue>(CUES()));
+import type { Alternative, Hit } from './types.js';
+import { type Cue, urgencyTable } from './urgency_cues.js';
+import { anchorOf, bareMonthAnswer, countsAsHorizon } from './urgency_scope.js';
 
 export const DURATION_STARTS: ReadonlySet<string> = new Set(['in', 'within', 'next', 'over']);
 const DURATION_SKIP = new Set([
@@ -248,54 +49,115 @@ const UNIT_DAYS: ReadonlyMap<string, number> = new Map([
   ['years', 365],
 ]);
 
-/** The last urgency cue of the message. */
-export function detectUrgency(t: Toks): Hit<Urgency> | undefined {
-  let found: Hit<Urgency> | undefined;
-  // The last cue matched, kept as token indices; its Hit is built once, at the end.
-  let cueFrom = -1;
-  let cueTo = -1;
-  let cueValue: Urgency = 'low';
-  let cueRule = '';
+/** Confidence of a cue by how it was anchored. */
+const CONFIDENCE = { cue: 0.9, strong: 0.85, weak: 0.75, timeline: 0.8, bare: 0.65 } as const;
+
+/**
+ * The last urgency cue of the message that is about buying. Horizons about something else, and
+ * earlier horizons, are kept as the alternatives it beat.
+ */
+export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgency> | undefined {
   const tab = urgencyTable();
   const tflags = t.flags;
   const hot = t.hot;
   const hotN = t.hotN;
+  let best: Hit<Urgency> | undefined;
+  let alternatives: Alternative<Urgency>[] | undefined;
+  // The last horizon skipped as not about buying, which "by then" can tie the purchase to.
+  let skipped: Hit<Urgency> | undefined;
   // Tokens before `next` belong to the last cue matched.
   let next = 0;
   for (let p = 0; p < hotN; p++) {
     const i = hot[p] as number;
     const flags = tflags[i] as number;
     if (i < next || (flags & (F_DURATION | F_URGENCY)) === 0) continue;
+    let hit: Hit<Urgency> | undefined;
+    let dated = false;
+    let to = -1;
     if ((flags & F_DURATION) !== 0) {
       const d = duration(t, i);
       if (d !== undefined) {
-        found = d.hit;
-        cueFrom = -1;
-        next = d.to;
-        continue;
+        hit = d.hit;
+        to = d.to;
+        dated = true;
       }
     }
-    if ((flags & F_URGENCY) === 0) continue;
-    const to = tab.matchEnd(t, i);
-    if (to < 0) continue;
-    next = to;
-    const cue = tab.matched as Cue;
-    if (cue.level === 'none') continue;
-    cueFrom = i;
-    cueTo = to;
-    if (cue.negatable && negatedBefore(t, i)) {
-      cueValue = 'low';
-      cueRule = 'urgency.low.negated';
-    } else {
-      cueValue = cue.level;
-      cueRule = cue.ruleId;
+    if (hit === undefined) {
+      if ((flags & F_URGENCY) === 0) continue;
+      to = tab.matchEnd(t, i);
+      if (to < 0) continue;
+      const cue = tab.matched as Cue;
+      if (cue.level === 'none') {
+        next = to;
+        continue;
+      }
+      if (cue.level === 'tie') {
+        next = to;
+        const anchor = anchorOf(t, i, to);
+        if (skipped === undefined || (anchor !== 'strong' && anchor !== 'weak')) continue;
+        const tied: Hit<Urgency> = {
+          value: skipped.value,
+          span: [skipped.span[0], t.end[to - 1] as number],
+          rule: `urgency.${skipped.value}.tied`,
+          confidence: 0.7,
+        };
+        if (best !== undefined) alternatives = lose(alternatives, best, 'earlier horizon');
+        best = tied;
+        skipped = undefined;
+        continue;
+      }
+      if (cue.month && (ctx.topic !== 'timeline' || !bareMonthAnswer(t, i))) continue;
+      const span: [number, number] = [t.start[i] as number, t.end[to - 1] as number];
+      dated = cue.dated;
+      hit =
+        cue.negatable && negatedBefore(t, i)
+          ? { value: 'low', span, rule: 'urgency.low.negated' }
+          : { value: cue.level, span, rule: cue.ruleId };
     }
+    next = to;
+    let confidence: number = CONFIDENCE.cue;
+    if (dated) {
+      const anchor = anchorOf(t, i, to);
+      if (!countsAsHorizon(anchor, ctx.topic)) {
+        alternatives = lose(
+          alternatives,
+          hit,
+          ctx.topic === 'meeting' || anchor === 'other' ? 'not about buying' : 'not asked about timing',
+        );
+        if (anchor === 'other') skipped = hit;
+        continue;
+      }
+      confidence =
+        anchor === 'strong'
+          ? CONFIDENCE.strong
+          : anchor === 'weak'
+            ? CONFIDENCE.weak
+            : ctx.topic === 'timeline'
+              ? CONFIDENCE.timeline
+              : CONFIDENCE.bare;
+    }
+    hit.confidence = confidence;
+    if (best !== undefined) alternatives = lose(alternatives, best, 'earlier horizon');
+    best = hit;
   }
-  if (cueFrom >= 0) {
-    const span: [number, number] = [t.start[cueFrom] as number, t.end[cueTo - 1] as number];
-    return { value: cueValue, span, rule: cueRule };
+  if (best !== undefined && alternatives !== undefined) {
+    best.alternatives = alternatives.filter((a) => a.span[0] !== best?.span[0]);
+    if (best.alternatives.length === 0) delete best.alternatives;
+    else if (best.alternatives.some((a) => a.value !== best?.value && a.reason === 'earlier horizon'))
+      best.confidence = Math.max(0.5, (best.confidence ?? CONFIDENCE.cue) - 0.1);
   }
-  return found;
+  return best;
+}
+
+/** Adds a horizon that lost to the alternatives (bounded); a plain function, no closure per call. */
+function lose(
+  list: Alternative<Urgency>[] | undefined,
+  hit: Hit<Urgency>,
+  reason: string,
+): Alternative<Urgency>[] {
+  const out = list ?? [];
+  if (out.length < MAX_ALTERNATIVES) out.push({ value: hit.value, span: hit.span, reason });
+  return out;
 }
 
 function negatedBefore(t: Toks, at: number): boolean {

@@ -4,6 +4,7 @@
 // fetches send it back (same origin). A 401 reloads the page, which shows the login form.
 
 import { loadIntelligenceOverview, mountIntelligence, renderSessionIntelligence } from './intelligence.js';
+import { signalConfidence } from './signal_confidence.js';
 
 const POLL_MS = 10_000;
 const TIER_COLORS = {
@@ -329,6 +330,7 @@ function renderSession(d) {
               ': ',
               Array.isArray(sig.value) ? sig.value.join(', ') : String(sig.value),
               ...(sig.evidence ?? []).map((e) => h('div', { class: 'ev' }, evidenceText(e))),
+              ...signalConfidence(sig),
             ),
           )
         : [h('li', { class: 'empty' }, 'The prospect stated no qualification signals.')]),

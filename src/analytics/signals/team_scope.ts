@@ -1,0 +1,194 @@
+/**
+ * Which headcount is the prospect's current one (spec v2). Every headcount the message states is a
+ * candidate; each is read for whose it is (the prospect's, or a client's, a parent company's, "the
+ * county as a whole") and for its time (now, before, or planned), from the nearest marker in its
+ * sentence. The current own size wins; sizes stated side by side ("35 recruiters and 8 account
+ * managers") add up, unless the message already gave their total. The rest become alternatives.
+ */
+import type { Topic } from './context.js';
+import { MAX_ALTERNATIVES } from './flags.js';
+import { isBreak, K_NUM, type Toks } from './tokenizer.js';
+import type { Alternative, Hit } from './types.js';
+
+export type Tense = 'current' | 'past' | 'planned';
+
+export interface TeamCandidate {
+  value: number;
+  from: number;
+  last: number;
+  rule: string;
+  tense: Tense;
+  own: boolean;
+  /** A sub-group read from "N of them": never summed with its neighbours. */
+  subset: boolean;
+}
+
+const SELF = new Set(["we're", 'we', "we've", 'were', 'our', 'us', 'i', "i'm", 'my', 'ours', 'im']);
+/** Owners that are not the prospect: "our biggest customer has 3,000", "they have 4,000", "the county as a whole". */
+const THIRD = new Set(
+  (
+    'client clients customer customers shipper shippers partner partners vendor vendors competitor competitors ' +
+    "they they're itself whole parent prospects buyer buyers account accounts"
+  ).split(' '),
+);
+const PAST = new Set(['was', 'were', 'had', 'ago', 'used', 'started', 'previously', 'originally', 'last']);
+const PLANNED = new Set(
+  (
+    "will 'll plan plans planning hire hiring grow growing expect expecting projected target " +
+    'targeting aim aiming hope hoping going forecast budgeted'
+  ).split(' '),
+);
+const CURRENT = new Set(['now', 'today', 'currently', 'presently', 'nowadays']);
+/** Words that may join two headcounts stated side by side. */
+const SUM_JOIN = new Set(['and', 'plus', '&']);
+const SUM_GAP = 8;
+/** "14 AEs plus their managers, call it 18 seats": the second count restates, it does not add. */
+const RESTATE = new Set(['call', "that's", 'basically', 'meaning', 'so', 'total', 'overall', 'ie']);
+const WINDOW_BACK = 10;
+const WINDOW_AHEAD = 6;
+
+/** The time of the headcount in tokens `[from, last]`: the nearest time marker in its sentence. */
+export function tenseOf(t: Toks, from: number, last: number): Tense {
+  // "we were 30": a marker inside the headcount's own words.
+  for (let m = from; m < last; m++) {
+    const inside = markerAt(t, m);
+    if (inside !== undefined) return inside;
+  }
+  let backOpen = true;
+  let aheadOpen = true;
+  for (let d = 1; d <= WINDOW_BACK && (backOpen || aheadOpen); d++) {
+    const b = from - d;
+    if (backOpen && (b < 0 || isBreak(t, b))) backOpen = false;
+    if (backOpen) {
+      const back = markerAt(t, b);
+      if (back !== undefined) return back;
+    }
+    const a = last + d;
+    if (aheadOpen && (d > WINDOW_AHEAD || a >= t.n || isBreak(t, a) || t.kind[a] === K_NUM))
+      aheadOpen = false;
+    if (aheadOpen) {
+      const ahead = markerAt(t, a);
+      if (ahead !== undefined) return ahead;
+    }
+  }
+  return 'current';
+}
+
+function markerAt(t: Toks, m: number): Tense | undefined {
+  const k = t.key[m] as string;
+  if (CURRENT.has(k)) return 'current';
+  if (PAST.has(k)) return k === 'last' && t.k(m + 1) === 'month' ? undefined : 'past';
+  if (PLANNED.has(k) || k.endsWith("'ll")) return 'planned';
+  return undefined;
+}
+
+/** Whether the headcount starting at token `from` is the prospect's own: the nearest owner word before it. */
+export function ownedByProspect(t: Toks, from: number, topic: Topic): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - WINDOW_BACK; m--) {
+    if (isBreak(t, m)) break;
+    const k = t.key[m] as string;
+    if (SELF.has(k)) return true;
+    if (THIRD.has(k)) return false;
+  }
+  return topic !== 'third_party';
+}
+
+const REASON: Record<Tense, string> = {
+  current: 'earlier mention',
+  past: 'past size',
+  planned: 'planned size',
+};
+
+/** The current own headcount with the candidates it beat, or undefined when there is none. */
+export function chooseTeam(t: Toks, cands: readonly TeamCandidate[]): Hit<number> | undefined {
+  if (cands.length === 0) return undefined;
+  let own = cands.filter((c) => c.own && c.tense === 'current');
+  // A bare number read from the agent's question yields to a headcount the message states itself.
+  if (own.some((c) => c.rule !== 'team_size.context'))
+    own = own.filter((c) => c.rule !== 'team_size.context');
+  let best: TeamCandidate | undefined;
+  let parts: TeamCandidate[] = [];
+  for (let k = 0; k < own.length; k++) {
+    const c = own[k] as TeamCandidate;
+    const prev = own[k - 1];
+    if (prev !== undefined && best === prev && sideBySide(t, prev, c)) {
+      const total = (parts.length > 0 ? best.value : prev.value) + c.value;
+      // "There are 16 of us, eleven therapists and five front desk": the parts of a stated total.
+      const stated = own.slice(0, k - parts.length - 1).find((o) => o.value === total);
+      if (stated !== undefined) {
+        parts.push(prev, c);
+        best = stated;
+        continue;
+      }
+      if (parts.length === 0) parts = [prev];
+      parts.push(c);
+      best = { ...c, value: total, from: parts[0]?.from ?? c.from, rule: 'team_size.sum' };
+      continue;
+    }
+    // "There are 16 of us, eleven therapists …": a smaller count right after a total is its part.
+    if (prev !== undefined && best === prev && partAfterComma(t, prev, c)) {
+      parts.push(c);
+      continue;
+    }
+    best = c;
+    parts = [];
+  }
+  if (best === undefined) return undefined;
+  const chosen = best;
+  const span: [number, number] = [t.start[chosen.from] as number, t.end[chosen.last] as number];
+  const hit: Hit<number> = {
+    value: chosen.value,
+    span,
+    rule: chosen.rule,
+    confidence: confidenceOf(chosen.rule),
+  };
+  const alternatives: Alternative<number>[] = [];
+  for (const c of cands) {
+    if (alternatives.length >= MAX_ALTERNATIVES) break;
+    if (c === chosen || parts.includes(c) || c.value === chosen.value) continue;
+    const reason = !c.own ? 'another organisation' : REASON[c.tense];
+    alternatives.push({ value: c.value, span: [t.start[c.from] as number, t.end[c.last] as number], reason });
+  }
+  if (alternatives.length > 0) {
+    hit.alternatives = alternatives;
+    hit.confidence = Math.min(hit.confidence ?? 1, 0.8);
+  }
+  return hit;
+}
+
+/** "35 recruiters and 8 account managers", "nine buyers plus me": two headcounts joined in one sentence. */
+function sideBySide(t: Toks, a: TeamCandidate, b: TeamCandidate): boolean {
+  if (a.subset || b.subset || b.from - a.last > SUM_GAP) return false;
+  let joined = false;
+  for (let m = a.last + 1; m < b.from; m++) {
+    if (isBreak(t, m) || t.kind[m] === K_NUM) return false;
+    const k = t.key[m] as string;
+    if (RESTATE.has(k)) return false;
+    if (SUM_JOIN.has(k)) joined = true;
+  }
+  return joined;
+}
+
+function partAfterComma(t: Toks, a: TeamCandidate, b: TeamCandidate): boolean {
+  if (b.value >= a.value || b.from - a.last > 4 || !t.isP(a.last + 1, ',')) return false;
+  for (let m = a.last + 2; m < b.from; m++) if (t.kind[m] === K_NUM || isBreak(t, m)) return false;
+  return true;
+}
+
+function confidenceOf(rule: string): number {
+  switch (rule) {
+    case 'team_size.people':
+    case 'team_size.of_us':
+      return 0.9;
+    case 'team_size.team_of':
+    case 'team_size.employ':
+    case 'team_size.team_is':
+      return 0.85;
+    case 'team_size.sum':
+      return 0.7;
+    case 'team_size.context':
+      return 0.75;
+    default:
+      return 0.8;
+  }
+}
