@@ -193,9 +193,12 @@ export async function startWorker(
       const started = Date.now();
       log.info({ deadlineMs }, 'worker stopping');
       // Most of the budget goes to in-flight messages; the rest to flushing and closing.
-      await ops.alerts?.stop();
+      // The alert timer stops at once; an evaluation already running is awaited only after the
+      // in-flight messages had their share of the deadline (it must not eat into it).
+      const alertsStopped = ops.alerts?.stop();
       await consumer.stop({ deadlineMs: Math.max(1, Math.floor(deadlineMs * 0.8)) });
       await done.catch(() => undefined);
+      await alertsStopped;
       await Promise.all([sessions.drain(), statusRows.drain()]).catch((err: unknown) =>
         log.warn({ err: (err as Error)?.message }, 'final flush failed'),
       );
