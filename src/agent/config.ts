@@ -30,6 +30,8 @@ const Env = z.object({
   LLM_MODEL: z.string().min(1).default('gpt-4.1-mini'),
   LLM_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
   DEEPGRAM_API_KEY: z.string().min(1).optional(),
+  /** Deepgram's API host for STT (`/v1/listen`) and TTS (`/v1/speak`); http(s) or ws(s). */
+  DEEPGRAM_BASE_URL: z.url({ protocol: /^(wss?|https?)$/ }).optional(),
   STT_MODEL: z.string().min(1).default('nova-3'),
   STT_LANGUAGE: z.string().min(1).default('en-US'),
   TTS_PROVIDER: z.enum(['openai', 'deepgram']).default('openai'),
@@ -71,7 +73,13 @@ export interface AgentConfig {
     readonly model: string;
     readonly temperature?: number;
   };
-  readonly stt: { readonly apiKey?: string; readonly model: string; readonly language: string };
+  readonly stt: {
+    readonly apiKey?: string;
+    readonly model: string;
+    readonly language: string;
+    /** Deepgram host without a trailing slash, e.g. `https://api.deepgram.com` (default: the plugin's). */
+    readonly baseUrl?: string;
+  };
   readonly tts: { readonly provider: 'openai' | 'deepgram'; readonly model: string; readonly voice?: string };
   readonly turnDetection: 'vad' | 'stt' | 'multilingual' | 'manual';
   readonly calendar:
@@ -187,6 +195,7 @@ export function loadAgentConfig(
     },
     stt: {
       ...(e.DEEPGRAM_API_KEY ? { apiKey: e.DEEPGRAM_API_KEY } : {}),
+      ...(e.DEEPGRAM_BASE_URL ? { baseUrl: e.DEEPGRAM_BASE_URL.replace(/\/+$/, '') } : {}),
       model: e.STT_MODEL,
       language: e.STT_LANGUAGE,
     },
