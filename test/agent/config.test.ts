@@ -24,7 +24,9 @@ describe('agent config', () => {
     const c = loadAgentConfig({ ...FULL, DEEPGRAM_BASE_URL: 'http://127.0.0.1:9000/' }, 'connect');
     expect(c.stt.baseUrl).toBe('http://127.0.0.1:9000');
     expect(loadAgentConfig(FULL, 'connect').stt.baseUrl).toBeUndefined();
-    expect(problems({ ...FULL, DEEPGRAM_BASE_URL: 'ftp://x' }, 'connect')[0]).toMatch(/^DEEPGRAM_BASE_URL is invalid/);
+    expect(problems({ ...FULL, DEEPGRAM_BASE_URL: 'ftp://x' }, 'connect')[0]).toMatch(
+      /^DEEPGRAM_BASE_URL is invalid/,
+    );
   });
 
   it('console needs only the LLM key', () => {

@@ -133,6 +133,7 @@ export function registerDashboard(app: FastifyInstance): void {
   const assets = new Map<string, Asset>([
     ['/dashboard/app.js', fileAsset(join(PUBLIC_DIR, 'app.js'), text('text/javascript'), 'no-cache')],
     ['/dashboard/style.css', fileAsset(join(PUBLIC_DIR, 'style.css'), text('text/css'), 'no-cache')],
+    ['/dashboard/voice.js', fileAsset(join(PUBLIC_DIR, 'voice.js'), text('text/javascript'), 'no-cache')],
     [
       '/dashboard/vendor/chart.umd.js',
       fileAsset(chartJsPath(), text('text/javascript'), 'private, max-age=86400'),

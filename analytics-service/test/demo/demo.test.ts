@@ -25,7 +25,8 @@ async function demo(dataDir: string): Promise<{ stdout: string; stderr: string; 
   const started = Date.now();
   const { stdout, stderr } = await run(
     'npm',
-    ['run', '--silent', 'demo', '--', '--no-serve', '--json', '--data-dir', dataDir],
+    // The text path: deterministic, so two runs can be compared (the voice path is tested in test/voice).
+    ['run', '--silent', 'demo', '--', '--text', '--no-serve', '--json', '--data-dir', dataDir],
     {
       cwd: ROOT,
       maxBuffer: 10 * 1024 * 1024,
@@ -36,7 +37,7 @@ async function demo(dataDir: string): Promise<{ stdout: string; stderr: string; 
   return { stdout, stderr, ms: Date.now() - started };
 }
 
-describe('npm run demo -- --no-serve --json', () => {
+describe('npm run demo -- --text --no-serve --json', () => {
   let dir: string;
   let first: Awaited<ReturnType<typeof demo>>;
   let second: Awaited<ReturnType<typeof demo>>;
@@ -60,6 +61,7 @@ describe('npm run demo -- --no-serve --json', () => {
     for (const l of lines) {
       expect(Object.keys(l).sort()).toEqual([
         'cost_usd',
+        'cost_usd_by_component',
         'outcome',
         'score',
         'session_id',

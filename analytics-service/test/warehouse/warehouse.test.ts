@@ -691,9 +691,14 @@ describe('warehouse (duckdb) storage', () => {
     for (const sql of MIGRATIONS[0]?.statements ?? []) await c.run(renderStatement(sql, 'duckdb'));
     await c.run("INSERT INTO schema_migrations VALUES (1, 'initial warehouse schema', now())");
     await c.run(`ATTACH '${currentPath}' AS cur (READ_ONLY)`);
-    await c.run('INSERT INTO turns SELECT * EXCLUDE (payload_index, user_text, agent_text) FROM cur.turns');
-    for (const t of ['sessions', 'tool_calls', 'signals', 'leads'])
-      await c.run(`INSERT INTO ${t} SELECT * FROM cur.${t}`);
+    // Less migration 3's and 4's columns too.
+    await c.run(
+      'INSERT INTO turns SELECT * EXCLUDE (payload_index, user_text, agent_text, perceived_latency_ms, stt_audio_duration_ms, user_speech_ms, agent_speech_ms) FROM cur.turns',
+    );
+    await c.run(
+      'INSERT INTO sessions SELECT * EXCLUDE (latency_perceived_p50_ms, latency_perceived_p95_ms) FROM cur.sessions',
+    );
+    for (const t of ['tool_calls', 'signals', 'leads']) await c.run(`INSERT INTO ${t} SELECT * FROM cur.${t}`);
     await c.run('UPDATE sessions SET payload = $1', [JSON.stringify(sample.payload)]);
     await c.run('DETACH cur');
     c.closeSync();
@@ -715,7 +720,7 @@ describe('warehouse (duckdb) storage', () => {
     await fresh.close();
     const before = await counts(w, 'sess_v1');
     expect(before).toMatchObject({ sessions: 1, leads: 1, turns: 6, tool_calls: 2, signals: 5 });
-    expect((await w.migrate()).applied).toEqual([2, 3]);
+    expect((await w.migrate()).applied).toEqual([2, 3, 4]);
     expect(await counts(w, 'sess_v1')).toEqual(before);
     // A payload stored whole before migration 3 reads back as it was.
     expect((await getSession(w, 'sess_v1'))?.payload).toEqual(sample.payload);

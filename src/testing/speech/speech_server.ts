@@ -186,6 +186,10 @@ export async function startSpeechServer(opts: SpeechServerOptions = {}): Promise
     });
   });
 
+  // Keep idle keep-alive connections longer than clients do (as vendors' servers do): a server
+  // closing one just as the client reuses it fails that request with "fetch failed".
+  server.keepAliveTimeout = 75_000;
+  server.headersTimeout = 80_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());

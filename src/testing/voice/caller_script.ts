@@ -11,7 +11,9 @@ export type CallerStep =
       /** Cut in: start speaking once the agent's reply has been audible this long, ms (a barge-in). */
       bargeInAfterMs?: number;
     }
-  | { silenceMs: number };
+  | { silenceMs: number }
+  /** Hang up (the caller's side of the call goes away). */
+  | { hangUp: true };
 
 export interface CallerScript {
   steps: CallerStep[];

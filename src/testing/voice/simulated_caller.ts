@@ -102,6 +102,9 @@ export class SimulatedCaller {
   #pending: { since: number; turn: CallerTurn } | undefined;
   #recordCaller: Array<{ at: number; samples: Int16Array }> = [];
   #closed = false;
+  #turns: CallerTurn[] = [];
+  /** The script ended the call by hanging up. */
+  hungUp = false;
 
   constructor(opts: SimulatedCallerOptions) {
     this.#opts = opts;
@@ -138,7 +141,7 @@ export class SimulatedCaller {
     socket.setNoDelay(true);
     this.#readLoop(socket);
     this.#startPump();
-    const turns: CallerTurn[] = [];
+    const turns: CallerTurn[] = this.#turns;
     const replyTimeoutMs = this.#opts.replyTimeoutMs ?? 30_000;
     const seed = this.#opts.seed ?? this.#opts.transcriberKey ?? 'caller';
     try {
@@ -159,6 +162,10 @@ export class SimulatedCaller {
           await sleep(step.silenceMs);
           continue;
         }
+        if ('hangUp' in step) {
+          this.hungUp = true;
+          break;
+        }
         const pcm = lines[lineIndex++];
         if (!pcm) break;
         if (step.bargeInAfterMs === undefined) await sleep(step.gapMs ?? humanGapMs(seed, i));
@@ -171,12 +178,23 @@ export class SimulatedCaller {
     } finally {
       this.#stopPump();
     }
+    this.#turns = turns;
     return {
       turns,
       callerTalkMs: this.#callerVoicedMs,
       agentTalkMs: this.#agentPlayedMs(),
       clears: this.#clears,
       ...(this.#opts.record ? { recording: this.#mixRecording() } : {}),
+    };
+  }
+
+  /** What was measured so far (for a call stopped before its script ended). */
+  partialResult(): CallerResult {
+    return {
+      turns: this.#turns,
+      callerTalkMs: this.#callerVoicedMs,
+      agentTalkMs: this.#agentPlayedMs(),
+      clears: this.#clears,
     };
   }
 
@@ -250,7 +268,7 @@ export class SimulatedCaller {
         this.#sent++;
       }
     };
-    this.#pump = setInterval(tick, 5);
+    this.#pump = setInterval(tick, 10);
   }
 
   #stopPump(): void {

@@ -10,7 +10,7 @@
  * protocols, turn taking, interruptions, timing, and the payload.
  */
 
-import type { VAD } from '@livekit/agents';
+import { type VAD, voice } from '@livekit/agents';
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import * as openai from '@livekit/agents-plugin-openai';
 import { AGENT_NAME, AGENT_VERSION } from '../../agent/agent.js';
@@ -42,7 +42,7 @@ export interface VoiceCallOptions {
   analytics?: { publish: PublishFn; labels?: Record<string, string>; transcripts?: boolean } | false;
   logger?: Logger;
   record?: boolean;
-  /** Whole call deadline, ms (default: 30 s + 3 × the script's text length in characters × 80 ms). */
+  /** Whole call deadline, ms (default: 60 s + 240 ms per character the caller says). Past it the call is hung up. */
   deadlineMs?: number;
   replyTimeoutMs?: number;
 }
@@ -52,6 +52,8 @@ export interface VoiceCallResult {
   caller: CallerResult;
   /** Wall-clock ms the call took. */
   ms: number;
+  /** The call did not finish within its deadline and was hung up. */
+  deadlineExceeded?: boolean;
 }
 
 export async function runVoiceCall(opts: VoiceCallOptions): Promise<VoiceCallResult> {
@@ -79,12 +81,14 @@ export async function runVoiceCall(opts: VoiceCallOptions): Promise<VoiceCallRes
       model: VOICE_STT_MODEL,
       language: 'en-US',
     }),
-    tts: new openai.TTS({
-      baseURL: opts.speech.openaiBaseUrl,
-      apiKey: 'local-speech',
-      model: VOICE_TTS_MODEL,
-      voice: 'alloy',
-    }),
+    tts: ttsWithErrorListener(
+      new openai.TTS({
+        baseURL: opts.speech.openaiBaseUrl,
+        apiKey: 'local-speech',
+        model: VOICE_TTS_MODEL,
+        voice: 'alloy',
+      }),
+    ),
     vad: opts.vad,
     turnDetection: 'vad',
     dataDir: opts.dataDir,
@@ -105,25 +109,41 @@ export async function runVoiceCall(opts: VoiceCallOptions): Promise<VoiceCallRes
       ...(opts.logger ? { logger: opts.logger } : {}),
     });
   }
+  const closed = new Promise<void>((resolve) =>
+    session.once(voice.AgentSessionEventTypes.Close, () => resolve()),
+  );
   const link = await linkConsoleAudio(session, broker);
   const chars = opts.script.steps.reduce((n, s) => n + ('say' in s ? s.say.length : 0), 0);
-  const deadlineMs = opts.deadlineMs ?? 30_000 + chars * 80 * 3;
+  const deadlineMs = opts.deadlineMs ?? 60_000 + chars * 240;
   let timer: NodeJS.Timeout | undefined;
   try {
     await session.start({ agent: sales.agent });
     const result = await Promise.race([
       caller.run(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`voice call ${opts.sessionId} passed its ${deadlineMs} ms deadline`)),
-          deadlineMs,
-        );
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), deadlineMs);
       }),
     ]);
-    if (sales.endCallReason() === undefined) await session.close();
-    const payload = handle
-      ? await handle.finalize(sales.endCallReason() ? 'agent_ended' : 'user_initiated')
-      : undefined;
+    if (!result) {
+      // Past the deadline: hang up; the payload is still finalised and published (end reason error).
+      caller.close();
+      await session.close().catch(() => undefined);
+      const payload = handle ? await handle.finalize('error') : undefined;
+      return {
+        ...(payload ? { payload } : {}),
+        caller: caller.partialResult(),
+        ms: Date.now() - started,
+        deadlineExceeded: true,
+      };
+    }
+    if (caller.hungUp) {
+      session.shutdown({ drain: false, reason: voice.CloseReason.PARTICIPANT_DISCONNECTED });
+    } else if (sales.endCallReason() === undefined) {
+      await session.close();
+    }
+    // end_call closes the session once its goodbye has played; give it the time that takes.
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+    const payload = handle ? await handle.finalize('unknown') : undefined;
     return { ...(payload ? { payload } : {}), caller: result, ms: Date.now() - started };
   } finally {
     clearTimeout(timer);
@@ -133,4 +153,14 @@ export async function runVoiceCall(opts: VoiceCallOptions): Promise<VoiceCallRes
     await link.close();
     opts.speech.transcriber.forget(key);
   }
+}
+
+/**
+ * agents-js re-emits a TTS request failure as an `error` event on the TTS object; one that
+ * arrives after the session stopped listening (a request cut by the hang-up) would be an
+ * unhandled `error` event and end the process. The session still receives every error while it runs.
+ */
+function ttsWithErrorListener(tts: openai.TTS): openai.TTS {
+  tts.on('error', () => undefined);
+  return tts;
 }

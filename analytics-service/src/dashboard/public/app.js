@@ -3,6 +3,8 @@
 // Auth: the page is reached with a cookie set by `/dashboard?token=…` (or no auth on loopback);
 // fetches send it back (same origin). A 401 reloads the page, which shows the login form.
 
+import { renderVoicePanel } from './voice.js';
+
 const POLL_MS = 10_000;
 const TIER_COLORS = {
   A1: '#05603a',
@@ -331,6 +333,7 @@ function renderSession(d) {
         : [h('li', { class: 'empty' }, 'The prospect stated no qualification signals.')]),
     );
   const turns = d.turns;
+  renderVoicePanel(d, document.getElementById('voice-panel'));
   chart('chart-turns', {
     type: 'bar',
     data: {
