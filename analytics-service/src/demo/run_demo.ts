@@ -224,7 +224,8 @@ export function voiceStatsOf(
   p: SessionPayload,
   heard: ReadonlyArray<{ perceivedLatencyMs?: number }>,
 ): DemoVoiceStats & { heard_p50_ms: number | null } {
-  const answered = p.turns.filter((t) => t.user_speech_ms != null);
+  // Replies to the prospect: the turn has an end-of-utterance decision or user speech joined to it.
+  const answered = p.turns.filter((t) => t.eou_delay_ms !== null || t.user_speech_ms != null);
   const all = answered.filter(
     (t) =>
       t.eou_delay_ms !== null &&
