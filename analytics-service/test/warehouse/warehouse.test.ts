@@ -698,7 +698,8 @@ describe('warehouse (duckdb) storage', () => {
     await c.run(
       'INSERT INTO sessions SELECT * EXCLUDE (latency_perceived_p50_ms, latency_perceived_p95_ms) FROM cur.sessions',
     );
-    for (const t of ['tool_calls', 'signals', 'leads']) await c.run(`INSERT INTO ${t} SELECT * FROM cur.${t}`);
+    for (const t of ['tool_calls', 'signals', 'leads'])
+      await c.run(`INSERT INTO ${t} SELECT * FROM cur.${t}`);
     await c.run('UPDATE sessions SET payload = $1', [JSON.stringify(sample.payload)]);
     await c.run('DETACH cur');
     c.closeSync();
