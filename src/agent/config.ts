@@ -56,6 +56,10 @@ const Env = z.object({
   ANALYTICS_JOURNAL_DIR: z.string().min(1).default('.data/journal'),
   /** Internal: set by `npm run console` so the agent hands the finished payload back to it. */
   CONSOLE_PAYLOAD_FILE: z.string().min(1).optional(),
+  /** Internal: set by `npm run console -- --audio-in …`: the console carries audio (STT, TTS, VAD). */
+  CONSOLE_AUDIO: Bool.default(false),
+  /** OpenAI-compatible TTS endpoint when it differs from the LLM's (default OPENAI_BASE_URL). */
+  TTS_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   AGENT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -80,7 +84,12 @@ export interface AgentConfig {
     /** Deepgram host without a trailing slash, e.g. `https://api.deepgram.com` (default: the plugin's). */
     readonly baseUrl?: string;
   };
-  readonly tts: { readonly provider: 'openai' | 'deepgram'; readonly model: string; readonly voice?: string };
+  readonly tts: {
+    readonly provider: 'openai' | 'deepgram';
+    readonly model: string;
+    readonly voice?: string;
+    readonly baseURL?: string;
+  };
   readonly turnDetection: 'vad' | 'stt' | 'multilingual' | 'manual';
   readonly calendar:
     | { readonly provider: 'local' }
@@ -147,7 +156,7 @@ export function loadAgentConfig(
   need('LIVEKIT_API_KEY', ROOM_MODES, 'LiveKit server');
   need('LIVEKIT_API_SECRET', ROOM_MODES, 'LiveKit server');
   need('OPENAI_API_KEY', LLM_MODES, 'LLM');
-  need('DEEPGRAM_API_KEY', VOICE_MODES, 'STT');
+  need('DEEPGRAM_API_KEY', e.CONSOLE_AUDIO ? [...VOICE_MODES, 'console'] : VOICE_MODES, 'STT');
   // TTS uses OPENAI_API_KEY or DEEPGRAM_API_KEY, both already required in every voice mode.
   if (e.CALENDAR_PROVIDER === 'calcom' && mode !== 'download-files') {
     if (e.CALCOM_API_KEY === undefined)
@@ -202,6 +211,7 @@ export function loadAgentConfig(
     tts: {
       provider: e.TTS_PROVIDER,
       model: e.TTS_MODEL ?? DEFAULT_TTS_MODEL[e.TTS_PROVIDER],
+      ...(e.TTS_BASE_URL ? { baseURL: e.TTS_BASE_URL } : {}),
       ...(e.TTS_VOICE ? { voice: e.TTS_VOICE } : e.TTS_PROVIDER === 'openai' ? { voice: 'alloy' } : {}),
     },
     turnDetection: e.TURN_DETECTION,
@@ -222,7 +232,7 @@ export function loadAgentConfig(
     },
     logLevel: e.AGENT_LOG_LEVEL,
     ...(e.CONSOLE_PAYLOAD_FILE ? { consolePayloadFile: e.CONSOLE_PAYLOAD_FILE } : {}),
-    textOnly: mode === 'console',
+    textOnly: mode === 'console' && !e.CONSOLE_AUDIO,
   });
 }
 

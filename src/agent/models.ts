@@ -46,7 +46,9 @@ export function buildModels(config: AgentConfig, vad: VAD | undefined): SalesMod
           model: config.tts.model,
           ...(config.tts.voice ? { voice: config.tts.voice as openai.TTSVoices } : {}),
           ...(config.llm.apiKey ? { apiKey: config.llm.apiKey } : {}),
-          ...(config.llm.baseURL ? { baseURL: config.llm.baseURL } : {}),
+          ...((config.tts.baseURL ?? config.llm.baseURL)
+            ? { baseURL: config.tts.baseURL ?? config.llm.baseURL }
+            : {}),
         });
   const turnDetection: TurnDetectionMode | undefined =
     config.turnDetection === 'multilingual' ? new inference.TurnDetector() : config.turnDetection;
