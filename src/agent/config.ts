@@ -30,6 +30,8 @@ const Env = z.object({
   LLM_MODEL: z.string().min(1).default('gpt-4.1-mini'),
   LLM_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
   DEEPGRAM_API_KEY: z.string().min(1).optional(),
+  /** Deepgram's API host for STT (`/v1/listen`) and TTS (`/v1/speak`); http(s) or ws(s). */
+  DEEPGRAM_BASE_URL: z.url({ protocol: /^(wss?|https?)$/ }).optional(),
   STT_MODEL: z.string().min(1).default('nova-3'),
   STT_LANGUAGE: z.string().min(1).default('en-US'),
   TTS_PROVIDER: z.enum(['openai', 'deepgram']).default('openai'),
@@ -56,6 +58,10 @@ const Env = z.object({
   ANALYTICS_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** Internal: set by `npm run console` so the agent hands the finished payload back to it. */
   CONSOLE_PAYLOAD_FILE: z.string().min(1).optional(),
+  /** Internal: set by `npm run console -- --audio-in …`: the console carries audio (STT, TTS, VAD). */
+  CONSOLE_AUDIO: Bool.default(false),
+  /** OpenAI-compatible TTS endpoint when it differs from the LLM's (default OPENAI_BASE_URL). */
+  TTS_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   AGENT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -73,8 +79,19 @@ export interface AgentConfig {
     readonly model: string;
     readonly temperature?: number;
   };
-  readonly stt: { readonly apiKey?: string; readonly model: string; readonly language: string };
-  readonly tts: { readonly provider: 'openai' | 'deepgram'; readonly model: string; readonly voice?: string };
+  readonly stt: {
+    readonly apiKey?: string;
+    readonly model: string;
+    readonly language: string;
+    /** Deepgram host without a trailing slash, e.g. `https://api.deepgram.com` (default: the plugin's). */
+    readonly baseUrl?: string;
+  };
+  readonly tts: {
+    readonly provider: 'openai' | 'deepgram';
+    readonly model: string;
+    readonly voice?: string;
+    readonly baseURL?: string;
+  };
   readonly turnDetection: 'vad' | 'stt' | 'multilingual' | 'manual';
   readonly calendar:
     | { readonly provider: 'local' }
@@ -143,7 +160,7 @@ export function loadAgentConfig(
   need('LIVEKIT_API_KEY', ROOM_MODES, 'LiveKit server');
   need('LIVEKIT_API_SECRET', ROOM_MODES, 'LiveKit server');
   need('OPENAI_API_KEY', LLM_MODES, 'LLM');
-  need('DEEPGRAM_API_KEY', VOICE_MODES, 'STT');
+  need('DEEPGRAM_API_KEY', e.CONSOLE_AUDIO ? [...VOICE_MODES, 'console'] : VOICE_MODES, 'STT');
   // TTS uses OPENAI_API_KEY or DEEPGRAM_API_KEY, both already required in every voice mode.
   if (e.CALENDAR_PROVIDER === 'calcom' && mode !== 'download-files') {
     if (e.CALCOM_API_KEY === undefined)
@@ -191,12 +208,14 @@ export function loadAgentConfig(
     },
     stt: {
       ...(e.DEEPGRAM_API_KEY ? { apiKey: e.DEEPGRAM_API_KEY } : {}),
+      ...(e.DEEPGRAM_BASE_URL ? { baseUrl: e.DEEPGRAM_BASE_URL.replace(/\/+$/, '') } : {}),
       model: e.STT_MODEL,
       language: e.STT_LANGUAGE,
     },
     tts: {
       provider: e.TTS_PROVIDER,
       model: e.TTS_MODEL ?? DEFAULT_TTS_MODEL[e.TTS_PROVIDER],
+      ...(e.TTS_BASE_URL ? { baseURL: e.TTS_BASE_URL } : {}),
       ...(e.TTS_VOICE ? { voice: e.TTS_VOICE } : e.TTS_PROVIDER === 'openai' ? { voice: 'alloy' } : {}),
     },
     turnDetection: e.TURN_DETECTION,
@@ -218,7 +237,7 @@ export function loadAgentConfig(
     },
     logLevel: e.AGENT_LOG_LEVEL,
     ...(e.CONSOLE_PAYLOAD_FILE ? { consolePayloadFile: e.CONSOLE_PAYLOAD_FILE } : {}),
-    textOnly: mode === 'console',
+    textOnly: mode === 'console' && !e.CONSOLE_AUDIO,
   });
 }
 

@@ -6,9 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { loadQueueConfig, QueueConfigError } from '../queue/index.js';
 import { AgentConfigError, loadAgentConfig } from './config.js';
 import { runConsoleClient } from './console/console_client.js';
+import { runVoiceConsole } from './console/voice_console.js';
 
 async function main(): Promise<number> {
   let dataDir: string;
@@ -23,6 +25,34 @@ async function main(): Promise<number> {
     throw err;
   }
   mkdirSync(dataDir, { recursive: true });
+  const { values } = parseArgs({
+    options: {
+      'audio-in': { type: 'string' },
+      record: { type: 'string' },
+      voice: { type: 'boolean', default: false },
+    },
+  });
+  if (values.voice) {
+    console.error(
+      'console --voice (live microphone and speaker) is not available yet; play a recorded prospect with --audio-in prospect.wav',
+    );
+    return 2;
+  }
+  if (values.record && !values['audio-in']) {
+    console.error('--record needs --audio-in (the text console has no audio to record)');
+    return 2;
+  }
+  if (values['audio-in']) {
+    const r = await runVoiceConsole({
+      agentEntry: fileURLToPath(new URL('./main.ts', import.meta.url)),
+      env: process.env,
+      output: process.stdout,
+      logFile: join(dataDir, 'console-agent.log'),
+      audioIn: values['audio-in'],
+      ...(values.record ? { record: values.record } : {}),
+    });
+    return r.exitCode;
+  }
   const result = await runConsoleClient({
     agentEntry: fileURLToPath(new URL('./main.ts', import.meta.url)),
     env: process.env,

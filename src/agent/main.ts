@@ -137,6 +137,11 @@ async function entry(ctx: JobContext): Promise<void> {
     await session.start({ agent });
     return;
   }
+  if (cfg.mode === 'console') {
+    // Console with audio: agents-js wires the console's TCP audio in and out; there is no room.
+    await session.start({ agent });
+    return;
+  }
   await session.start({ agent, room: ctx.room });
   await ctx.connect();
 }

@@ -32,15 +32,23 @@ export function buildModels(config: AgentConfig, vad: VAD | undefined): SalesMod
     apiKey: config.stt.apiKey,
     model: config.stt.model,
     language: config.stt.language,
+    // The STT plugin speaks WebSocket (ws/wss), the TTS plugin HTTP (http/https): one variable serves both.
+    ...(config.stt.baseUrl ? { baseUrl: config.stt.baseUrl.replace(/^http/, 'ws') } : {}),
   });
   const ttsModel: tts.TTS =
     config.tts.provider === 'deepgram'
-      ? new deepgram.TTS({ apiKey: config.stt.apiKey, model: config.tts.model })
+      ? new deepgram.TTS({
+          apiKey: config.stt.apiKey,
+          model: config.tts.model,
+          ...(config.stt.baseUrl ? { baseUrl: config.stt.baseUrl.replace(/^ws/, 'http') } : {}),
+        })
       : new openai.TTS({
           model: config.tts.model,
           ...(config.tts.voice ? { voice: config.tts.voice as openai.TTSVoices } : {}),
           ...(config.llm.apiKey ? { apiKey: config.llm.apiKey } : {}),
-          ...(config.llm.baseURL ? { baseURL: config.llm.baseURL } : {}),
+          ...((config.tts.baseURL ?? config.llm.baseURL)
+            ? { baseURL: config.tts.baseURL ?? config.llm.baseURL }
+            : {}),
         });
   const turnDetection: TurnDetectionMode | undefined =
     config.turnDetection === 'multilingual' ? new inference.TurnDetector() : config.turnDetection;

@@ -10,8 +10,17 @@ import type { DetectionResult } from './detection.js';
 
 export type RecordedEvent =
   /** A user message: its detection result (spans, rules), and its text only under the transcript policy. */
-  | { k: 'user'; at: number; det: DetectionResult; text?: string }
-  | { k: 'assistant'; at: number; text?: string; interrupted?: boolean; turn_id?: string | null }
+  | { k: 'user'; at: number; det: DetectionResult; text?: string; speech?: [number, number] }
+  | {
+      k: 'assistant';
+      at: number;
+      text?: string;
+      interrupted?: boolean;
+      turn_id?: string | null;
+      /** When the reply played (ms) and the silence before it (agents-js `e2eLatency`, ms). */
+      speech?: [number, number];
+      perceived_ms?: number;
+    }
   | { k: 'tool'; at: number; call: ToolCall }
   | { k: 'metrics'; at: number; m: AgentMetrics }
   | { k: 'speech'; at: number; id: string; source?: string }

@@ -21,6 +21,7 @@ import { ProgressReporter } from './progress.js';
 import { SessionRecorder } from './recorder.js';
 import { detectSignals } from './signals/index.js';
 import { toolCallRecord } from './tool_calls.js';
+import { isAdapterTtsMetrics, speechSpan, ttsIsWrapped, voiceFields } from './voice_turns.js';
 
 const Ev = lkVoice.AgentSessionEventTypes;
 const PARTICIPANT_KINDS = ['standard', 'ingress', 'egress', 'sip', 'agent'];
@@ -147,7 +148,8 @@ export function attachAnalytics(
       const text = item.textContent ?? '';
       const det = compactDetection(detect(text, conversation.turns()));
       conversation.push('user', text);
-      record({ k: 'user', at, det, ...(transcripts ? { text } : {}) });
+      const speech = speechSpan(item.metrics);
+      record({ k: 'user', at, det, ...(transcripts ? { text } : {}), ...(speech ? { speech } : {}) });
     } else if (item.role === 'assistant') {
       conversation.push('agent', item.textContent ?? '');
       record({
@@ -156,6 +158,7 @@ export function attachAnalytics(
         turn_id: currentTurn(),
         ...(item.interrupted ? { interrupted: true } : {}),
         ...(transcripts ? { text: item.textContent ?? '' } : {}),
+        ...voiceFields(item.metrics),
       });
     }
   });
@@ -170,7 +173,9 @@ export function attachAnalytics(
     journal?.flush();
   });
 
+  const ttsWrapped = safe(() => ttsIsWrapped(session.tts)) ?? false;
   const onMetrics = guard('metrics_collected', (ev: voice.MetricsCollectedEvent) => {
+    if (isAdapterTtsMetrics(ev.metrics, ttsWrapped)) return;
     record({ k: 'metrics', at: ev.createdAt, m: ev.metrics });
   });
 

@@ -22,6 +22,7 @@ import { deriveStageAndOutcome, TOOL_NAMES } from './stage_rules.js';
 import { TurnTable } from './turns.js';
 import { UnattributedMetrics } from './unattributed.js';
 import { usageFrom } from './usage.js';
+import { VoiceTurns } from './voice_turns.js';
 
 export const DEFAULT_LEAD_TOOLS: readonly string[] = [TOOL_NAMES.book, TOOL_NAMES.callback];
 const DEFAULT_LEAD_TOOL_SET: ReadonlySet<string> = new Set(DEFAULT_LEAD_TOOLS);
@@ -69,6 +70,7 @@ export class SessionRecorder {
   readonly #turns = new TurnTable();
   readonly #unattributed = new UnattributedMetrics();
   readonly #usage = new metrics.ModelUsageCollector();
+  readonly #voice: VoiceTurns;
   readonly #tools: ToolCall[] = [];
   readonly #errors = new ErrorLog(MAX_ERRORS);
   readonly #transcript: { role: 'user' | 'assistant'; text: string; at: string | null }[] = [];
@@ -80,6 +82,7 @@ export class SessionRecorder {
 
   constructor(init: RecorderInit) {
     this.init = init;
+    this.#voice = new VoiceTurns(init.startedAt);
     this.#lead = { pii_mode: init.pii };
     this.#leadTools = init.leadTools ? new Set(init.leadTools) : DEFAULT_LEAD_TOOL_SET;
     this.#participant = init.participant ?? { identity: null, kind: null };
@@ -139,6 +142,7 @@ export class SessionRecorder {
     this.counters.events_seen += 1;
     switch (ev.k) {
       case 'user': {
+        this.#voice.user(ev.speech);
         const turnIndex = this.#userMessages++;
         this.#signals.merge({
           turnIndex,
@@ -151,6 +155,7 @@ export class SessionRecorder {
       }
       case 'assistant':
         this.#assistantMessages += 1;
+        this.#voice.assistant(ev.turn_id, ev.speech, ev.perceived_ms);
         if (ev.interrupted && ev.turn_id) this.#turns.interrupted(ev.turn_id);
         if (this.init.transcripts && ev.text !== undefined) {
           const text = redactText(this.init.pii, ev.text);
@@ -164,11 +169,13 @@ export class SessionRecorder {
       case 'metrics': {
         const worked = componentOfMetric((ev.m as { type?: string }).type);
         if (worked) this.#errors.success(worked, ev.at);
+        this.#voice.metrics(ev.m);
         this.#usage.collect(ev.m);
         if (!this.#turns.apply(ev.m)) this.#unattributed.add(ev.m);
         return;
       }
       case 'speech':
+        this.#voice.speech(ev.id, ev.at);
         this.#turns.started(ev.id, ev.at);
         return;
       case 'interrupted':
@@ -261,6 +268,8 @@ export class SessionRecorder {
       closedWithError: end.closedWithError ?? false,
     });
     const endedAt = Math.max(end.endedAt, this.init.startedAt);
+    const turns = this.#turns.toTurns();
+    const voice = this.#voice.decorate(turns);
     const payload: SessionPayload = {
       schema_version: SCHEMA_VERSION,
       session_id: this.init.sessionId,
@@ -273,7 +282,7 @@ export class SessionRecorder {
       end_reason: end.endReason,
       signals: this.#signals.toSignals(),
       tool_calls: this.#tools.map((t) => ({ ...t, arguments: { ...t.arguments } })),
-      turns: this.#turns.toTurns(),
+      turns,
       unattributed_metrics: this.#unattributed.toArray(),
       stage,
       outcome,
@@ -282,6 +291,7 @@ export class SessionRecorder {
       errors: this.#errors.toErrors(end.closedWithError ?? false),
       analytics: { ...this.counters },
     };
+    if (voice) payload.voice = voice;
     if (this.init.transcripts) payload.transcript = this.#transcript.map((l) => ({ ...l }));
     if (this.init.labels && Object.keys(this.init.labels).length > 0)
       payload.labels = { ...this.init.labels };

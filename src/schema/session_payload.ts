@@ -206,6 +206,17 @@ export const Turn = z.object({
   e2e_latency_ms: NonNegMs.nullable(),
   /** The user interrupted the agent during this turn. */
   interrupted: z.boolean(),
+  /**
+   * The silence the user heard, from the session's own events: end of the user's speech to the
+   * agent's first audio frame handed to playout (agents-js's `e2eLatency` on the reply). Unlike
+   * `e2e_latency_ms` (a sum of component delays) it includes what happens between them.
+   */
+  perceived_latency_ms: NonNegMs.nullable().optional(),
+  /** STT audio of the user speech this turn answers, joined by time (streaming STT metrics carry no turn id). */
+  stt_audio_duration_ms: NonNegMs.nullable().optional(),
+  /** How long the user spoke before this turn, and how long the agent's reply played. */
+  user_speech_ms: NonNegMs.nullable().optional(),
+  agent_speech_ms: NonNegMs.nullable().optional(),
   /** Transcript text of the turn; only when the transcript policy keeps text. */
   user_text: z.string().optional(),
   agent_text: z.string().optional(),
@@ -335,6 +346,20 @@ export const TranscriptLine = z.object({
   at: IsoTime.nullable(),
 });
 
+export const VoiceSummary = z.object({
+  user_talk_ms: NonNegMs,
+  agent_talk_ms: NonNegMs,
+  /** Agent talk time / (agent + user); null when nobody spoke. */
+  talk_ratio: z.number().min(0).max(1).nullable(),
+  perceived_latency_p50_ms: NonNegMs.nullable(),
+  perceived_latency_p95_ms: NonNegMs.nullable(),
+  /** STT metrics joined to a user turn by time, and those that overlapped no user speech. */
+  stt_metrics_attributed: z.number().int().nonnegative(),
+  stt_metrics_unattributed: z.number().int().nonnegative(),
+  stt_audio_unattributed_ms: NonNegMs,
+});
+export type VoiceSummary = z.infer<typeof VoiceSummary>;
+
 /** As declared; `SessionPayloadV1` below is what every reader uses (unknown keys kept). */
 const DeclaredPayloadV1 = z.object({
   schema_version: z.literal(SCHEMA_VERSION),
@@ -370,6 +395,8 @@ const DeclaredPayloadV1 = z.object({
   truncated: z.object({ dropped: z.array(z.string()).min(1) }).optional(),
   /** Free-form string labels from the agent (campaign, region, …). */
   labels: z.record(z.string(), z.string()).optional(),
+  /** Voice calls only (a call with audio): talk time, perceived latency and how STT was joined to turns. */
+  voice: VoiceSummary.optional(),
 });
 /**
  * Payload v1 as every reader validates it: unknown keys are accepted and kept, at every level

@@ -20,6 +20,15 @@ function problems(env: Record<string, string>, mode: Parameters<typeof loadAgent
 }
 
 describe('agent config', () => {
+  it('DEEPGRAM_BASE_URL points the Deepgram plugins elsewhere; a bad one is named', () => {
+    const c = loadAgentConfig({ ...FULL, DEEPGRAM_BASE_URL: 'http://127.0.0.1:9000/' }, 'connect');
+    expect(c.stt.baseUrl).toBe('http://127.0.0.1:9000');
+    expect(loadAgentConfig(FULL, 'connect').stt.baseUrl).toBeUndefined();
+    expect(problems({ ...FULL, DEEPGRAM_BASE_URL: 'ftp://x' }, 'connect')[0]).toMatch(
+      /^DEEPGRAM_BASE_URL is invalid/,
+    );
+  });
+
   it('console needs only the LLM key', () => {
     const c = loadAgentConfig({ OPENAI_API_KEY: 'k' }, 'console');
     expect(c.textOnly).toBe(true);

@@ -61,6 +61,8 @@ function sumOrNull(values: readonly (number | null | undefined)[]): number | nul
 
 /** Agent and user speaking time in ms, each null when the payload does not say. */
 export function talkTimes(payload: SessionPayload): { agent_ms: number | null; user_ms: number | null } {
+  // A voice call measured from its audio: what played and what the user said (VAD).
+  if (payload.voice) return { agent_ms: payload.voice.agent_talk_ms, user_ms: payload.voice.user_talk_ms };
   const byModel = payload.usage.by_model;
   const agent_ms =
     sumOrNull(payload.turns.map((t) => t.tts_audio_duration_ms)) ??

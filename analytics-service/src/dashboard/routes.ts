@@ -143,6 +143,7 @@ export function registerDashboard(app: FastifyInstance): void {
       '/dashboard/signal_confidence.js',
       fileAsset(join(PUBLIC_DIR, 'signal_confidence.js'), text('text/javascript'), 'no-cache'),
     ],
+    ['/dashboard/voice.js', fileAsset(join(PUBLIC_DIR, 'voice.js'), text('text/javascript'), 'no-cache')],
     [
       '/dashboard/vendor/chart.umd.js',
       fileAsset(chartJsPath(), text('text/javascript'), 'private, max-age=86400'),

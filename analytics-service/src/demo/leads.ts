@@ -10,6 +10,7 @@ export interface DemoLead {
   signals: Record<string, unknown>;
   outcome: string;
   cost_usd: number;
+  cost_usd_by_component: { llm: number; stt: number; tts: number; livekit: number };
   top_reasons: ReasonView[];
   /** Post-call intelligence (`call_intelligence`): the LLM summary, VADER sentiment, custom fields with a value. */
   summary: string | null;
@@ -22,7 +23,8 @@ export async function readDemoLeads(wh: Warehouse, ids: readonly string[]): Prom
   const list = ids.map((_, i) => `$${i + 1}`).join(', ');
   const [rows, signals] = await Promise.all([
     wh.query(
-      `SELECT s.session_id, s.score, s.tier, s.outcome, s.cost_usd, l.reasons, ci.summary, ci.custom_fields,
+      `SELECT s.session_id, s.score, s.tier, s.outcome, s.cost_usd, s.cost_llm_usd, s.cost_stt_usd,
+              s.cost_tts_usd, s.cost_livekit_usd, l.reasons, ci.summary, ci.custom_fields,
               ci.sentiment_start, ci.sentiment_end, ci.sentiment_lowest, ci.sentiment_mean, ci.sentiment_trend_label
        FROM sessions s JOIN leads l ON l.session_id = s.session_id
        LEFT JOIN call_intelligence ci ON ci.session_id = s.session_id WHERE s.session_id IN (${list})`,
@@ -49,7 +51,13 @@ export async function readDemoLeads(wh: Warehouse, ids: readonly string[]): Prom
         signals: bySession.get(id) ?? {},
         outcome: String(r.outcome),
         // Micro-dollar precision: the same on every run.
-        cost_usd: Math.round((num(r.cost_usd) ?? 0) * 1e6) / 1e6,
+        cost_usd: micro(r.cost_usd),
+        cost_usd_by_component: {
+          llm: micro(r.cost_llm_usd),
+          stt: micro(r.cost_stt_usd),
+          tts: micro(r.cost_tts_usd),
+          livekit: micro(r.cost_livekit_usd),
+        },
         top_reasons: topReasons(reasons(r.reasons)),
         summary: typeof r.summary === 'string' ? r.summary : null,
         sentiment:
@@ -71,3 +79,5 @@ export async function readDemoLeads(wh: Warehouse, ids: readonly string[]): Prom
     ];
   });
 }
+
+const micro = (v: unknown): number => Math.round((num(v) ?? 0) * 1e6) / 1e6;

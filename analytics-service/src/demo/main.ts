@@ -3,10 +3,13 @@
  * worker on embedded defaults (no keys, no servers), prints the scored leads and serves the
  * dashboard until Ctrl-C.
  *
- *   npm run demo                         table of leads, then serve http://127.0.0.1:8787/dashboard
+ *   npm run demo                         every call over audio (voice loop), table of leads, then serve
+ *                                        http://127.0.0.1:8787/dashboard
+ *   npm run demo -- --text               the fast text path: prospect lines typed, no audio
  *   npm run demo -- --no-serve --json    one JSON object per scored session on stdout, then exit
  *   options: --port N (default 8787; a free port if taken), --data-dir DIR (default .data/demo),
- *            --concurrency N (conversations replayed at once, default 6)
+ *            --concurrency N (text conversations replayed at once, default 6),
+ *            --voice-concurrency N (voice calls at once, default 6)
  *   env:     ANALYTICS_API_TOKEN (optional) protects the API and dashboard; without it the server
  *            binds to 127.0.0.1 only.
  */
@@ -15,11 +18,13 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../../src/log.js';
+import { ignoreTtsAbortRejections } from '../../../src/testing/voice/abort_rejections.js';
 import { DEFAULT_SLAS } from '../analysis/index.js';
 import { type RunningApiServer, startApiServer } from '../api/index.js';
 import { loadConversations } from './conversations.js';
+import { provisionEspeak } from './provision.js';
 import { jsonLine, leadsTable } from './report.js';
-import { runDemo } from './run_demo.js';
+import { DEFAULT_VOICE_CONCURRENCY, runDemo, voiceSummary } from './run_demo.js';
 
 const CONVERSATIONS_DIR = resolve(fileURLToPath(new URL('../../demo/conversations', import.meta.url)));
 
@@ -31,6 +36,8 @@ async function main(): Promise<number> {
       port: { type: 'string', default: '8787' },
       'data-dir': { type: 'string', default: '.data/demo' },
       concurrency: { type: 'string', default: '6' },
+      text: { type: 'boolean', default: false },
+      'voice-concurrency': { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -42,30 +49,56 @@ async function main(): Promise<number> {
   const serve = !values['no-serve'];
   // agents-js adds abort listeners per speech and tool call; several calls at once pass Node's warning limit.
   EventEmitter.defaultMaxListeners = 512;
+  ignoreTtsAbortRejections();
 
   const log = createLogger({ level: json ? 'silent' : 'error', name: 'signalroom-demo' });
   const say = (line: string) => process.stderr.write(`${line}\n`);
   say(`SignalRoom demo on Node ${process.version}`);
   const conversations = await loadConversations(CONVERSATIONS_DIR);
   const started = Date.now();
+  let mode: 'voice' | 'text' = values.text ? 'text' : 'voice';
+  if (mode === 'voice') {
+    const p = provisionEspeak(say);
+    if (!p.ok) {
+      say(`${p.message}\nRunning the TEXT demo instead (no audio).`);
+      mode = 'text';
+    }
+  }
+  if (mode === 'voice') {
+    say(
+      `SignalRoom demo: ${conversations.length} conversations OVER AUDIO, ${values['voice-concurrency'] ?? DEFAULT_VOICE_CONCURRENCY} at a time. Each prospect is a simulated ` +
+        'caller speaking into the real voice loop in real time.\n' +
+        '  SCRIPTED: the prospect lines and their transcripts (a scripted transcriber behind a local Deepgram ' +
+        'stand-in), and the LLM replies (a local OpenAI-compatible server replays the scripted agent turns).\n' +
+        '  REAL: the audio both ways (espeak-ng speech, prospect and agent in different voices), Silero VAD, the ' +
+        'Deepgram STT and OpenAI TTS plugins over their real protocols, turn taking, barge-ins, every timing, ' +
+        'the analytics plugin, the queue, the worker, pricing and the warehouse.',
+    );
+  } else {
+    say(
+      `SignalRoom demo (text): ${conversations.length} REPLAYED conversations. Each one runs through the real agent ` +
+        '(voice.AgentSession, its tools, the analytics plugin) with the real OpenAI plugin pointed at a local ' +
+        'server that replays the scripted agent turns: no live model, no live callers, no audio. LLM latency is ' +
+        "the replay server's simulated delay.",
+    );
+  }
   say(
-    `SignalRoom demo: ${conversations.length} REPLAYED conversations. Each one runs through the real agent ` +
-      '(voice.AgentSession, its tools, the analytics plugin) with the real OpenAI plugin pointed at a local ' +
-      'server that replays the scripted agent turns: no live model, no live callers. LLM latency is the ' +
-      "replay server's simulated delay. The post-call analysis (summary, custom fields, success, signals) is " +
-      'REPLAYED too: recorded answers for these calls from a local OpenAI-compatible server, checked like a live ' +
-      "model's (quotes not in the prospect's words are discarded). Sentiment is computed locally (VADER).",
+    'The post-call analysis (summary, custom fields, success, signals) is REPLAYED too: recorded answers for ' +
+      "these calls from a local OpenAI-compatible server, checked like a live model's (quotes not in the " +
+      "prospect's words are discarded). Sentiment is computed locally (VADER).",
   );
   const run = await runDemo({
     conversations,
     dataDir: values['data-dir'],
     log,
     concurrency,
+    mode,
+    ...(values['voice-concurrency'] ? { voiceConcurrency: Number(values['voice-concurrency']) } : {}),
     startAtMs: Math.floor(started / 60_000) * 60_000,
     onProgress: (p) => {
       if (p.kind === 'replayed') {
         say(
-          `  [${String(p.done).padStart(2)}/${p.total}] replayed ${p.conversation.id.padEnd(32)} ${p.outcome.padEnd(18)} (${p.llmRequests} LLM requests)`,
+          `  [${String(p.done).padStart(2)}/${p.total}] ${mode === 'voice' ? 'called  ' : 'replayed'} ${p.conversation.id.padEnd(32)} ${p.outcome.padEnd(18)} (${p.llmRequests} LLM requests${p.callMs ? `, ${(p.callMs / 1000).toFixed(1)} s call` : ''})${p.deadlineExceeded ? ' HUNG UP AT ITS DEADLINE' : ''}`,
         );
       } else {
         say(`  worker: ${p.done}/${p.total} scored, priced and written to the warehouse`);
@@ -76,8 +109,21 @@ async function main(): Promise<number> {
   // Judge the replayed calls against the alert rules now rather than at the next 30 s tick.
   await run.worker.ops.alerts?.evaluate();
 
+  if (run.voice) say(voiceSummary(run.voice));
   if (json) {
-    for (const l of run.leads) process.stdout.write(`${jsonLine(l)}\n`);
+    for (const l of run.leads) {
+      const v = run.voice?.get(l.session_id);
+      const voice = v
+        ? {
+            turns: v.turns,
+            turns_with_all_components: v.turns_with_all_components,
+            interrupted_turns: v.interrupted_turns,
+            perceived_latency_p50_ms: v.perceived_latency_p50_ms,
+            perceived_latency_p95_ms: v.perceived_latency_p95_ms,
+          }
+        : undefined;
+      process.stdout.write(`${jsonLine(l, voice)}\n`);
+    }
   } else {
     process.stdout.write(`\n${leadsTable(run.leads)}\n\n`);
   }

@@ -14,8 +14,17 @@ export function signalsText(signals: Record<string, unknown>): string {
   return parts.length > 0 ? parts.join(' · ') : '(none stated)';
 }
 
+/** Per-session voice figures of the demo's `--json` output (voice mode only). */
+export interface DemoVoiceStats {
+  turns: number;
+  turns_with_all_components: number;
+  interrupted_turns: number;
+  perceived_latency_p50_ms: number | null;
+  perceived_latency_p95_ms: number | null;
+}
+
 /** One JSON object per scored session (the `--json` output). */
-export function jsonLine(l: DemoLead): string {
+export function jsonLine(l: DemoLead, voice?: DemoVoiceStats): string {
   return JSON.stringify({
     session_id: l.session_id,
     score: l.score,
@@ -26,6 +35,8 @@ export function jsonLine(l: DemoLead): string {
     summary: l.summary,
     sentiment: l.sentiment,
     custom_fields: l.custom_fields,
+    cost_usd_by_component: l.cost_usd_by_component,
+    ...(voice ? { voice } : {}),
   });
 }
 

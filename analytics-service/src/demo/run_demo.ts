@@ -8,9 +8,13 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initializeLogger } from '@livekit/agents';
+import * as silero from '@livekit/agents-plugin-silero';
 import { loadKnowledgeBase } from '../../../src/agent/knowledge/knowledge_base.js';
+import { percentile } from '../../../src/analytics/voice_turns.js';
 import type { Logger } from '../../../src/log.js';
 import { createSessionPublisher, LocalPublisher } from '../../../src/queue/index.js';
+import type { SessionPayload } from '../../../src/schema/index.js';
+import { startSpeechServer } from '../../../src/testing/speech/speech_server.js';
 import { loadWorkerConfig } from '../config.js';
 import { startWorker, type WorkerHandle } from '../pipeline/index.js';
 import { defaultPriceBook, type PriceBook } from '../pricing/index.js';
@@ -18,6 +22,8 @@ import { startAnalysisReplay } from './analysis_replay.js';
 import type { Conversation } from './conversations.js';
 import { type DemoLead, readDemoLeads } from './leads.js';
 import { demoSessionId, REPLAY_HOST, replayConversation } from './replay.js';
+import type { DemoVoiceStats } from './report.js';
+import { replayConversationByVoice, type VoiceReplayResult } from './voice_replay.js';
 
 export interface DemoOptions {
   conversations: readonly Conversation[];
@@ -30,6 +36,10 @@ export interface DemoOptions {
   startAtMs: number;
   spacingMs?: number;
   onProgress?: (p: DemoProgress) => void;
+  /** Voice calls at once (default `DEFAULT_VOICE_CONCURRENCY`). */
+  voiceConcurrency?: number;
+  /** `voice` (default in `npm run demo`): every call over audio through the voice loop; `text`: typed turns. */
+  mode?: 'text' | 'voice';
 }
 
 export type DemoProgress =
@@ -40,11 +50,19 @@ export type DemoProgress =
       conversation: Conversation;
       outcome: string;
       llmRequests: number;
+      /** Voice calls: how long the call took, and whether it was hung up at its deadline. */
+      callMs?: number;
+      deadlineExceeded?: boolean;
     }
   | { kind: 'scored'; done: number; total: number };
 
+/** Voice calls at once by default: what a shared 2-core machine carries in real time (docs/voice.md). */
+export const DEFAULT_VOICE_CONCURRENCY = 6;
+
 export interface DemoRun {
   leads: DemoLead[];
+  /** Voice mode: per session, the voice figures of its payload and what the caller heard. */
+  voice?: Map<string, DemoVoiceStats & { heard_p50_ms: number | null }>;
   worker: WorkerHandle;
   warehousePath: string;
 }
@@ -121,19 +139,41 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     const total = opts.conversations.length;
     const spacing = opts.spacingMs ?? 10 * 60_000;
     let replayed = 0;
-    await pool(opts.conversations, opts.concurrency ?? 6, async (c, i) => {
-      const r = await replayConversation(c, {
-        publish: async (payload) => {
-          const out = await publisher.publish(payload);
-          return out.status === 'sent' || out.status === 'spooled'
-            ? { status: 'ok' }
-            : { status: 'failed', error: out.error ?? out.status };
-        },
-        dataDir: join(opts.dataDir, 'agent'),
-        knowledge,
-        startAtMs: opts.startAtMs - (total - i) * spacing,
-        log: opts.log,
-      });
+    const publish = async (payload: SessionPayload) => {
+      const out = await publisher.publish(payload);
+      return out.status === 'sent' || out.status === 'spooled'
+        ? ({ status: 'ok' } as const)
+        : ({ status: 'failed', error: out.error ?? out.status } as const);
+    };
+    const voiceStats = new Map<string, DemoVoiceStats & { heard_p50_ms: number | null }>();
+    const speech = opts.mode === 'voice' ? await startSpeechServer() : undefined;
+    const vad = speech ? await silero.VAD.load() : undefined;
+    // Voice calls run in real time and each needs roughly a tenth of a core (Silero, resampling,
+    // protobuf audio frames): more at once than the machine can carry stalls them all.
+    const lanes = speech ? (opts.voiceConcurrency ?? DEFAULT_VOICE_CONCURRENCY) : (opts.concurrency ?? 6);
+    await pool(opts.conversations, lanes, async (c, i) => {
+      const r =
+        speech && vad
+          ? await replayConversationByVoice(c, i, {
+              publish,
+              dataDir: join(opts.dataDir, 'agent'),
+              knowledge,
+              speech,
+              vad,
+              log: opts.log,
+            })
+          : await replayConversation(c, {
+              publish,
+              dataDir: join(opts.dataDir, 'agent'),
+              knowledge,
+              startAtMs: opts.startAtMs - (total - i) * spacing,
+              log: opts.log,
+            });
+      if ('heard' in r)
+        voiceStats.set(
+          r.sessionId,
+          voiceStatsOf(r.payload, r.heard as ReadonlyArray<{ perceivedLatencyMs?: number }>),
+        );
       replayed++;
       opts.onProgress?.({
         kind: 'replayed',
@@ -142,6 +182,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
         conversation: c,
         outcome: r.payload.outcome,
         llmRequests: r.llmRequests,
+        ...('heard' in r ? voiceProgress(r as VoiceReplayResult) : {}),
       });
     });
     const ids = opts.conversations.map(demoSessionId);
@@ -150,7 +191,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     );
     log.info({ sessions: leads.length }, 'demo sessions scored');
     await analysis.close();
-    return { leads, worker, warehousePath: config.warehouse.duckdbPath };
+    await speech?.close();
+    return {
+      leads,
+      worker,
+      warehousePath: config.warehouse.duckdbPath,
+      ...(speech ? { voice: voiceStats } : {}),
+    };
   } catch (err) {
     await worker.stop({ deadlineMs: 2000 }).catch(() => undefined);
     await analysis.close();
@@ -181,3 +228,58 @@ async function waitForLeads(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The voice figures of one session's payload, and the caller's own measure of the silence it heard. */
+export function voiceStatsOf(
+  p: SessionPayload,
+  heard: ReadonlyArray<{ perceivedLatencyMs?: number }>,
+): DemoVoiceStats & { heard_p50_ms: number | null } {
+  // Replies to the prospect: the turn has an end-of-utterance decision or user speech joined to it.
+  const answered = p.turns.filter((t) => t.eou_delay_ms !== null || t.user_speech_ms != null);
+  const all = answered.filter(
+    (t) =>
+      t.eou_delay_ms !== null &&
+      t.transcription_delay_ms !== null &&
+      t.llm_ttft_ms !== null &&
+      t.tts_ttfb_ms !== null &&
+      t.e2e_latency_ms !== null,
+  );
+  const heardMs = heard.flatMap((h) => (h.perceivedLatencyMs === undefined ? [] : [h.perceivedLatencyMs]));
+  return {
+    turns: answered.length,
+    turns_with_all_components: all.length,
+    interrupted_turns: p.turns.filter((t) => t.interrupted).length,
+    perceived_latency_p50_ms: p.voice?.perceived_latency_p50_ms ?? null,
+    perceived_latency_p95_ms: p.voice?.perceived_latency_p95_ms ?? null,
+    heard_p50_ms: percentile(heardMs, 0.5),
+  };
+}
+
+/** One paragraph for people: how complete the voice turns were and the silence callers heard. */
+export function voiceSummary(
+  stats: ReadonlyMap<string, DemoVoiceStats & { heard_p50_ms: number | null }>,
+): string {
+  const all = [...stats.values()];
+  const turns = all.reduce((n, v) => n + v.turns, 0);
+  const complete = all.reduce((n, v) => n + v.turns_with_all_components, 0);
+  const interrupted = all.reduce((n, v) => n + v.interrupted_turns, 0);
+  const plugin = percentile(
+    all.flatMap((v) => (v.perceived_latency_p50_ms === null ? [] : [v.perceived_latency_p50_ms])),
+    0.5,
+  );
+  const heard = percentile(
+    all.flatMap((v) => (v.heard_p50_ms === null ? [] : [v.heard_p50_ms])),
+    0.5,
+  );
+  const pct = turns > 0 ? ((100 * complete) / turns).toFixed(0) : '0';
+  return (
+    `Voice: ${turns} answered turns, ${complete} (${pct}%) with EOU, STT, LLM, TTS and e2e; ${interrupted} interrupted by the caller.\n` +
+    `Perceived latency (median of the calls' p50): ${plugin ?? '—'} ms from the session's events (plugin), ` +
+    `${heard ?? '—'} ms measured from the sound by the simulated caller.`
+  );
+}
+
+const voiceProgress = (r: VoiceReplayResult) => ({
+  callMs: r.ms,
+  ...(r.deadlineExceeded ? { deadlineExceeded: true } : {}),
+});

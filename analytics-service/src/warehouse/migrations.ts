@@ -19,6 +19,8 @@
  *   turn_count, interrupted_turns, talk_ratio, knowledge_questions, tool_call_count, error_count,
  *   latency_{eou,stt,llm,tts,e2e}_p50_ms, latency_{eou,stt,llm,tts,e2e}_p95_ms,
  *   sla_breach_count, sla_breaches (json: string[]),
+ *   latency_perceived_p50_ms, latency_perceived_p95_ms (voice calls: the silence the caller heard,
+ *   from the session's events; beside latency_e2e_*, the sum of component delays; migration 4),
  *   contact_pii_mode (full|hashed|none, as stored), contact_name, contact_email, contact_phone,
  *   contact_company (each `sha256:<hex>` under `hashed`, null under `none`),
  *   labels (json), payload (json: the payload without turns, tool_calls and signals, which are in
@@ -34,7 +36,8 @@
  *   llm_prompt_cached_tokens, llm_completion_tokens, tts_ttfb_ms, tts_duration_ms,
  *   tts_audio_duration_ms, tts_characters, e2e_latency_ms, interrupted,
  *   payload_index (the turn's own `index`), user_text, agent_text (the turn's transcript text, only
- *   when the transcript policy kept it; migration 3)
+ *   when the transcript policy kept it; migration 3), perceived_latency_ms, stt_audio_duration_ms,
+ *   user_speech_ms, agent_speech_ms (voice calls; migration 4)
  *
  * tool_calls         one row per tool call; PK (session_id, ordinal)
  *   session_id, ordinal, call_id, name, status, error, duration_ms, started_at, turn_id,
@@ -302,6 +305,18 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE turns ADD COLUMN payload_index INTEGER',
       'ALTER TABLE turns ADD COLUMN user_text TEXT',
       'ALTER TABLE turns ADD COLUMN agent_text TEXT',
+    ],
+  },
+  {
+    version: 4,
+    name: 'voice: perceived latency, STT audio joined to turns, speech times',
+    statements: [
+      'ALTER TABLE turns ADD COLUMN perceived_latency_ms {{double}}',
+      'ALTER TABLE turns ADD COLUMN stt_audio_duration_ms {{double}}',
+      'ALTER TABLE turns ADD COLUMN user_speech_ms {{double}}',
+      'ALTER TABLE turns ADD COLUMN agent_speech_ms {{double}}',
+      'ALTER TABLE sessions ADD COLUMN latency_perceived_p50_ms {{double}}',
+      'ALTER TABLE sessions ADD COLUMN latency_perceived_p95_ms {{double}}',
     ],
   },
   {

@@ -91,6 +91,9 @@ export const SESSIONS: TableSpec = {
     ['payload', 'json'],
     ['processed_at', 'ts'],
     ['updated_at', 'ts'],
+    // Migration 4: voice calls.
+    ['latency_perceived_p50_ms', 'double'],
+    ['latency_perceived_p95_ms', 'double'],
     // Migration 8 (columns are positional: a later migration's columns go after it).
     ['tabled_extras', 'json'],
   ],
@@ -122,6 +125,11 @@ export const TURNS: TableSpec = {
     ['payload_index', 'int'],
     ['user_text', 'text'],
     ['agent_text', 'text'],
+    // Migration 4: voice calls.
+    ['perceived_latency_ms', 'double'],
+    ['stt_audio_duration_ms', 'double'],
+    ['user_speech_ms', 'double'],
+    ['agent_speech_ms', 'double'],
   ],
 };
 
@@ -338,6 +346,8 @@ export function sessionRows(
     storedPayload(p, policy, lead, identity),
     s.processed_at,
     nowIso,
+    p.voice?.perceived_latency_p50_ms ?? null,
+    p.voice?.perceived_latency_p95_ms ?? null,
     tabledExtras(p),
   );
   out.sessions.push(row);
@@ -364,6 +374,10 @@ export function sessionRows(
       t.index,
       t.user_text ?? null,
       t.agent_text ?? null,
+      t.perceived_latency_ms ?? null,
+      t.stt_audio_duration_ms ?? null,
+      t.user_speech_ms ?? null,
+      t.agent_speech_ms ?? null,
     ]);
   });
   p.tool_calls.forEach((c, i) => {

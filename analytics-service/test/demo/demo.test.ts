@@ -27,7 +27,8 @@ interface Line {
 async function demo(dataDir: string): Promise<{ stdout: string; stderr: string }> {
   const { stdout, stderr } = await run(
     'npm',
-    ['run', '--silent', 'demo', '--', '--no-serve', '--json', '--data-dir', dataDir],
+    // The text path: deterministic, so two runs can be compared (the voice path is tested in test/voice).
+    ['run', '--silent', 'demo', '--', '--text', '--no-serve', '--json', '--data-dir', dataDir],
     {
       cwd: ROOT,
       maxBuffer: 10 * 1024 * 1024,
@@ -38,7 +39,7 @@ async function demo(dataDir: string): Promise<{ stdout: string; stderr: string }
   return { stdout, stderr };
 }
 
-describe('npm run demo -- --no-serve --json', () => {
+describe('npm run demo -- --text --no-serve --json', () => {
   let dir: string;
   let first: Awaited<ReturnType<typeof demo>>;
   let second: Awaited<ReturnType<typeof demo>>;
@@ -63,6 +64,7 @@ describe('npm run demo -- --no-serve --json', () => {
       expect(Object.keys(l).sort()).toEqual([
         'cost_usd',
         'custom_fields',
+        'cost_usd_by_component',
         'outcome',
         'score',
         'sentiment',

@@ -713,8 +713,13 @@ describe('warehouse (duckdb) storage', () => {
     for (const sql of MIGRATIONS[0]?.statements ?? []) await c.run(renderStatement(sql, 'duckdb'));
     await c.run("INSERT INTO schema_migrations VALUES (1, 'initial warehouse schema', now())");
     await c.run(`ATTACH '${currentPath}' AS cur (READ_ONLY)`);
-    await c.run('INSERT INTO turns SELECT * EXCLUDE (payload_index, user_text, agent_text) FROM cur.turns');
-    await c.run('INSERT INTO sessions SELECT * EXCLUDE (tabled_extras) FROM cur.sessions');
+    // Less migration 3's, 4's, 5's and 8's columns too.
+    await c.run(
+      'INSERT INTO turns SELECT * EXCLUDE (payload_index, user_text, agent_text, perceived_latency_ms, stt_audio_duration_ms, user_speech_ms, agent_speech_ms) FROM cur.turns',
+    );
+    await c.run(
+      'INSERT INTO sessions SELECT * EXCLUDE (latency_perceived_p50_ms, latency_perceived_p95_ms, tabled_extras) FROM cur.sessions',
+    );
     await c.run('INSERT INTO signals SELECT * EXCLUDE (confidence, alternatives) FROM cur.signals');
     for (const t of ['tool_calls', 'leads']) await c.run(`INSERT INTO ${t} SELECT * FROM cur.${t}`);
     await c.run('UPDATE sessions SET payload = $1', [JSON.stringify(sample.payload)]);

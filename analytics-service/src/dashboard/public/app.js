@@ -5,6 +5,7 @@
 
 import { loadIntelligenceOverview, mountIntelligence, renderSessionIntelligence } from './intelligence.js';
 import { signalConfidence } from './signal_confidence.js';
+import { renderVoicePanel } from './voice.js';
 
 const POLL_MS = 10_000;
 const TIER_COLORS = {
@@ -336,6 +337,7 @@ function renderSession(d) {
         : [h('li', { class: 'empty' }, 'The prospect stated no qualification signals.')]),
     );
   const turns = d.turns;
+  renderVoicePanel(d, document.getElementById('voice-panel'));
   chart('chart-turns', {
     type: 'bar',
     data: {

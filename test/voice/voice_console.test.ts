@@ -1,0 +1,113 @@
+/**
+ * The console with audio, end to end: `runVoiceConsole` starts the real agent process in
+ * agents-js console mode with audio on (Silero, the Deepgram STT and OpenAI TTS plugins pointed at
+ * the local speech server, the LLM at the scripted replay server), plays a recorded prospect WAV
+ * into it in real time, and records the call in stereo. Transcripts and LLM replies are SCRIPTED.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runVoiceConsole } from '../../src/agent/console/voice_console.js';
+import {
+  type OpenAICompatibleServer,
+  startOpenAICompatibleServer,
+} from '../../src/testing/openai_server_index.js';
+import { CALLER_VOICE, espeakAvailable, synthesize } from '../../src/testing/speech/espeak.js';
+import { encodeWav, parseWav, rms, VOICED_RMS } from '../../src/testing/speech/pcm.js';
+import { type SpeechServer, startSpeechServer } from '../../src/testing/speech/speech_server.js';
+import { voicedSpanMs } from '../../src/testing/voice/simulated_caller.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const AGENT_ENTRY = join(REPO, 'src/agent/main.ts');
+const LINE = 'We are a law firm with forty people.';
+const KEY = 'scripted-console';
+
+describe.skipIf(!espeakAvailable())('console --audio-in prospect.wav --record call.wav', () => {
+  let llm: OpenAICompatibleServer;
+  let speech: SpeechServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'voice-console-'));
+    llm = await startOpenAICompatibleServer({
+      reply: [
+        { content: 'Hi, this is Alex from Paperflow.' },
+        { content: 'Thanks! How many documents a month?' },
+      ],
+      model: 'fake-model',
+    });
+    speech = await startSpeechServer();
+  });
+  afterAll(async () => {
+    await speech?.close();
+    await llm?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('plays the prospect, hears the agent, records both channels, and prints the summary', async () => {
+    const prospect = await synthesize(LINE, CALLER_VOICE, { sampleRate: 16_000 });
+    const wav = join(dir, 'prospect.wav');
+    await writeFile(wav, encodeWav(prospect.samples, prospect.sampleRate));
+    speech.transcriber.expect(KEY, { text: LINE, speechMs: voicedSpanMs(prospect) });
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (c: Buffer) => {
+      printed += c.toString('utf8');
+    });
+    const record = join(dir, 'call.wav');
+    const result = await runVoiceConsole({
+      agentEntry: AGENT_ENTRY,
+      cwd: REPO,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        OPENAI_API_KEY: 'test-key',
+        OPENAI_BASE_URL: llm.baseURL,
+        TTS_BASE_URL: speech.openaiBaseUrl,
+        DEEPGRAM_API_KEY: KEY,
+        DEEPGRAM_BASE_URL: speech.deepgramBaseUrl,
+        LLM_MODEL: 'fake-model',
+        AGENT_DATA_DIR: join(dir, 'agent'),
+        QUEUE_SPOOL_DIR: join(dir, 'spool'),
+        QUEUE_OUTBOX_DIR: join(dir, 'outbox'),
+        ANALYTICS_JOURNAL_DIR: join(dir, 'journal'),
+        ANALYTICS_TRANSCRIPTS: 'true',
+      },
+      output,
+      logFile: join(dir, 'agent.log'),
+      audioIn: wav,
+      record,
+    });
+    const agentLog = await readFile(join(dir, 'agent.log'), 'utf8').catch(() => '');
+    expect(result.exitCode, `${printed}\n--- agent log ---\n${agentLog.slice(-3000)}`).toBe(0);
+    // The agent heard the scripted transcript of the prospect's audio and answered with speech.
+    // (Deepgram also sends empty finals for stretches with no words.)
+    const finals = speech.sttStreams().flatMap((s) => s.finals);
+    expect(
+      finals.filter((f) => f !== ''),
+      JSON.stringify(finals),
+    ).toEqual([LINE]);
+    expect(
+      speech
+        .ttsRequests()
+        .map((r) => r.input)
+        .join(' '),
+    ).toContain('How many documents');
+    expect(printed).toMatch(/agent answered after \d+ ms of silence/);
+    expect(printed).toContain('outcome:');
+    // The payload carries the voice turn.
+    const turns = result.payload?.turns ?? [];
+    expect(turns.some((t) => t.eou_delay_ms !== null && t.tts_audio_duration_ms !== null)).toBe(true);
+    // Stereo: the prospect on the left, the agent on the right, each audible somewhere.
+    const call = parseWav(await readFile(record));
+    expect(call.channels).toBe(2);
+    expect(call.sampleRate).toBe(48_000);
+    const left = call.samples.filter((_, i) => i % 2 === 0);
+    const right = call.samples.filter((_, i) => i % 2 === 1);
+    expect(rms(Int16Array.from(left))).toBeGreaterThan(VOICED_RMS / 4);
+    expect(rms(Int16Array.from(right))).toBeGreaterThan(VOICED_RMS / 4);
+  }, 150_000);
+});
