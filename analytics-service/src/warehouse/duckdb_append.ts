@@ -100,7 +100,10 @@ function setInt64(words: Int32Array, index: number, v: number): void {
 function setMicros(words: Int32Array, index: number, iso: string): void {
   const { ms, belowMs } = isoParts(iso);
   const micros = ms * 1000 + belowMs;
-  if (Number.isSafeInteger(micros)) return setInt64(words, index, micros);
+  if (Number.isSafeInteger(micros)) {
+    setInt64(words, index, micros);
+    return;
+  }
   const v = BigInt(ms) * 1000n + BigInt(belowMs);
   words[2 * index] = Number(BigInt.asIntN(32, v));
   words[2 * index + 1] = Number(BigInt.asIntN(32, v >> 32n));
