@@ -195,6 +195,32 @@ describe('fuzz: destinations against hostile vendor answers', () => {
     );
   });
 
+  it('delivers sessions carrying unknown keys of any shape (a newer agent) to every destination', async () => {
+    next = {
+      status: 200,
+      contentType: 'application/json',
+      retryAfter: undefined,
+      body: 'json',
+      bytes: new Uint8Array(),
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom('budget', 'timeline', 'x'), fc.jsonValue({ maxDepth: 2 })),
+        fc.jsonValue({ maxDepth: 2 }),
+        async (unknownSignals, extra) => {
+          const s = scoredSample();
+          Object.assign(s.payload.signals, unknownSignals);
+          (s.payload as unknown as Record<string, unknown>)['x_new'] = extra;
+          for (const d of destinations()) {
+            const r = await d.deliver(s, { signal: signal() });
+            expect(r, d.name).toEqual({ status: 'ok' });
+          }
+        },
+      ),
+      { seed: 2202, numRuns: 40 },
+    );
+  });
+
   it('reads at most MAX_RESPONSE_BYTES of a huge body and hangs up on the rest', async () => {
     next = {
       status: 400,
