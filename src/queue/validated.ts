@@ -4,7 +4,7 @@
  * publisher) does not parse it again. Only zod's own output objects are recorded, never a caller's
  * object, so a caller mutating its payload after a publish cannot skip validation.
  */
-import { type SessionPayload, SessionPayloadV1 } from '../schema/index.js';
+import { payloadShapeError, type SessionPayload, SessionPayloadV1 } from '../schema/index.js';
 
 const validated = new WeakSet<object>();
 
@@ -21,6 +21,10 @@ export function validatePayload(payload: unknown): ValidateResult {
   if (typeof payload === 'object' && payload !== null && validated.has(payload)) {
     return { ok: true, payload: payload as SessionPayload };
   }
+  // Beyond the schema: what the worker's parser refuses (depth, NUL, lone surrogates) and what
+  // zod's copy would silently lose (a `__proto__` key) is refused here too, by name.
+  const shape = payloadShapeError(payload);
+  if (shape) return { ok: false, issues: [shape.error] };
   const parsed = SessionPayloadV1.safeParse(payload);
   if (!parsed.success) {
     return {

@@ -27,6 +27,7 @@ export {
   type ParseResult,
   PiiMode,
   parseSessionPayload,
+  payloadShapeError,
   SCHEMA_VERSION,
   SessionError,
   type SessionPayload,

@@ -500,6 +500,40 @@ function describe(v: unknown): string {
 }
 
 /**
+ * The limits that hold beyond the schema (nesting depth, `__proto__` keys, storable text), as a
+ * parse failure; null when the value is within them. The publisher applies them too, so it never
+ * sends what the worker would refuse or a copy would lose.
+ */
+export function payloadShapeError(
+  data: unknown,
+): { reason: 'too_deep' | 'schema_mismatch'; error: string } | null {
+  const problem = shapeProblem(data, MAX_PAYLOAD_DEPTH);
+  switch (problem) {
+    case null:
+      return null;
+    case 'too_deep':
+      return {
+        reason: 'too_deep',
+        error: `payload nests objects/arrays more than ${MAX_PAYLOAD_DEPTH} levels deep`,
+      };
+    case 'bad_text':
+      return {
+        reason: 'schema_mismatch',
+        error: `payload does not match schema v1: ${(badTextAt(data, '') ?? 'a string').slice(0, 300)}`,
+      };
+    case 'proto_key':
+      return {
+        reason: 'schema_mismatch',
+        error: 'payload does not match schema v1: a key named "__proto__" cannot be kept',
+      };
+    default: {
+      const never: never = problem;
+      throw new Error(`unknown problem ${String(never)}`);
+    }
+  }
+}
+
+/**
  * Parses a raw message body into a payload, or says exactly why it cannot. Never throws: sizes
  * and nesting are bounded first, and error texts never format the offending value whole.
  */
@@ -538,29 +572,8 @@ function parseUnsafe(raw: string | unknown): ParseResult {
       };
     }
   }
-  const problem = shapeProblem(data, MAX_PAYLOAD_DEPTH);
-  if (problem === 'too_deep') {
-    return {
-      ok: false,
-      reason: 'too_deep',
-      error: `payload nests objects/arrays more than ${MAX_PAYLOAD_DEPTH} levels deep`,
-    };
-  }
-  if (problem === 'bad_text') {
-    const where = badTextAt(data, '') ?? 'a string';
-    return {
-      ok: false,
-      reason: 'schema_mismatch',
-      error: `payload does not match schema v1: ${where.slice(0, 300)}`,
-    };
-  }
-  if (problem === 'proto_key') {
-    return {
-      ok: false,
-      reason: 'schema_mismatch',
-      error: 'payload does not match schema v1: a key named "__proto__" cannot be kept',
-    };
-  }
+  const shape = payloadShapeError(data);
+  if (shape) return { ok: false, ...shape };
   const version = (data as { schema_version?: unknown } | null)?.schema_version;
   if (typeof version !== 'number' || !KNOWN_SCHEMA_VERSIONS.includes(version)) {
     return {

@@ -11,7 +11,14 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { decodeBody, encodeMessage, LocalConsumer, Spool, UndecodableBody } from '../../src/queue/index.js';
+import {
+  decodeBody,
+  encodeMessage,
+  LocalConsumer,
+  LocalPublisher,
+  Spool,
+  UndecodableBody,
+} from '../../src/queue/index.js';
 import { type ParseFailureReason, parseSessionPayload } from '../../src/schema/index.js';
 import { samplePayload } from '../../src/schema/testing/index.js';
 import { validPayload } from '../support/payload_arbitrary.js';
@@ -152,6 +159,45 @@ describe('fuzz: payload parser', () => {
       ),
       { seed: 2005, numRuns: 30 },
     );
+  });
+});
+
+describe('fuzz: publisher and worker agree', () => {
+  it('the publisher refuses, by name, what the worker would refuse or a copy would lose', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sr-fuzz-pub-'));
+    const publisher = new LocalPublisher({ dir, logger: silentLogger, fsync: false });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(
+            '"__proto__":{"a":1}',
+            '"x":"a\\u0000b"',
+            '"x":"\\udc00"',
+            `"x":${'['.repeat(70)}${']'.repeat(70)}`,
+          ),
+          fc.constantFrom('top', 'agent', 'labels', 'tool arguments'),
+          async (member, where) => {
+            let text = JSON.stringify(samplePayload({ labels: { campaign: 'q4' } }));
+            if (where === 'top') text = text.replace('{"schema_version"', `{${member},"schema_version"`);
+            if (where === 'agent') text = text.replace('"agent":{', `"agent":{${member},`);
+            if (where === 'labels') text = text.replace('"labels":{', `"labels":{${member},`);
+            if (where === 'tool arguments') text = text.replace('"arguments":{', `"arguments":{${member},`);
+            const worker = parseSessionPayload(text);
+            const published = await publisher.publish(JSON.parse(text));
+            expect(worker.ok, text.slice(0, 80)).toBe(false);
+            expect(published.status).toBe('failed');
+            expect(published.status === 'failed' && published.error).toMatch(
+              /__proto__|NUL|surrogate|levels deep/,
+            );
+          },
+        ),
+        { seed: 2007, numRuns: 40 },
+      );
+      expect(await readdir(join(dir, 'ready')).catch(() => [])).toEqual([]);
+    } finally {
+      await publisher.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

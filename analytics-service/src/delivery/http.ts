@@ -86,6 +86,31 @@ export type HttpOutcome =
   | { kind: 'response'; status: number; headers: Headers; body: string }
   | { kind: 'error'; result: DeliveryResult };
 
+/**
+ * Most response bytes read: enough for any vendor's answer; a huge (or endless) body is cut here
+ * and the connection closed, instead of being held in memory whole.
+ */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** The response body as text, at most `maxBytes` of it (the rest is not read). */
+async function readBounded(res: Response, maxBytes: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size >= maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+}
+
 /** Sends one request with a timeout; never throws. */
 export async function sendHttp(req: HttpRequest): Promise<HttpOutcome> {
   const timeout = AbortSignal.timeout(req.timeoutMs);
@@ -97,7 +122,7 @@ export async function sendHttp(req: HttpRequest): Promise<HttpOutcome> {
       body: req.body,
       signal,
     });
-    const body = await res.text();
+    const body = await readBounded(res, MAX_RESPONSE_BYTES);
     return { kind: 'response', status: res.status, headers: res.headers, body };
   } catch (err) {
     const timedOut = timeout.aborted && !req.signal?.aborted;

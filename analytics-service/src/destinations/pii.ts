@@ -75,13 +75,16 @@ export function redactScoredSession(
   const signals = Object.fromEntries(
     Object.entries(p.signals).map(([k, s]) => [
       k,
-      s && {
-        ...s,
-        evidence: s.evidence.map(stripExcerpt),
-        ...(s.history
-          ? { history: s.history.map((h) => ({ ...h, evidence: stripExcerpt(h.evidence) })) }
-          : {}),
-      },
+      // A signal a newer agent added may have any shape (unknown keys are kept): as it came.
+      s && Array.isArray(s.evidence)
+        ? {
+            ...s,
+            evidence: s.evidence.map(stripExcerpt),
+            ...(Array.isArray(s.history)
+              ? { history: s.history.map((h) => ({ ...h, evidence: stripExcerpt(h.evidence) })) }
+              : {}),
+          }
+        : s,
     ]),
   ) as typeof p.signals;
   const { transcript: _transcript, ...payloadRest } = p;

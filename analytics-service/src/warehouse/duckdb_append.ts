@@ -20,8 +20,8 @@ const CHUNK_ROWS = 2048;
 
 const FRACTION = /\.(\d+)/;
 
-/** Microseconds since the epoch of an ISO-8601 time, keeping digits below the millisecond. */
-export function isoToMicros(iso: string): number {
+/** An ISO-8601 time as milliseconds since the epoch and the microseconds below the millisecond. */
+function isoParts(iso: string): { ms: number; belowMs: number } {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new Error(`not an ISO-8601 time: ${JSON.stringify(iso)}`);
   const dot = iso.indexOf('.');
@@ -31,6 +31,15 @@ export function isoToMicros(iso: string): number {
     if (digits.length > 3) belowMs = Number(digits.slice(3, 6).padEnd(3, '0'));
   }
   // The digits below the millisecond always count forward, before 1970 too.
+  return { ms, belowMs };
+}
+
+/**
+ * Microseconds since the epoch of an ISO-8601 time, keeping digits below the millisecond. Exact
+ * only between about 1685 and 2255 (2^53 µs); `writeColumn` writes times outside that exactly too.
+ */
+export function isoToMicros(iso: string): number {
+  const { ms, belowMs } = isoParts(iso);
   return ms * 1000 + belowMs;
 }
 
@@ -82,6 +91,22 @@ function setInt64(words: Int32Array, index: number, v: number): void {
   const hi = Math.floor(v / 4294967296);
   words[2 * index] = v - hi * 4294967296;
   words[2 * index + 1] = hi;
+}
+
+/**
+ * A time as microseconds: through a double where that is exact, else (years before ~1685 or after
+ * ~2255, which payloads may carry: any year 1–9999) through a BigInt.
+ */
+function setMicros(words: Int32Array, index: number, iso: string): void {
+  const { ms, belowMs } = isoParts(iso);
+  const micros = ms * 1000 + belowMs;
+  if (Number.isSafeInteger(micros)) {
+    setInt64(words, index, micros);
+    return;
+  }
+  const v = BigInt(ms) * 1000n + BigInt(belowMs);
+  words[2 * index] = Number(BigInt.asIntN(32, v));
+  words[2 * index + 1] = Number(BigInt.asIntN(32, v >> 32n));
 }
 
 /** Rows `start`..`end` of column `c` written into `vector`, as `kind`. */
@@ -148,11 +173,8 @@ function writeColumn(
           setInt64(I32, r, 0);
           continue;
         }
-        const value =
-          kind === 'bigint'
-            ? Math.trunc(Number(v))
-            : isoToMicros(v instanceof Date ? v.toISOString() : String(v));
-        setInt64(I32, r, value);
+        if (kind === 'bigint') setInt64(I32, r, Math.trunc(Number(v)));
+        else setMicros(I32, r, v instanceof Date ? v.toISOString() : String(v));
       }
       dataBytes = n * 8;
       break;
