@@ -16,6 +16,7 @@ import {
   type FakeVendorServer,
 } from '../../src/testing/vendor_servers.js';
 import type { ScoredSession } from '../../src/types.js';
+import { testHasher } from '../destinations/fixtures.js';
 import { analysedSession } from './analysed.js';
 
 const signal = () => new AbortController().signal;
@@ -129,7 +130,9 @@ describe('post-call intelligence in destinations', () => {
       eventType: 'sales_call_scored',
       timeoutMs: 2000,
     };
-    await createAmplitudeDestination({ ...config, piiMode: 'hashed' }).deliver(s, { signal: signal() });
+    await createAmplitudeDestination({ ...config, piiMode: 'hashed' }, { hasher: testHasher }).deliver(s, {
+      signal: signal(),
+    });
     const e = fake.records.get(s.session_id)!.value as { event_properties: Record<string, unknown> };
     expect(e.event_properties).toMatchObject({
       sentiment: s.sentiment!.mean,
@@ -140,7 +143,9 @@ describe('post-call intelligence in destinations', () => {
     });
     expect(e.event_properties.call_summary).toBeUndefined();
     expect(e.event_properties.cf_pain_point).toBeUndefined();
-    await createAmplitudeDestination({ ...config, piiMode: 'full' }).deliver(s, { signal: signal() });
+    await createAmplitudeDestination({ ...config, piiMode: 'full' }, { hasher: testHasher }).deliver(s, {
+      signal: signal(),
+    });
     const full = JSON.parse(fake.requests.at(-1)!.body).events[0].event_properties;
     expect(full.call_summary).toMatch(/law firm/);
     expect(full.cf_pain_point).toBe('engagement letters take too long');
@@ -150,7 +155,9 @@ describe('post-call intelligence in destinations', () => {
     const secret = 'webhook-secret-0000000';
     fake = await createWebhookReceiver({ secret }).start();
     const config = { url: `${fake.url}/h`, secret, timeoutMs: 2000 };
-    await createWebhookDestination({ ...config, piiMode: 'full' }).deliver(s, { signal: signal() });
+    await createWebhookDestination({ ...config, piiMode: 'full' }, { hasher: testHasher }).deliver(s, {
+      signal: signal(),
+    });
     const full = JSON.parse(fake.requests[0]!.body).data;
     expect(full.intelligence.summary).toMatch(/law firm/);
     expect(full.intelligence.custom_fields.pain_point.quotes).toEqual([QUOTE]);
@@ -160,7 +167,9 @@ describe('post-call intelligence in destinations', () => {
       llm: { value: 200 },
       agree: false,
     });
-    await createWebhookDestination({ ...config, piiMode: 'hashed' }).deliver(s, { signal: signal() });
+    await createWebhookDestination({ ...config, piiMode: 'hashed' }, { hasher: testHasher }).deliver(s, {
+      signal: signal(),
+    });
     const raw = fake.requests[1]!.body;
     expect(raw).not.toContain('engagement letters');
     expect(raw).not.toContain('managing partner');

@@ -233,7 +233,10 @@ describe('scorecards', () => {
         scorecard: [rule({ id: 'x', field: 'custom_fields.nope', op: 'present' })],
       }),
     );
-    const config = loadWorkerConfig({ SCORING_CONFIG_PATH: path });
+    const config = loadWorkerConfig({
+      PII_HASH_KEY: 'intelligence-test-pii-hash-key-0123456789',
+      SCORING_CONFIG_PATH: path,
+    });
     await expect(loadScoringDeps(config)).rejects.toThrow(
       /scorecard rule x \(custom_fields.nope\): no custom field nope/,
     );

@@ -56,6 +56,7 @@ async function start(env: Record<string, string>) {
   n++;
   const spoolDir = join(dir, `spool${n}`);
   const config = loadWorkerConfig({
+    PII_HASH_KEY: 'intelligence-test-pii-hash-key-0123456789',
     QUEUE_SPOOL_DIR: spoolDir,
     QUEUE_SPOOL_FSYNC: 'false',
     PARKED_DIR: join(dir, `parked${n}`),
@@ -111,7 +112,12 @@ describe('the worker with post-call analysis', () => {
   });
 
   it('refuses to start with a model but no key, naming the variable', () => {
-    expect(() => loadWorkerConfig({ ANALYSIS_MODEL: 'gpt-4o-mini' })).toThrow(/ANALYSIS_API_KEY: required/);
+    expect(() =>
+      loadWorkerConfig({
+        PII_HASH_KEY: 'intelligence-test-pii-hash-key-0123456789',
+        ANALYSIS_MODEL: 'gpt-4o-mini',
+      }),
+    ).toThrow(/ANALYSIS_API_KEY: required/);
   });
 
   it('analyses before delivery: the CRM and the warehouse get the summary, fields, analysis cost and scorecard', async () => {
