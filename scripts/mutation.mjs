@@ -83,6 +83,8 @@ async function runModule(name, { mutate, tests }) {
     tempDirName: '.stryker-tmp',
     cleanTempDir: true,
     timeoutMS: 15_000,
+    // Mutants of module-level constants run every test; MUTATION_IGNORE_STATIC=1 skips them (faster).
+    ignoreStatic: process.env.MUTATION_IGNORE_STATIC === '1',
     logLevel: 'warn',
     fileLogLevel: 'off',
     thresholds: { high: 90, low: 80, break: null },
