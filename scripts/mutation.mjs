@@ -76,7 +76,7 @@ async function runModule(name, { mutate, tests }) {
     concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 1),
     incremental: true,
     incrementalFile: `reports/mutation/${name}.incremental.json`,
-    reporters: ['clear-text', 'html', 'json'],
+    reporters: ['clear-text', 'html', 'json', 'progress-append-only'],
     htmlReporter: { fileName: `reports/mutation/${name}.html` },
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
     clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
