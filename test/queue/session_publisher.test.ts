@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -70,6 +70,54 @@ describe('session publisher', () => {
     expect(r.ms).toBeLessThanOrEqual(deadlineMs + lateMs);
     expect(r.error).toMatch(/abandoned/);
     expect((await outbox.spool.counts()).ready).toBe(1);
+  });
+
+  it('a non-retryable remote error spools at once, without retrying', async () => {
+    const remote = scripted([{ status: 'failed', error: 'InvalidParameterValue' }, ok]);
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const s = createSessionPublisher({ publisher: remote, outbox, deadlineMs: 2000, logger: silentLogger });
+    const r = await s.publish(payloads(1)[0]!);
+    expect(r).toMatchObject({ status: 'spooled', error: 'InvalidParameterValue' });
+    expect(remote.calls).toBe(1);
+    expect((await outbox.spool.counts()).ready).toBe(1);
+  });
+
+  it('a retry-after beyond the deadline ends the remote attempts and spools', async () => {
+    const remote = scripted([{ status: 'retryable', error: 'SlowDown', retryInMs: 60_000 }, ok]);
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const s = createSessionPublisher({ publisher: remote, outbox, deadlineMs: 2000, logger: silentLogger });
+    const r = await s.publish(payloads(1)[0]!);
+    expect(r).toMatchObject({ status: 'spooled', error: 'SlowDown' });
+    expect(remote.calls).toBe(1);
+  });
+
+  it('says "unconfirmed" when the outbox cannot store it, or not within the deadline', async () => {
+    const remote = scripted([busy]);
+    // An outbox under a regular file: every write fails.
+    await writeFile(join(dir, 'not-a-dir'), '');
+    const broken = new LocalPublisher({ dir: join(dir, 'not-a-dir', 'outbox'), logger: silentLogger });
+    const s1 = createSessionPublisher({
+      publisher: remote,
+      outbox: broken,
+      deadlineMs: 300,
+      logger: silentLogger,
+    });
+    const r1 = await s1.publish(payloads(1)[0]!);
+    expect(r1.status).toBe('unconfirmed');
+    expect(r1.error).toMatch(/^ThrottlingException; outbox: .*ENOTDIR/);
+
+    const hung = { publish: () => new Promise<PublishResult>(() => {}) } as unknown as LocalPublisher;
+    const s2 = createSessionPublisher({
+      publisher: remote,
+      outbox: hung,
+      deadlineMs: 300,
+      logger: silentLogger,
+    });
+    const r2 = await s2.publish(payloads(1)[0]!);
+    expect(r2).toMatchObject({
+      status: 'unconfirmed',
+      error: 'ThrottlingException; outbox: outbox write did not finish within the deadline',
+    });
   });
 
   it('keeps an invalid payload in the outbox dead/ and says it was not published', async () => {
