@@ -366,6 +366,18 @@ describe('scoreLead: edges (found by mutation testing)', () => {
     );
   });
 
+  it('a meeting tool call that failed is not a booked meeting', () => {
+    const call = {
+      ...samplePayload().tool_calls[1]!,
+      call_id: 'm9',
+      name: 'book_sales_meeting',
+      status: 'error' as const,
+    };
+    expect(
+      reason(score({ ...quiet, tool_calls: [call] }).reasons, 'engagement.meeting_booked'),
+    ).toBeUndefined();
+  });
+
   it('a callback tool call that failed is not a callback request', () => {
     const call = {
       ...samplePayload().tool_calls[1]!,
