@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -72,6 +72,54 @@ describe('session publisher', () => {
     expect((await outbox.spool.counts()).ready).toBe(1);
   });
 
+  it('a non-retryable remote error spools at once, without retrying', async () => {
+    const remote = scripted([{ status: 'failed', error: 'InvalidParameterValue' }, ok]);
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const s = createSessionPublisher({ publisher: remote, outbox, deadlineMs: 2000, logger: silentLogger });
+    const r = await s.publish(payloads(1)[0]!);
+    expect(r).toMatchObject({ status: 'spooled', error: 'InvalidParameterValue' });
+    expect(remote.calls).toBe(1);
+    expect((await outbox.spool.counts()).ready).toBe(1);
+  });
+
+  it('a retry-after beyond the deadline ends the remote attempts and spools', async () => {
+    const remote = scripted([{ status: 'retryable', error: 'SlowDown', retryInMs: 60_000 }, ok]);
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const s = createSessionPublisher({ publisher: remote, outbox, deadlineMs: 2000, logger: silentLogger });
+    const r = await s.publish(payloads(1)[0]!);
+    expect(r).toMatchObject({ status: 'spooled', error: 'SlowDown' });
+    expect(remote.calls).toBe(1);
+  });
+
+  it('says "unconfirmed" when the outbox cannot store it, or not within the deadline', async () => {
+    const remote = scripted([busy]);
+    // An outbox under a regular file: every write fails.
+    await writeFile(join(dir, 'not-a-dir'), '');
+    const broken = new LocalPublisher({ dir: join(dir, 'not-a-dir', 'outbox'), logger: silentLogger });
+    const s1 = createSessionPublisher({
+      publisher: remote,
+      outbox: broken,
+      deadlineMs: 300,
+      logger: silentLogger,
+    });
+    const r1 = await s1.publish(payloads(1)[0]!);
+    expect(r1.status).toBe('unconfirmed');
+    expect(r1.error).toMatch(/^ThrottlingException; outbox: .*ENOTDIR/);
+
+    const hung = { publish: () => new Promise<PublishResult>(() => {}) } as unknown as LocalPublisher;
+    const s2 = createSessionPublisher({
+      publisher: remote,
+      outbox: hung,
+      deadlineMs: 300,
+      logger: silentLogger,
+    });
+    const r2 = await s2.publish(payloads(1)[0]!);
+    expect(r2).toMatchObject({
+      status: 'unconfirmed',
+      error: 'ThrottlingException; outbox: outbox write did not finish within the deadline',
+    });
+  });
+
   it('keeps an invalid payload in the outbox dead/ and says it was not published', async () => {
     const remote = scripted([ok]);
     const outbox = new LocalPublisher({ dir, logger: silentLogger });
@@ -79,6 +127,18 @@ describe('session publisher', () => {
     const r = await s.publish({ ...payloads(1)[0]!, duration_ms: -1 });
     expect(r.status).toBe('rejected');
     expect(r.error).toMatch(/invalid payload.*kept in outbox dead/);
+    // When even the outbox cannot keep it, the error says so.
+    await writeFile(join(dir, 'file'), '');
+    const nowhere = new LocalPublisher({ dir: join(dir, 'file', 'outbox'), logger: silentLogger });
+    const s2 = createSessionPublisher({
+      publisher: remote,
+      outbox: nowhere,
+      deadlineMs: 300,
+      logger: silentLogger,
+    });
+    const r2 = await s2.publish({ ...payloads(1)[0]!, duration_ms: -1 });
+    expect(r2.status).toBe('rejected');
+    expect(r2.error).toMatch(/invalid payload.*; not kept$/);
     expect(remote.calls).toBe(0);
     expect((await outbox.spool.counts()).dead).toBe(1);
   });
@@ -100,5 +160,38 @@ describe('session publisher', () => {
     await d2.stop();
     expect(up.sent.length).toBe(4);
     expect(await outbox.spool.counts()).toEqual({ ready: 0, leased: 0, dead: 1 });
+  });
+
+  it('a drain pass reports what it sent and dead-lettered; a stopped drainer sends nothing more', async () => {
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    for (const p of payloads(3)) await outbox.publish(p);
+    const up = scripted([ok, { status: 'failed', error: 'InvalidParameterValue' }, ok]);
+    const d = createOutboxDrainer({ outboxDir: dir, publisher: up, logger: silentLogger, batchSize: 1 });
+    expect(await d.drainOnce()).toEqual({ sent: 2, deadLettered: 1, remoteDown: false });
+
+    const later = scripted([ok]);
+    const stopped = createOutboxDrainer({
+      outboxDir: dir,
+      publisher: later,
+      logger: silentLogger,
+      intervalMs: 10,
+    });
+    stopped.start();
+    await stopped.stop();
+    await outbox.publish(payloads(1, 'late')[0]!);
+    // Ten intervals later nothing was sent: a stopped drainer schedules no pass.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(later.calls).toBe(0);
+    expect((await outbox.spool.counts()).ready).toBe(1);
+  });
+
+  it('a message put back while the remote is down keeps its attempt count', async () => {
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    await outbox.publish(payloads(1)[0]!);
+    const down = scripted([busy]);
+    const d = createOutboxDrainer({ outboxDir: dir, publisher: down, logger: silentLogger });
+    for (let i = 0; i < 3; i++) expect(await d.drainOnce()).toMatchObject({ sent: 0, remoteDown: true });
+    const [entry] = await outbox.spool.claim(1, 5000);
+    expect(entry?.attempt).toBe(1);
   });
 });

@@ -284,3 +284,75 @@ describe('price book', () => {
     });
   });
 });
+
+describe('pricing edges (found by mutation testing)', () => {
+  const custom = (entries: unknown[]) => {
+    const b = parsePriceBook({ version: 'edge', currency: 'USD', entries });
+    if (!b.ok) throw new Error(b.error);
+    return b.value;
+  };
+
+  it('rounds a quantity up to the entry’s minimum increment', () => {
+    const b = custom([
+      {
+        provider: 'acme',
+        model: 'stt',
+        kind: 'stt_audio',
+        unit: 'minute',
+        price_usd: 1,
+        min_increment: 0.25,
+      },
+      { provider: 'livekit', model: '*', kind: 'livekit_agent_minute', unit: 'minute', price_usd: 0.01 },
+    ]);
+    const usage: ModelUsage = {
+      type: 'stt_usage',
+      provider: 'acme',
+      model: 'stt',
+      input_tokens: 0,
+      output_tokens: 0,
+      audio_duration_ms: 20_000,
+    };
+    // 20 s = 0.33 min, billed in quarter minutes: 0.5 min.
+    expect(line(priceSession(withUsage([usage]), b), 'stt_audio')).toMatchObject({
+      quantity: 0.5,
+      cost_usd: 0.5,
+    });
+  });
+
+  it('a text-only LLM call prices input and output only: no audio or cached lines, nothing unpriced', () => {
+    const c = priceSession(withUsage([llm({ input_tokens: 1_000, output_tokens: 10 })]), book);
+    expect(c.unpriced).toEqual([]);
+    expect(c.lines.map((l) => l.kind)).toEqual(['llm_input', 'llm_output', 'livekit_agent_minute']);
+  });
+
+  it('TTS without audio or characters adds nothing; a zero dimension adds no line', () => {
+    const none: ModelUsage = {
+      type: 'tts_usage',
+      provider: 'deepgram',
+      model: 'aura-2-x',
+      input_tokens: 0,
+      output_tokens: 0,
+      characters_count: 0,
+      audio_duration_ms: 0,
+    };
+    const c0 = priceSession(withUsage([none]), book);
+    expect(c0.unpriced).toEqual([]);
+    expect(c0.lines.map((l) => l.kind)).toEqual(['livekit_agent_minute']);
+    const audioOnly = priceSession(withUsage([{ ...none, audio_duration_ms: 30_000 }]), book);
+    expect(audioOnly.lines.map((l) => l.kind)).toEqual(['livekit_agent_minute']);
+  });
+
+  it('the longest matching model prefix wins, whatever the order; "*" only as the last resort', () => {
+    const b = custom([
+      { provider: 'acme', model: '*', kind: 'llm_input', unit: '1M_tokens', price_usd: 3 },
+      { provider: 'acme', model: 'a*', kind: 'llm_input', unit: '1M_tokens', price_usd: 1 },
+      { provider: 'acme', model: 'ab*', kind: 'llm_input', unit: '1M_tokens', price_usd: 2 },
+      { provider: 'acme', model: 'a*', kind: 'llm_output', unit: '1M_tokens', price_usd: 5 },
+    ]);
+    expect(findPrice(b, 'acme', 'abc', 'llm_input')?.price_usd).toBe(2);
+    expect(findPrice(b, 'acme', 'ax', 'llm_input')?.price_usd).toBe(1);
+    expect(findPrice(b, 'acme', 'zz', 'llm_input')?.price_usd).toBe(3);
+    expect(findPrice(b, 'acme', 'zz', 'llm_output')).toBeUndefined();
+    expect(findPrice(book, 'api.openai.com:443x', 'gpt-4o', 'llm_input')).toBeUndefined();
+  });
+});

@@ -9,11 +9,15 @@ import { defaultPriceBook } from '../../src/pricing/index.js';
 import {
   buildScoredSession,
   defaultScoringConfig,
+  engagementLevel,
+  fitGrade,
   loadScoringConfig,
+  mostDecisive,
   parseScoringConfig,
   type ScoringConfig,
   scoreLead,
   scoringRulesTable,
+  topReasons,
 } from '../../src/scoring/index.js';
 import type { ScoreReason } from '../../src/types.js';
 
@@ -374,5 +378,99 @@ describe('buildScoredSession', () => {
     expect(s.cost.price_book_version).toBe(defaultPriceBook().version);
     expect(s.analysis.turn_count).toBe(6);
     expect(s.score.tier).toBe('A1');
+  });
+});
+
+describe('scoreLead: edges (found by mutation testing)', () => {
+  const sig = (name: 'team_size' | 'monthly_volume', value: number) => ({
+    signals: { [name]: { value, evidence: [ev(0, name)] } },
+  });
+
+  it('band edges are inclusive and labelled; a value in no band scores nothing (and does not throw)', () => {
+    expect(
+      reason(score({ ...quiet, ...sig('team_size', 4) }).reasons, 'fit.team_size.band_1_4')?.detail,
+    ).toBe('team of 4 is in the 1–4 band (5 points)');
+    expect(
+      reason(score({ ...quiet, ...sig('team_size', 200) }).reasons, 'fit.team_size.band_200_plus')?.detail,
+    ).toBe('team of 200 is in the 200+ band (20 points)');
+    const none = score({ ...quiet, ...sig('team_size', 0) }).reasons.map((r) => r.rule);
+    expect(none.filter((r) => r.startsWith('fit.'))).toEqual([]);
+    const noVolume = score({ ...quiet, ...sig('monthly_volume', 0) }).reasons.map((r) => r.rule);
+    expect(noVolume.filter((r) => r.startsWith('fit.'))).toEqual([]);
+  });
+
+  it('details say 1 point, 1 question, 1 turn; plural otherwise', () => {
+    const cfg = structuredClone(config);
+    cfg.engagement.knowledge_questions.points_each = 1;
+    const k = samplePayload().tool_calls[0]!;
+    const two = [k, { ...k, call_id: 'k2' }];
+    expect(
+      reason(score({ ...quiet, tool_calls: [k] }, cfg).reasons, 'engagement.knowledge_questions')?.detail,
+    ).toBe('asked 1 question the agent answered from the knowledge base (1 point: 1 each, capped at 15)');
+    expect(
+      reason(score({ ...quiet, tool_calls: two }).reasons, 'engagement.knowledge_questions')?.detail,
+    ).toBe('asked 2 questions the agent answered from the knowledge base (10 points: 5 each, capped at 15)');
+    expect(reason(score(quiet).reasons, 'engagement.knowledge_questions')).toBeUndefined();
+    expect(reason(score(quiet, config, 1).reasons, 'engagement.turns.band_0_2')?.detail).toBe(
+      '1 conversation turn is in the 0–2 band (0 points)',
+    );
+    expect(reason(score(quiet, config, 3).reasons, 'engagement.turns.band_3_5')?.detail).toBe(
+      '3 conversation turns is in the 3–5 band (5 points)',
+    );
+  });
+
+  it('a meeting tool call that failed is not a booked meeting', () => {
+    const call = {
+      ...samplePayload().tool_calls[1]!,
+      call_id: 'm9',
+      name: 'book_sales_meeting',
+      status: 'error' as const,
+    };
+    expect(
+      reason(score({ ...quiet, tool_calls: [call] }).reasons, 'engagement.meeting_booked'),
+    ).toBeUndefined();
+  });
+
+  it('a callback tool call that failed is not a callback request', () => {
+    const call = {
+      ...samplePayload().tool_calls[1]!,
+      call_id: 'c9',
+      name: 'request_callback',
+      status: 'error' as const,
+    };
+    expect(
+      reason(score({ ...quiet, tool_calls: [call] }).reasons, 'engagement.callback_requested'),
+    ).toBeUndefined();
+  });
+
+  it('grade and level thresholds are inclusive', () => {
+    const t = config.thresholds;
+    expect([
+      fitGrade(70, t.fit_grade),
+      fitGrade(69, t.fit_grade),
+      fitGrade(40, t.fit_grade),
+      fitGrade(39, t.fit_grade),
+    ]).toEqual(['A', 'B', 'B', 'C']);
+    const e = t.engagement_level;
+    expect([
+      engagementLevel(60, e),
+      engagementLevel(59, e),
+      engagementLevel(30, e),
+      engagementLevel(29, e),
+    ]).toEqual([1, 2, 2, 3]);
+  });
+
+  it('the most decisive reasons: non-zero, largest absolute points first, at most n', () => {
+    const rs = [5, -40, 0, 30, 10].map((points) => ({ points }));
+    expect(mostDecisive(rs).map((r) => r.points)).toEqual([-40, 30, 10]);
+    expect(mostDecisive(rs, 5).map((r) => r.points)).toEqual([-40, 30, 10, 5]);
+    const s = score();
+    expect(topReasons(s).map((r) => r.points)).toEqual(
+      [...s.reasons]
+        .filter((r) => r.points !== 0)
+        .sort((a, b) => Math.abs(b.points) - Math.abs(a.points))
+        .slice(0, 3)
+        .map((r) => r.points),
+    );
   });
 });
