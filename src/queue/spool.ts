@@ -409,14 +409,10 @@ export class Spool {
   }
 
   /**
-   * Writes each group as one file: written whole under `tmp/` and renamed into `ready/` (so no
-   * reader ever sees part of a file), then the files' fdatasyncs and one `ready/` fsync run
-   * together, so the filesystem journal commits them at once. One outcome per group, ok only once
-   * both are done; never rejects.
-   *
-   * Until they are done nothing is acknowledged. A power loss in between can leave a file in
-   * `ready/` whose data never reached the disk: its consumer finds it damaged and moves it to
-   * `dead/` with the reason (its publishers were never told it was stored).
+   * Writes each group as one file: written whole under `tmp/` and fdatasynced there, then renamed
+   * into `ready/` (so no reader ever sees part of a file, and no crash can leave a file in `ready/`
+   * whose data never reached the disk); then one `ready/` fsync makes every rename of the batch
+   * durable. One outcome per group, ok only once both syncs are done; never rejects.
    */
   private async writeFiles(
     groups: readonly (readonly (SpoolWrite & { id: string })[])[],
@@ -432,6 +428,8 @@ export class Spool {
           const chunks = encodeFile(items);
           // One writev stays within the kernel's iovec limit (IOV_MAX, 1024 on Linux).
           await fh.writev(chunks.length > 256 ? [Buffer.concat(chunks)] : chunks);
+          // fdatasync: the data and the metadata needed to read it back (size, blocks) of a new file.
+          if (this.fsync) await fh.datasync();
           await rename(tmp, this.path('ready', readyName(name)));
           return { ok: true, fh };
         } catch (error) {
@@ -444,10 +442,11 @@ export class Spool {
     const handles = written.flatMap((w) => (w.ok ? [w.fh] : []));
     let syncError: { error: unknown } | undefined;
     if (this.fsync && handles.length > 0) {
-      // fdatasync: the data and the metadata needed to read it back (size, blocks) of a new file.
-      const syncs = await Promise.allSettled([...handles.map((fh) => fh.datasync()), this.readySync.sync()]);
-      const failed = syncs.find((r) => r.status === 'rejected');
-      if (failed) syncError = { error: failed.reason };
+      try {
+        await this.readySync.sync();
+      } catch (error) {
+        syncError = { error };
+      }
     }
     await Promise.all(handles.map((fh) => fh.close().catch(() => undefined)));
     // A failed sync: the files are in ready/ (they will be delivered) but not known to be durable,

@@ -93,13 +93,21 @@ describe('npm run console (real agent process, console protocol over TCP, real o
     expect(server.chatRequests().length).toBeGreaterThanOrEqual(4);
     expect(server.requests.every((r) => r.headers.authorization === 'Bearer test-key')).toBe(true);
 
-    // The payload landed in the local queue spool.
-    const ready = await readdir(join(spool, 'ready'));
-    expect(ready).toHaveLength(1);
-    const file = parseSpoolFile(await readFile(join(spool, 'ready', ready[0] ?? '')));
-    expect(file.corrupt).toBeUndefined();
-    expect(file.records).toHaveLength(1);
-    const { attributes, body } = file.records[0]!;
+    // The payload landed in the local queue spool, once, beside the call's progress snapshots
+    // (their own message kind, sent while the call ran).
+    const records = [];
+    for (const name of await readdir(join(spool, 'ready'))) {
+      const f = parseSpoolFile(await readFile(join(spool, 'ready', name)));
+      expect(f.corrupt).toBeUndefined();
+      records.push(...f.records);
+    }
+    const finals = records.filter(
+      (r) => r.attributes['kind'] === undefined || r.attributes['kind'] === 'session',
+    );
+    const snapshots = records.filter((r) => r.attributes['kind'] === 'progress');
+    expect(finals).toHaveLength(1);
+    expect(snapshots.length).toBe(records.length - 1);
+    const { attributes, body } = finals[0]!;
     // The body is gzip when content_encoding says so.
     const text =
       attributes['content_encoding'] === 'gzip' ? gunzipSync(body).toString('utf8') : body.toString('utf8');

@@ -68,10 +68,11 @@ function expectDurableCommit(calls: Syscall[], dir: string, spoolDir: string, st
   // No reader can see part of the file: every byte is written before it appears in ready/.
   for (const w of writes)
     expect(w.exit, `${w.name} finished before the rename into ready/`).toBeLessThan(rename.entry);
-  // The file's data is on disk before the caller hears it is stored.
+  // The file's data is on disk before its name appears in ready/ (so a crash can never leave a
+  // file in ready/ whose data was lost), and so before the caller hears it is stored.
   expect(
-    datasyncs.some((s) => s.entry > writes.at(-1)!.exit && s.exit < resolved.entry),
-    'fdatasync of the file after its last write, before publish() resolved',
+    datasyncs.some((s) => s.entry > writes.at(-1)!.exit && s.exit < rename.entry),
+    'fdatasync of the file after its last write, before the rename into ready/',
   ).toBe(true);
   // The rename itself is on disk: ready/ is fsynced after the rename, before the caller hears it.
   const dirSync = dirSyncs.find((s) => s.entry > rename.exit && s.exit < resolved.entry);

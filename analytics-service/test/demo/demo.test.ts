@@ -63,8 +63,8 @@ describe('npm run demo -- --text --no-serve --json', () => {
     for (const l of lines) {
       expect(Object.keys(l).sort()).toEqual([
         'cost_usd',
-        'custom_fields',
         'cost_usd_by_component',
+        'custom_fields',
         'outcome',
         'score',
         'sentiment',

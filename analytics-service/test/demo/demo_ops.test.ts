@@ -14,7 +14,7 @@ describe('npm run demo (served): the operations API', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sr-demo-ops-'));
-    child = spawn('npm', ['run', '--silent', 'demo', '--', '--port', '0', '--data-dir', dir], {
+    child = spawn('npm', ['run', '--silent', 'demo', '--', '--text', '--port', '0', '--data-dir', dir], {
       cwd: ROOT,
       env: { ...process.env, ANALYTICS_API_TOKEN: '' },
       stdio: ['ignore', 'ignore', 'pipe'],
