@@ -144,6 +144,7 @@ export function registerDashboard(app: FastifyInstance): void {
       fileAsset(join(PUBLIC_DIR, 'signal_confidence.js'), text('text/javascript'), 'no-cache'),
     ],
     ['/dashboard/voice.js', fileAsset(join(PUBLIC_DIR, 'voice.js'), text('text/javascript'), 'no-cache')],
+    ['/dashboard/dom.js', fileAsset(join(PUBLIC_DIR, 'dom.js'), text('text/javascript'), 'no-cache')],
     [
       '/dashboard/vendor/chart.umd.js',
       fileAsset(chartJsPath(), text('text/javascript'), 'private, max-age=86400'),

@@ -2,31 +2,9 @@
 // GET /api/errors). Mounts itself into #alerts-panel and #errors-panel; polls every 10 s.
 // Text goes into the DOM through textContent only.
 
+import { getJson, h } from './dom.js';
+
 const POLL_MS = 10_000;
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null) continue;
-    if (k === 'class') el.className = v;
-    else el.setAttribute(k, String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
-
-async function getJson(path) {
-  const res = await fetch(path, { credentials: 'same-origin' });
-  if (res.status === 401) {
-    location.reload();
-    throw new Error('unauthorized');
-  }
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return res.json();
-}
 
 export function formatFigure(v, unit) {
   if (v === null || v === undefined) return 'n/a';

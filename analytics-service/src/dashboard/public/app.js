@@ -3,6 +3,7 @@
 // Auth: the page is reached with a cookie set by `/dashboard?token=…` (or no auth on loopback);
 // fetches send it back (same origin). A 401 reloads the page, which shows the login form.
 
+import { getJson, h } from './dom.js';
 import { loadIntelligenceOverview, mountIntelligence, renderSessionIntelligence } from './intelligence.js';
 import { signalConfidence } from './signal_confidence.js';
 import { renderVoicePanel } from './voice.js';
@@ -32,31 +33,7 @@ const charts = new Map();
 const params = new URLSearchParams(location.search);
 let hours = Number(params.get('hours')) || 24;
 
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null) continue;
-    if (k === 'class') el.className = v;
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
-
-// Plain same-origin GETs (no extra headers), so the first two take the page's preloaded responses.
-async function api(path) {
-  const res = await fetch(path, { credentials: 'same-origin' });
-  if (res.status === 401) {
-    location.reload();
-    throw new Error('unauthorized');
-  }
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return res.json();
-}
+const api = getJson;
 
 const fmt = {
   usd: (v) => (v === null || v === undefined ? '—' : `$${Number(v).toFixed(v < 1 ? 4 : 2)}`),

@@ -3,21 +3,9 @@
 // scorecard points) in the session view, and the window's aggregates in the overview.
 // Mounted by app.js; builds its own cards; text goes into the DOM through textContent only.
 
-let sentimentChart = null;
+import { h } from './dom.js';
 
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null) continue;
-    if (k === 'class') el.className = v;
-    else el.setAttribute(k, String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
+let sentimentChart = null;
 
 const signed = (v) => (v === null || v === undefined ? '—' : `${v > 0 ? '+' : ''}${Number(v).toFixed(2)}`);
 const label = (s) => String(s ?? '').replaceAll('_', ' ');

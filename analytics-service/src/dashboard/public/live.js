@@ -2,21 +2,9 @@
 // without a reload. A call leaves when its final payload lands or its snapshots stop (the
 // worker expires it). Mounts itself into #live-panel. Text via textContent only.
 
-const POLL_MS = 1500;
+import { h } from './dom.js';
 
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null) continue;
-    if (k === 'class') el.className = v;
-    else el.setAttribute(k, String(v));
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
+const POLL_MS = 1500;
 
 const ms = (v) => (v === null || v === undefined ? '—' : `${Math.round(v)} ms`);
 
