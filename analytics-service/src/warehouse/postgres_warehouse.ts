@@ -169,8 +169,31 @@ export class PostgresWarehouse implements Warehouse {
     const now = new Date().toISOString();
     const rows = emptyTableRows();
     for (const s of unique) sessionRows(s, this.piiMode, now, rows, this.hasher);
+    // Writes of the same session run in call order: a write waits for every earlier one in this
+    // process that touches one of its sessions (the pool may otherwise hand a later call its
+    // connection first). Across processes the sessions' row locks order them.
+    const ids = unique.map((s) => s.session_id);
+    const earlier = [...new Set(ids.flatMap((id) => this.#writing.get(id) ?? []))];
+    const run = Promise.allSettled(earlier).then(() => this.writeBatch(unique.length, rows, deliveries, now));
+    for (const id of ids) this.#writing.set(id, run);
+    try {
+      await run;
+    } finally {
+      for (const id of ids) if (this.#writing.get(id) === run) this.#writing.delete(id);
+    }
+  }
+
+  /** The write still running, per session id, that a later write of the same session waits for. */
+  readonly #writing = new Map<string, Promise<void>>();
+
+  private async writeBatch(
+    sessionCount: number,
+    rows: ReturnType<typeof emptyTableRows>,
+    deliveries: readonly DeliveryStatus[],
+    now: string,
+  ): Promise<void> {
     await this.inTransaction(async (c) => {
-      if (unique.length > 0) {
+      if (sessionCount > 0) {
         // `xmax <> 0` marks a row the upsert updated (it existed): only those sessions have child
         // rows to replace, so a batch of new sessions skips the deletes.
         const upserted = await c.query<{ session_id: string; existed: boolean }>(
