@@ -9,7 +9,7 @@
  *   npm run demo -- --no-serve --json    one JSON object per scored session on stdout, then exit
  *   options: --port N (default 8787; a free port if taken), --data-dir DIR (default .data/demo),
  *            --concurrency N (text conversations replayed at once, default 6),
- *            --voice-concurrency N (voice calls at once, default 6)
+ *            --voice-concurrency N (voice calls at once, default 22: all of them)
  *   env:     ANALYTICS_API_TOKEN (optional) protects the API and dashboard; without it the server
  *            binds to 127.0.0.1 only.
  */

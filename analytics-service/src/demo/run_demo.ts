@@ -56,8 +56,12 @@ export type DemoProgress =
     }
   | { kind: 'scored'; done: number; total: number };
 
-/** Voice calls at once by default: what a shared 2-core machine carries in real time (docs/voice.md). */
-export const DEFAULT_VOICE_CONCURRENCY = 6;
+/**
+ * Voice calls at once: all 22 bundled calls. A call spends most of its time waiting for speech in
+ * real time and needs about a tenth of a core, so on an idle 2-core machine the whole set finishes
+ * in under two minutes (docs/voice.md); on a busy one, lower it with --voice-concurrency.
+ */
+export const DEFAULT_VOICE_CONCURRENCY = 22;
 
 export interface DemoRun {
   leads: DemoLead[];
