@@ -36,7 +36,7 @@ export interface CostBreakdown {
   unpriced: string[];
 }
 
-export type LatencyComponent = 'eou' | 'stt' | 'llm' | 'tts' | 'e2e';
+export type LatencyComponent = 'eou' | 'stt' | 'llm' | 'tts' | 'e2e' | 'perceived';
 
 export interface LatencyStats {
   component: LatencyComponent;

@@ -25,6 +25,11 @@ const COMPONENTS: { component: LatencyComponent; label: string; pick: (t: Turn) 
   { component: 'llm', label: 'LLM time to first token', pick: (t) => t.llm_ttft_ms },
   { component: 'tts', label: 'TTS time to first byte', pick: (t) => t.tts_ttfb_ms },
   { component: 'e2e', label: 'end-to-end response latency', pick: (t) => t.e2e_latency_ms },
+  {
+    component: 'perceived',
+    label: "perceived latency (end of the caller's speech to the first audible reply)",
+    pick: (t) => t.perceived_latency_ms ?? null,
+  },
 ];
 
 const round1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);

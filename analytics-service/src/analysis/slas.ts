@@ -13,6 +13,8 @@ export const DEFAULT_SLAS: Readonly<Slas> = Object.freeze({
   llm: 2000,
   tts: 800,
   e2e: 3000,
+  /** The silence the caller hears (voice calls): measured, no SLA unless set. */
+  perceived: null,
 });
 
 /** Env section: `SLA_<COMPONENT>_P95_MS`; `0` turns an SLA off. */
@@ -22,6 +24,7 @@ export const SlaEnv = z.object({
   SLA_LLM_P95_MS: z.coerce.number().int().nonnegative().optional(),
   SLA_TTS_P95_MS: z.coerce.number().int().nonnegative().optional(),
   SLA_E2E_P95_MS: z.coerce.number().int().nonnegative().optional(),
+  SLA_PERCEIVED_P95_MS: z.coerce.number().int().nonnegative().optional(),
 });
 export type SlaEnv = z.infer<typeof SlaEnv>;
 
@@ -34,5 +37,6 @@ export function slasFromEnv(env: SlaEnv): Slas {
     llm: pick(env.SLA_LLM_P95_MS, DEFAULT_SLAS.llm),
     tts: pick(env.SLA_TTS_P95_MS, DEFAULT_SLAS.tts),
     e2e: pick(env.SLA_E2E_P95_MS, DEFAULT_SLAS.e2e),
+    perceived: pick(env.SLA_PERCEIVED_P95_MS, DEFAULT_SLAS.perceived),
   };
 }

@@ -12,7 +12,14 @@ import type { Row, Warehouse, WarehouseDriver } from '../warehouse/types.js';
 import { TIERS } from './params.js';
 import { num, Params } from './sql.js';
 
-export const LATENCY_COMPONENTS: readonly LatencyComponent[] = ['eou', 'stt', 'llm', 'tts', 'e2e'];
+export const LATENCY_COMPONENTS: readonly LatencyComponent[] = [
+  'eou',
+  'stt',
+  'llm',
+  'tts',
+  'e2e',
+  'perceived',
+];
 
 /** Per-turn column behind each latency component. */
 const LATENCY_COLUMN: Record<LatencyComponent, string> = {
@@ -21,6 +28,7 @@ const LATENCY_COLUMN: Record<LatencyComponent, string> = {
   llm: 'llm_ttft_ms',
   tts: 'tts_ttfb_ms',
   e2e: 'e2e_latency_ms',
+  perceived: 'perceived_latency_ms',
 };
 
 /** Per-session column behind each signal's coverage. */

@@ -11,13 +11,20 @@ import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { fixtureSessions, RECENT_COUNT } from './fixtures.js';
 
 const NOW = new Date('2026-11-21T12:00:00.000Z');
-type TurnField = 'eou_delay_ms' | 'transcription_delay_ms' | 'llm_ttft_ms' | 'tts_ttfb_ms' | 'e2e_latency_ms';
+type TurnField =
+  | 'eou_delay_ms'
+  | 'transcription_delay_ms'
+  | 'llm_ttft_ms'
+  | 'tts_ttfb_ms'
+  | 'e2e_latency_ms'
+  | 'perceived_latency_ms';
 const FIELD: Record<LatencyComponent, TurnField> = {
   eou: 'eou_delay_ms',
   stt: 'transcription_delay_ms',
   llm: 'llm_ttft_ms',
   tts: 'tts_ttfb_ms',
   e2e: 'e2e_latency_ms',
+  perceived: 'perceived_latency_ms',
 };
 
 /** Fixture sessions with fractional latencies (ties at .5 included) and some missing values. */
@@ -33,6 +40,7 @@ function sessions(): ScoredSession[] {
         llm_ttft_ms: 400 + ((i * 53 + k * 29) % 300) + 0.25 * (k % 3),
         tts_ttfb_ms: i === 4 ? null : 150 + ((i + k) % 9) * 12.4,
         e2e_latency_ms: 700 + ((i * 71 + k * 43) % 500) * 1.013,
+        perceived_latency_ms: k === 2 ? null : 760 + ((i * 29 + k * 17) % 400) * 1.07,
       })),
     },
   }));
@@ -163,7 +171,7 @@ function suite(name: string, open: () => Promise<Warehouse>) {
       expect(a.overall.cost.per_session_usd).toBeNull();
       expect(a.by_prompt_version).toEqual({});
       expect(a.overall.latency.map((l) => [l.samples, l.p50_ms, l.p95_ms])).toEqual(
-        Array.from({ length: 5 }, () => [0, null, null]),
+        Array.from({ length: 6 }, () => [0, null, null]),
       );
     });
   });
