@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadQueueConfig, QueueConfigError } from '../queue/index.js';
 import { AgentConfigError, loadAgentConfig } from './config.js';
+import { missingForVoice, probeAudioDevices } from './console/audio_devices.js';
 import { runConsoleClient } from './console/console_client.js';
 import { runVoiceConsole } from './console/voice_console.js';
 
@@ -33,8 +34,12 @@ async function main(): Promise<number> {
     },
   });
   if (values.voice) {
+    const missing = missingForVoice(probeAudioDevices());
+    for (const line of missing) console.error(`console --voice: ${line}`);
     console.error(
-      'console --voice (live microphone and speaker) is not available yet; play a recorded prospect with --audio-in prospect.wav',
+      missing.length > 0
+        ? 'console --voice needs a microphone, a speaker and sox; play a recorded prospect instead with --audio-in prospect.wav'
+        : 'console --voice: live microphone and speaker are not implemented yet; record the prospect (e.g. `rec prospect.wav`) and play it with --audio-in prospect.wav',
     );
     return 2;
   }
