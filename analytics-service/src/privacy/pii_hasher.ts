@@ -16,8 +16,9 @@
  * - A value already `hmac-sha256:`-hashed is returned as is.
  */
 import { createHmac, hash as digestOnce } from 'node:crypto';
+import { type ContactField, normaliseContact } from '../../../src/analytics/pii.js';
 
-export type PiiField = 'name' | 'email' | 'phone' | 'company';
+export type PiiField = ContactField;
 
 export const PII_HASH_SCHEME = 'hmac-sha256';
 /** The shortest key accepted (32 characters: e.g. `openssl rand -hex 32` gives 64). */
@@ -30,23 +31,11 @@ export const isKeyedHash = (v: string) => KEYED.test(v);
 /** A hashed value of any scheme this project has written (`hmac-sha256:…` or the agent's `sha256:…`). */
 export const isHashedValue = (v: string) => v.startsWith(`${PII_HASH_SCHEME}:`) || v.startsWith('sha256:');
 
-/** The normal form hashed: emails lowercased, phones reduced to digits and a leading +, names folded. */
-export function normaliseForHash(field: PiiField, value: string): string {
-  const v = value.trim();
-  switch (field) {
-    case 'email':
-      return v.toLowerCase();
-    case 'phone':
-      return (v.startsWith('+') ? '+' : '') + v.replace(/\D/g, '');
-    case 'name':
-    case 'company':
-      return v.replace(/\s+/g, ' ').toLowerCase();
-    default: {
-      const never: never = field;
-      return never;
-    }
-  }
-}
+/**
+ * The normal form hashed: the agent's own (`normaliseContact`), so that the agent's `sha256:`
+ * values and the plain values they came from key to the same result.
+ */
+export const normaliseForHash = normaliseContact;
 
 export interface PiiHasher {
   /** Names the key (8 hex), written into every hash. */

@@ -4,27 +4,12 @@
  * the agent already hashed (`sha256:<hex>`, no key) is keyed here to the same result as its plain
  * value, so no unkeyed hash is stored.
  */
+import { contactFieldOf } from '../../../src/analytics/pii.js';
 import type { Lead, PiiMode } from '../../../src/schema/index.js';
 import type { PiiField, PiiHasher } from '../privacy/index.js';
 
 const CONTACT_KEYS = ['name', 'email', 'phone', 'company'] as const;
 const RANK: Record<PiiMode, number> = { none: 0, hashed: 1, full: 2 };
-
-/** Argument keys that carry a contact field, and which (as the agent's recorder names them). */
-const ARGUMENT_FIELD: Readonly<Record<string, PiiField>> = {
-  name: 'name',
-  full_name: 'name',
-  contact_name: 'name',
-  first_name: 'name',
-  last_name: 'name',
-  email: 'email',
-  email_address: 'email',
-  phone: 'phone',
-  phone_number: 'phone',
-  company: 'company',
-  company_name: 'company',
-  organization: 'company',
-};
 
 export class WarehousePiiKeyMissing extends Error {
   override readonly name = 'WarehousePiiKeyMissing';
@@ -66,7 +51,7 @@ export function applyPiiToArguments(
   if (mode === 'full') return args;
   const out: Record<string, unknown> = { ...args };
   for (const key of Object.keys(out)) {
-    const field = Object.hasOwn(ARGUMENT_FIELD, key) ? ARGUMENT_FIELD[key] : undefined;
+    const field = contactFieldOf(key);
     if (!field) continue;
     const v = applyValue(field, out[key], mode, hasher);
     if (v === undefined) delete out[key];
