@@ -45,33 +45,41 @@ export interface ConsoleResult {
 
 const QUIT = new Set(['/quit', '/exit', '/q']);
 
-export async function runConsoleClient(opts: ConsoleClientOptions): Promise<ConsoleResult> {
-  const out = (line = '') => opts.output.write(`${line}\n`);
-  const listener = await listenForAgent();
-  const payloadFile = join(tmpdir(), `signalroom-console-${process.pid}-${Date.now()}.json`);
-  const logFd = openSync(opts.logFile, 'a');
-  const child: ChildProcess = spawn(
+/**
+ * Starts the agent in agents-js console mode (through tsx), connecting to our broker at
+ * `connectAddr`, its output appended to `logFile`; `exited` resolves with its exit code.
+ */
+export function spawnConsoleAgent(o: {
+  agentEntry: string;
+  connectAddr: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  logFile: string;
+}): { child: ChildProcess; exited: Promise<number> } {
+  const logFd = openSync(o.logFile, 'a');
+  const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      opts.agentEntry,
-      'console',
-      '--connect-addr',
-      `127.0.0.1:${listener.port}`,
-      '--log-level',
-      'warn',
-    ],
-    {
-      cwd: opts.cwd ?? process.cwd(),
-      env: { ...opts.env, CONSOLE_PAYLOAD_FILE: payloadFile },
-      stdio: ['ignore', logFd, logFd],
-    },
+    ['--import', 'tsx', o.agentEntry, 'console', '--connect-addr', o.connectAddr, '--log-level', 'warn'],
+    { cwd: o.cwd, env: o.env, stdio: ['ignore', logFd, logFd] },
   );
   closeSync(logFd);
   const exited = new Promise<number>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
   );
+  return { child, exited };
+}
+
+export async function runConsoleClient(opts: ConsoleClientOptions): Promise<ConsoleResult> {
+  const out = (line = '') => opts.output.write(`${line}\n`);
+  const listener = await listenForAgent();
+  const payloadFile = join(tmpdir(), `signalroom-console-${process.pid}-${Date.now()}.json`);
+  const { child, exited } = spawnConsoleAgent({
+    agentEntry: opts.agentEntry,
+    connectAddr: `127.0.0.1:${listener.port}`,
+    cwd: opts.cwd ?? process.cwd(),
+    env: { ...opts.env, CONSOLE_PAYLOAD_FILE: payloadFile },
+    logFile: opts.logFile,
+  });
 
   out(`starting the agent (log: ${opts.logFile}) …`);
   const first = await Promise.race([

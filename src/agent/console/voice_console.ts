@@ -5,8 +5,6 @@
  * plays the agent's audio on a simulated speaker (answering the playout handshake), and can write
  * the call as a stereo WAV (prospect left, agent right). Still no `lk` binary.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +12,7 @@ import type { Writable } from 'node:stream';
 import { parseSessionPayload, type SessionPayload } from '../../schema/index.js';
 import { encodeWav, parseWav, resample, toMono } from '../../testing/speech/pcm.js';
 import { SimulatedCaller, WIRE_RATE } from '../../testing/voice/simulated_caller.js';
+import { spawnConsoleAgent } from './console_client.js';
 import { formatSummary } from './summary.js';
 
 export interface VoiceConsoleOptions {
@@ -53,29 +52,13 @@ export async function runVoiceConsole(
   });
   const broker = await caller.listen();
   const payloadFile = join(tmpdir(), `signalroom-console-${process.pid}-${Date.now()}.json`);
-  const logFd = openSync(opts.logFile, 'a');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      opts.agentEntry,
-      'console',
-      '--connect-addr',
-      `${broker.host}:${broker.port}`,
-      '--log-level',
-      'warn',
-    ],
-    {
-      cwd: opts.cwd ?? process.cwd(),
-      env: { ...opts.env, CONSOLE_PAYLOAD_FILE: payloadFile, CONSOLE_AUDIO: 'true' },
-      stdio: ['ignore', logFd, logFd],
-    },
-  );
-  closeSync(logFd);
-  const exited = new Promise<number>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
-  );
+  const { child, exited } = spawnConsoleAgent({
+    agentEntry: opts.agentEntry,
+    connectAddr: `${broker.host}:${broker.port}`,
+    cwd: opts.cwd ?? process.cwd(),
+    env: { ...opts.env, CONSOLE_PAYLOAD_FILE: payloadFile, CONSOLE_AUDIO: 'true' },
+    logFile: opts.logFile,
+  });
   out(
     `starting the agent with audio (log: ${opts.logFile}); prospect: ${opts.audioIn} (${(pcm.samples.length / WIRE_RATE).toFixed(1)} s)`,
   );
