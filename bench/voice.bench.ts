@@ -17,7 +17,7 @@ import { percentile } from '../src/analytics/voice_turns.js';
 import { startOpenAICompatibleServer } from '../src/testing/openai_server_index.js';
 import { espeakAvailable } from '../src/testing/speech/espeak.js';
 import { startSpeechServer } from '../src/testing/speech/speech_server.js';
-import { ignoreTtsAbortRejections } from '../src/testing/voice/abort_rejections.js';
+import { ignoreTtsAbortRejections } from '../src/agent/unhandled_rejections.js';
 import { runVoiceCall } from '../src/testing/voice/voice_call.js';
 
 const REPLIES = [

@@ -44,6 +44,7 @@ import { PROMPT_VERSION } from './instructions.js';
 import { createMaintenance } from './maintenance.js';
 import { buildModels } from './models.js';
 import { createSalesSession } from './session.js';
+import { installRejectionPolicy } from './unhandled_rejections.js';
 
 const ENTRY_FILE = fileURLToPath(import.meta.url);
 const isCliProcess = process.argv[1] !== undefined && resolve(process.argv[1]) === ENTRY_FILE;
@@ -74,6 +75,9 @@ async function prewarm(proc: JobProcess): Promise<void> {
 async function entry(ctx: JobContext): Promise<void> {
   const cfg = getConfig();
   const log = getLogger().child({ component: 'agent_entry' });
+  // A job process has agents-js's handler (which only logs at debug); the console runs in-process
+  // without one, where Node's default would end the call at the first interrupted reply.
+  installRejectionPolicy({ logger: log, rethrowOthers: mode === 'console' });
   const models = buildModels(cfg, (ctx.proc.userData as ProcUserData).vad);
   const sessionId = ctx.job.id;
 

@@ -18,7 +18,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../../src/log.js';
-import { ignoreTtsAbortRejections } from '../../../src/testing/voice/abort_rejections.js';
+import { ignoreTtsAbortRejections } from '../../../src/agent/unhandled_rejections.js';
 import { DEFAULT_SLAS } from '../analysis/index.js';
 import { type RunningApiServer, startApiServer } from '../api/index.js';
 import { loadConversations } from './conversations.js';
