@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initializeLogger } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
+import { ignoreTtsAbortRejections } from '../src/agent/unhandled_rejections.js';
 import { percentile } from '../src/analytics/voice_turns.js';
 import { startOpenAICompatibleServer } from '../src/testing/openai_server_index.js';
 import { espeakAvailable } from '../src/testing/speech/espeak.js';
 import { startSpeechServer } from '../src/testing/speech/speech_server.js';
-import { ignoreTtsAbortRejections } from '../src/agent/unhandled_rejections.js';
 import { runVoiceCall } from '../src/testing/voice/voice_call.js';
 
 const REPLIES = [
@@ -37,6 +37,8 @@ const LINES = [
 interface Sample {
   heardMs: number[];
   cpuMs: number;
+  /** The plugin's own time on the event loop in this call (µs), with analytics only. */
+  handler?: { total: number; max: number; calls: number; turns: number };
 }
 
 async function main(): Promise<number> {
@@ -87,6 +89,9 @@ async function main(): Promise<number> {
             ),
             // With calls side by side this is the process's CPU over the call, shared with its neighbours.
             cpuMs: (cpu.user + cpu.system) / 1000,
+            ...(r.analytics && {
+              handler: { ...r.analytics.handler_time_us, turns: r.caller.turns.length },
+            }),
           });
           process.stderr.write(
             `  call ${i + 1}/${jobs.length} (${mode} analytics): ${(r.ms / 1000).toFixed(1)} s\n`,
@@ -135,6 +140,17 @@ async function main(): Promise<number> {
   for (const r of [w, wo]) {
     console.log(
       `${r.mode.padEnd(10)}  ${String(r.calls).padStart(5)}  ${String(r.turns).padStart(5)}  ${f(r.p50).padStart(16)}  ${f(r.p95).padStart(16)}  ${f(r.cpu).padStart(11)}  ${f(r.noise).padStart(10)}`,
+    );
+  }
+  const handlers = samples.with.flatMap((x) => (x.handler ? [x.handler] : []));
+  if (handlers.length > 0) {
+    const total = handlers.reduce((n, h) => n + h.total, 0);
+    const turns = handlers.reduce((n, h) => n + h.turns, 0);
+    const calls = handlers.reduce((n, h) => n + h.calls, 0);
+    const max = Math.max(...handlers.map((h) => h.max));
+    console.log(
+      `analytics plugin on the event loop (what it can add to a turn's silence): ${(total / handlers.length / 1000).toFixed(2)} ms per call, ` +
+        `${(total / Math.max(1, turns) / 1000).toFixed(3)} ms per caller turn, ${calls} handler runs, longest ${(max / 1000).toFixed(3)} ms`,
     );
   }
   const dp50 = w.p50 !== null && wo.p50 !== null ? w.p50 - wo.p50 : null;

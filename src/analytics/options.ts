@@ -46,6 +46,11 @@ export interface AnalyticsCounters {
   signals: number;
   tool_calls: number;
   turns: number;
+  /**
+   * Time the plugin's event handlers spent on the agent's event loop (µs): the only way it can
+   * delay what the caller hears. `max` is the longest single handler run.
+   */
+  handler_time_us: { total: number; max: number; calls: number };
   /** Progress snapshots sent, failed (timed out or refused) and dropped (superseded or over the limit). */
   progress?: ProgressCounters;
 }

@@ -118,15 +118,21 @@ export function attachAnalytics(
     }
   };
 
+  const handlerTime = { total: 0, max: 0, calls: 0 };
   const guard =
     <A extends unknown[]>(where: string, fn: (...args: A) => void) =>
     (...args: A): void => {
       if (done) return;
+      const t0 = performance.now();
       try {
         fn(...args);
       } catch (err) {
         handlerFailed(where, err);
       }
+      const us = (performance.now() - t0) * 1000;
+      handlerTime.total += us;
+      handlerTime.calls += 1;
+      if (us > handlerTime.max) handlerTime.max = us;
     };
 
   const noteParticipant = () => {
@@ -304,6 +310,11 @@ export function attachAnalytics(
       signals: recorder.signalCount,
       tool_calls: recorder.toolCallCount,
       turns: recorder.turnCount,
+      handler_time_us: {
+        total: Math.round(handlerTime.total),
+        max: Math.round(handlerTime.max),
+        calls: handlerTime.calls,
+      },
       ...(progress && { progress: { ...progress.counters } }),
     }),
   };

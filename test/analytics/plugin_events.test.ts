@@ -59,6 +59,13 @@ describe('attachAnalytics: errors, interruptions, snapshots', () => {
     expect(snap.signals.urgency?.value).toBe('low');
     expect(publish).not.toHaveBeenCalled();
     expect(handle.counters()).toMatchObject({ user_messages: 1, tool_calls: 1, handler_errors: 0 });
+    // Its time on the agent's event loop: every handled event (user and agent items, the tool
+    // run, speech, metrics) is timed, and no single run is longer than the sum.
+    const time = handle.counters().handler_time_us;
+    expect(time.calls).toBeGreaterThanOrEqual(4);
+    expect(time.total).toBeGreaterThan(0);
+    expect(time.max).toBeGreaterThan(0);
+    expect(time.max).toBeLessThanOrEqual(time.total);
     await session.close();
     const p = await handle.finalize();
     expect(p.session_id).toBe('sess_snap');

@@ -18,7 +18,12 @@ import { linkConsoleAudio } from '../../agent/console/console_audio.js';
 import { PROMPT_VERSION } from '../../agent/instructions.js';
 import type { KnowledgeBase } from '../../agent/knowledge/knowledge_base.js';
 import { createSalesSession } from '../../agent/session.js';
-import { type AnalyticsHandle, attachAnalytics, type PublishFn } from '../../analytics/index.js';
+import {
+  type AnalyticsCounters,
+  type AnalyticsHandle,
+  attachAnalytics,
+  type PublishFn,
+} from '../../analytics/index.js';
 import { type Logger, silentLogger } from '../../log.js';
 import type { SessionPayload } from '../../schema/index.js';
 import type { SpeechServer } from '../speech/speech_server.js';
@@ -54,6 +59,8 @@ export interface VoiceCallResult {
   ms: number;
   /** The call did not finish within its deadline and was hung up. */
   deadlineExceeded?: boolean;
+  /** The analytics plugin's counters at the end of the call (absent without the plugin). */
+  analytics?: AnalyticsCounters;
 }
 
 export async function runVoiceCall(opts: VoiceCallOptions): Promise<VoiceCallResult> {
@@ -144,7 +151,12 @@ export async function runVoiceCall(opts: VoiceCallOptions): Promise<VoiceCallRes
     // end_call closes the session once its goodbye has played; give it the time that takes.
     await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
     const payload = handle ? await handle.finalize('unknown') : undefined;
-    return { ...(payload ? { payload } : {}), caller: result, ms: Date.now() - started };
+    return {
+      ...(payload ? { payload } : {}),
+      ...(handle ? { analytics: handle.counters() } : {}),
+      caller: result,
+      ms: Date.now() - started,
+    };
   } finally {
     clearTimeout(timer);
     caller.close();
