@@ -32,6 +32,8 @@ export interface AlertEngineOptions {
   notifiers?: readonly AlertNotifier[];
   log?: Logger;
   now?: () => Date;
+  /** Told of each notifier's answer (metrics). */
+  onNotified?: (notifier: string, event: AlertEvent, ok: boolean) => void;
 }
 
 export interface EvaluationReport {
@@ -265,9 +267,11 @@ export class AlertEngine {
     const notifiers = this.opts.notifiers ?? [];
     if (notifiers.length === 0) return false;
     const results = await Promise.all(
-      notifiers.map((n) =>
-        n.notify(event, alert).catch((err: unknown) => ({ ok: false, error: String(err) })),
-      ),
+      notifiers.map(async (n) => {
+        const r = await n.notify(event, alert).catch((err: unknown) => ({ ok: false, error: String(err) }));
+        this.opts.onNotified?.(n.name, event, r.ok);
+        return r;
+      }),
     );
     return results.some((r) => r.ok);
   }

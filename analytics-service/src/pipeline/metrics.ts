@@ -110,6 +110,43 @@ export interface WorkerMetrics {
   readonly queueLagLastS: Gauge;
   /** Sessions per warehouse transaction. */
   readonly warehouseBatchSize: Histogram;
+  /** Progress snapshots by `status`: applied, ignored (older than the one kept, or the call ended), invalid. */
+  readonly snapshots: Counter;
+  /** Alert notifications by `notifier` (slack | webhook | …), `event` (fired | resolved) and `status` (ok | failed). */
+  readonly notifications: Counter;
+}
+
+/** What the scrape-time gauges read: the alerts firing now and the calls in progress. */
+export interface OpsView {
+  firing(): ReadonlyArray<{ rule_id: string }>;
+  liveCalls(): number;
+}
+
+/**
+ * Gauges read at scrape time: `signalroom_alerts_firing{rule}` (alerts firing now, per rule) and
+ * `signalroom_live_calls` (calls sending progress snapshots and not yet ended or expired).
+ */
+export function registerOpsGauges(registry: MetricsRegistry, view: OpsView): void {
+  new PromGauge({
+    name: 'signalroom_alerts_firing',
+    help: 'Alerts firing now, by rule',
+    labelNames: ['rule'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const byRule = new Map<string, number>();
+      for (const a of view.firing()) byRule.set(a.rule_id, (byRule.get(a.rule_id) ?? 0) + 1);
+      for (const [rule, n] of byRule) this.set({ rule }, n);
+    },
+  });
+  new PromGauge({
+    name: 'signalroom_live_calls',
+    help: 'Calls in progress (sending progress snapshots, not yet ended or expired)',
+    registers: [registry],
+    collect() {
+      this.set(view.liveCalls());
+    },
+  });
 }
 
 export function createWorkerMetrics(registry: MetricsRegistry = createMetricsRegistry()): WorkerMetrics {
@@ -160,6 +197,16 @@ export function createWorkerMetrics(registry: MetricsRegistry = createMetricsReg
       'signalroom_worker_warehouse_batch_sessions',
       'Sessions written per warehouse transaction',
       [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+    ),
+    snapshots: counter(
+      'signalroom_worker_progress_snapshots_total',
+      'Progress snapshots received, by status (applied | ignored | invalid)',
+      ['status'],
+    ),
+    notifications: counter(
+      'signalroom_alert_notifications_total',
+      'Alert notifications sent, by notifier, event (fired | resolved) and status (ok | failed)',
+      ['notifier', 'event', 'status'],
     ),
   };
 }

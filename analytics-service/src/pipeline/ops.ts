@@ -14,6 +14,7 @@ import { DEFAULT_ERROR_THRESHOLDS } from '../errors/components.js';
 import type { ErrorThresholds } from '../errors/error_rates.js';
 import { LiveCalls } from '../live/live_calls.js';
 import type { Warehouse } from '../warehouse/types.js';
+import { registerOpsGauges, type WorkerMetrics } from './metrics.js';
 import { routeMessages } from './route_message.js';
 
 export interface WorkerOps {
@@ -30,6 +31,7 @@ export async function openOps(
   warehouse: Warehouse,
   root: Logger,
   overrides: { alerts?: AlertConfig | false; alertNotifiers?: readonly AlertNotifier[] } = {},
+  metrics?: WorkerMetrics,
 ): Promise<WorkerOps> {
   const live = new LiveCalls({ expireAfterMs: config.live.expireAfterMs });
   const deadLetters = new DeadLetterLog();
@@ -59,6 +61,17 @@ export async function openOps(
       deadLetters,
       notifiers,
       log: root,
+      ...(metrics && {
+        onNotified: (notifier: string, event: string, ok: boolean) =>
+          metrics.notifications.inc({ notifier, event, status: ok ? 'ok' : 'failed' }),
+      }),
+    });
+  }
+  if (metrics) {
+    const engine = alerts;
+    registerOpsGauges(metrics.registry, {
+      firing: () => engine?.firing() ?? [],
+      liveCalls: () => live.size,
     });
   }
   return {
@@ -67,6 +80,12 @@ export async function openOps(
     deadLetters,
     errorThresholds: alertConfig ? errorThresholds(alertConfig) : DEFAULT_ERROR_THRESHOLDS,
     route: (sessions) =>
-      routeMessages({ sessions, live, deadLetters, maxAttempts: config.queue.maxAttempts }),
+      routeMessages({
+        sessions,
+        live,
+        deadLetters,
+        maxAttempts: config.queue.maxAttempts,
+        ...(metrics && { onSnapshot: (status) => metrics.snapshots.inc({ status }) }),
+      }),
   };
 }

@@ -20,6 +20,8 @@ export interface RouteDeps {
   /** The queue's max delivery attempts (a failure on this attempt is dead-lettered). */
   maxAttempts: number;
   now?: () => number;
+  /** Counts snapshots by status (applied | ignored | invalid). */
+  onSnapshot?: (status: 'applied' | 'ignored' | 'invalid') => void;
 }
 
 export function routeMessages(deps: RouteDeps): MessageHandler {
@@ -29,10 +31,12 @@ export function routeMessages(deps: RouteDeps): MessageHandler {
     if (kind === KIND_PROGRESS) {
       const parsed = parseProgressSnapshot(message.body);
       if (!parsed.ok) {
+        deps.onSnapshot?.('invalid');
         deps.deadLetters.record(now());
         throw new DeadLetter(parsed.error);
       }
-      deps.live.update(parsed.snapshot);
+      const applied = deps.live.update(parsed.snapshot);
+      deps.onSnapshot?.(applied ? 'applied' : 'ignored');
       return;
     }
     if (kind !== undefined && kind !== 'session') {

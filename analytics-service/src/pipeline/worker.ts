@@ -156,7 +156,7 @@ export async function startWorker(
 
   let ops: WorkerOps;
   try {
-    ops = await openOps(config, warehouse, root, overrides);
+    ops = await openOps(config, warehouse, root, overrides, metrics);
   } catch (err) {
     if (ownsWarehouse) await warehouse.close().catch(() => undefined);
     throw err;
