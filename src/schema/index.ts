@@ -45,4 +45,4 @@ export {
   Usage,
 } from './session_payload.js';
 export { isStorableText, storableTextProblem } from './storable_text.js';
-export { keepUnknownKeys, unknownKeyPaths } from './unknown_keys.js';
+export { keepUnknownKeys, mapUnknownStrings, unknownKeyPaths } from './unknown_keys.js';

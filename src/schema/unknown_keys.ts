@@ -113,3 +113,70 @@ export function unknownKeyPaths(schema: z.ZodType, value: unknown, max = 50): st
   visit(schema, value, '');
   return [...found];
 }
+
+/** A copy of `v` with `fn` applied to every string in it, keys kept. */
+function mapAllStrings(v: unknown, fn: (s: string) => string): unknown {
+  if (typeof v === 'string') return fn(v);
+  if (Array.isArray(v)) return v.map((x) => mapAllStrings(x, fn));
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = mapAllStrings(x, fn);
+    return out;
+  }
+  return v;
+}
+
+/**
+ * `value` with `fn` applied to every string under a key `schema` does not name (the values a newer
+ * agent added, which no PII policy of this worker knows), everything else unchanged. Returns
+ * `value` itself when it has no unknown key. Same traversal as `unknownKeyPaths`.
+ */
+export function mapUnknownStrings<T>(schema: z.ZodType, value: T, fn: (s: string) => string): T {
+  const visit = (s: z.ZodType, v: unknown): unknown => {
+    if (v === null || v === undefined) return v;
+    const def = defOf(s);
+    switch (def.type) {
+      case 'object': {
+        if (typeof v !== 'object' || Array.isArray(v)) return v;
+        const shape = def.shape ?? {};
+        let out: Record<string, unknown> | undefined;
+        for (const [k, x] of Object.entries(v)) {
+          const child = shape[k];
+          const y = child ? visit(child, x) : mapAllStrings(x, fn);
+          if (y !== x) {
+            out ??= { ...(v as Record<string, unknown>) };
+            out[k] = y;
+          }
+        }
+        return out ?? v;
+      }
+      case 'array': {
+        if (!Array.isArray(v)) return v;
+        const mapped = v.map((x) => visit(def.element as z.ZodType, x));
+        return mapped.some((y, i) => y !== v[i]) ? mapped : v;
+      }
+      case 'optional':
+      case 'nullable':
+        return visit(def.innerType as z.ZodType, v);
+      case 'tuple': {
+        if (!Array.isArray(v)) return v;
+        const items = def.items ?? [];
+        const mapped = v.map((x, i) => (items[i] ? visit(items[i], x) : x));
+        return mapped.some((y, i) => y !== v[i]) ? mapped : v;
+      }
+      case 'union': {
+        const key = def.discriminator;
+        if (key === undefined || typeof v !== 'object') return v;
+        const tag = (v as Record<string, unknown>)[key];
+        const option = (def.options ?? []).find((o) => {
+          const tagSchema = defOf(o).shape?.[key];
+          return tagSchema !== undefined && tagSchema.safeParse(tag).success;
+        });
+        return option ? visit(option, v) : v;
+      }
+      default:
+        return v;
+    }
+  };
+  return visit(schema, value) as T;
+}

@@ -4,7 +4,13 @@
  * `privacy/pii_hasher.ts`): under `hashed` a destination needs the deployment's `PiiHasher`.
  */
 import type { Evidence, Lead, PiiMode } from '../../../src/schema/index.js';
-import { isHashedValue, normaliseForHash, type PiiField, type PiiHasher } from '../privacy/index.js';
+import {
+  isHashedValue,
+  maskUnknownKeys,
+  normaliseForHash,
+  type PiiField,
+  type PiiHasher,
+} from '../privacy/index.js';
 import type { ScoredSession } from '../types.js';
 import { redactIntelligence } from './intelligence_properties.js';
 
@@ -68,7 +74,7 @@ export function redactScoredSession(
   hasher?: PiiHasher,
 ): ScoredSession {
   if (mode === 'full') return session;
-  const p = session.payload;
+  const p = maskUnknownKeys(session.payload, mode);
   const contact = contactFor(p.lead, mode, hasher);
   const hideValue = (field: ContactField, v: unknown) =>
     mode === 'hashed' && hasher && typeof v === 'string' ? hasher.hash(field, v) : undefined;

@@ -8,3 +8,4 @@ export {
   type PiiField,
   type PiiHasher,
 } from './pii_hasher.js';
+export { maskUnknownKeys } from './unknown_keys.js';

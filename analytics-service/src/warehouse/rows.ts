@@ -4,7 +4,7 @@
  */
 import type { PiiMode } from '../../../src/schema/index.js';
 import { errorComponent, errorSeverity } from '../errors/components.js';
-import type { PiiHasher } from '../privacy/index.js';
+import { maskUnknownKeys, type PiiHasher } from '../privacy/index.js';
 import type { LatencyComponent, ScoredSession } from '../types.js';
 import { CALL_INTELLIGENCE, intelligenceRows, PROSPECT_SENTIMENT } from './intelligence_rows.js';
 import { applyPiiToArguments, applyPiiToIdentity, applyPiiToLead, effectivePiiMode } from './pii.js';
@@ -278,10 +278,11 @@ export function sessionRows(
   out: TableRows,
   hasher?: PiiHasher,
 ): void {
-  const p = s.payload;
+  const argMode = effectivePiiMode(s.payload.lead.pii_mode, policy);
+  // A newer agent's keys are kept, their contact data masked under hashed and none.
+  const p = maskUnknownKeys(s.payload, argMode);
   const id = s.session_id;
   const lead = applyPiiToLead(p.lead, policy, hasher);
-  const argMode = effectivePiiMode(p.lead.pii_mode, policy);
   const identity = applyPiiToIdentity(p.participant.identity, argMode, hasher);
   const latency = new Map(s.analysis.latency.map((l) => [l.component, l]));
   const sig = p.signals;
