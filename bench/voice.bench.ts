@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { initializeLogger } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
 import { ignoreTtsAbortRejections } from '../src/agent/unhandled_rejections.js';
+import { warmUpDetector } from '../src/analytics/signals/index.js';
 import { percentile } from '../src/analytics/voice_turns.js';
 import { startOpenAICompatibleServer } from '../src/testing/openai_server_index.js';
 import { espeakAvailable } from '../src/testing/speech/espeak.js';
@@ -58,6 +59,8 @@ async function main(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-voice-'));
   const speech = await startSpeechServer();
   const vad = await silero.VAD.load();
+  // As the agent's prewarm does: the detector's first run is not a call's cost.
+  warmUpDetector();
   const samples: Record<'with' | 'without', Sample[]> = { with: [], without: [] };
   const started = Date.now();
   try {

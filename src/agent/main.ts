@@ -23,6 +23,7 @@ import {
 } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
 import { attachAnalytics } from '../analytics/index.js';
+import { warmUpDetector } from '../analytics/signals/index.js';
 import { createLogger } from '../log.js';
 import {
   createOutboxPublisher,
@@ -68,6 +69,8 @@ interface ProcUserData {
 }
 
 async function prewarm(proc: JobProcess): Promise<void> {
+  // The signal detector's first run costs tens of ms: pay it here, not in a call's first turn.
+  warmUpDetector();
   if (getConfig().textOnly) return;
   (proc.userData as ProcUserData).vad = await silero.VAD.load();
 }
