@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatScore, loadExamples, score } from '../support/signals_scoring.js';
+import { formatMiss, formatScore, loadExamples, score } from '../support/signals_scoring.js';
 
 /**
  * The long-form development set: 46 multi-turn discovery calls, each user message labelled by
@@ -23,8 +23,8 @@ describe('signals detector on long-form discovery calls', () => {
   ] as const)('%s: micro-F1 >= 0.85, precision >= 0.9 on urgency and industry', (name, examples, minSize) => {
     expect(examples.length).toBeGreaterThanOrEqual(minSize);
     const s = score(examples);
-    console.log(formatScore(name, s, examples.length));
-    for (const m of s.misses) console.log(`  miss ${m}`);
+    console.log(formatScore(name, s));
+    for (const m of s.misses) console.log(`  miss ${formatMiss(m)}`);
     expect(s.micro.f1).toBeGreaterThanOrEqual(0.85);
     expect(s.fields.urgency.precision).toBeGreaterThanOrEqual(0.9);
     expect(s.fields.industry.precision).toBeGreaterThanOrEqual(0.9);
@@ -32,8 +32,8 @@ describe('signals detector on long-form discovery calls', () => {
 
   it('the agent question is what gives a bare answer its meaning', () => {
     // Without the turns before each message, the bare answers lose their signal.
-    const withContext = score([...HELDBACK, ...HELDBACK_2], true);
-    const without = score([...HELDBACK, ...HELDBACK_2], false);
+    const withContext = score([...HELDBACK, ...HELDBACK_2]);
+    const without = score([...HELDBACK, ...HELDBACK_2], { useContext: false });
     expect(withContext.micro.tp).toBeGreaterThan(without.micro.tp);
   });
 });
