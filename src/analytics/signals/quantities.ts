@@ -20,8 +20,8 @@ import {
 } from './lexicon.js';
 import { parseQuantity, type Quantity } from './numbers.js';
 import { matchPeriod, type Period, toMonthly } from './periods.js';
-import { chooseTeam, ownedByProspect, type TeamCandidate, tenseOf } from './team_scope.js';
-import { B_POSSESSIVE, isBreak, K_NUM, K_PUNCT, type Toks } from './tokenizer.js';
+import { chooseTeam, departmentCount, ownedByProspect, type TeamCandidate, tenseOf } from './team_scope.js';
+import { B_DASH, B_POSSESSIVE, isBreak, K_NUM, K_PUNCT, K_WORD, type Toks } from './tokenizer.js';
 import type { Alternative, Hit } from './types.js';
 
 export interface QuantityHits {
@@ -272,8 +272,12 @@ function findNoun(t: Toks, q: Quantity): Noun {
   while (j < limit) {
     if (j >= t.n) return nounAt('none', j);
     if (t.kind[j] === K_PUNCT) {
-      if ((t.key[j] === '-' && t.joined(j)) || t.key[j] === '+') {
+      // "35-person", "full-time" (a hyphen); "one—can reps" is a dash, a pause.
+      if ((t.key[j] === '-' && t.joined(j) && ((t.bits[j] as number) & B_DASH) === 0) || t.key[j] === '+') {
         j++;
+        // "full-time support agents": the word after the hyphen is part of the same modifier.
+        const after = t.key[j] as string;
+        if (j > q.to + 1 && t.kind[j] === K_WORD && !PERSON_NOUNS.has(after) && !DOC_NOUNS.has(after)) j++;
         continue;
       }
       return nounAt('none', j);
@@ -400,6 +404,8 @@ function addTeam(
   rule: string,
   subset: boolean,
 ) {
+  // "One person can't buy software": a single person is the prospect's team only when they say so.
+  if (value === 1 && rule === 'people' && !selfBefore(t, from)) return;
   if (hits.team.length >= MAX_TEAM_CANDIDATES) hits.team.shift();
   hits.team.push({
     value,
@@ -409,7 +415,18 @@ function addTeam(
     tense: tenseOf(t, from, last),
     own: ownedByProspect(t, from, hits.ctx.topic),
     subset,
+    department: departmentCount(t, from, last),
   });
+}
+
+const SELF_WORDS = new Set(["we're", 'we', 'our', 'us', 'i', "i'm", 'my', 'im', "it's"]);
+
+function selfBefore(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 6; m--) {
+    if (isBreak(t, m)) return false;
+    if (SELF_WORDS.has(t.k(m))) return true;
+  }
+  return false;
 }
 
 /** Bound on the candidates kept (the latest ones): a hostile message can state thousands. */

@@ -21,6 +21,8 @@ export interface TeamCandidate {
   own: boolean;
   /** A sub-group read from "N of them": never summed with its neighbours. */
   subset: boolean;
+  /** A department's size ("a 35-person customer success team", "our CS team is 40"): a part when another size is stated. */
+  department?: boolean;
 }
 
 const SELF = new Set(["we're", 'we', "we've", 'were', 'our', 'us', 'i', "i'm", 'my', 'ours', 'im']);
@@ -39,6 +41,33 @@ const PLANNED = new Set(
   ).split(' '),
 );
 const CURRENT = new Set(['now', 'today', 'currently', 'presently', 'nowadays']);
+const GROWING_ADJ_BEFORE = new Set(['a', 'an', 'fast', 'rapidly', 'quickly', 'fast-growing']);
+/** Departments that are part of a company: their head count is a part when the message states another. */
+const DEPARTMENTS = new Set(
+  (
+    'customer success support service cs cx marketing finance accounting it hr legal partner partnerships ' +
+    'enablement ops operations engineering product revenue revops implementation onboarding security data ' +
+    'dedicated'
+  ).split(' '),
+);
+const GROUP_WORDS = new Set(['team', 'teams', 'group', 'department', 'dept', 'org', 'function']);
+
+/** "a 35-person customer success team", "our CS team is 40 people", "a dedicated team of three". */
+export function departmentCount(t: Toks, from: number, last: number): boolean {
+  // After the count: department words, then a group word.
+  let m = last + 1;
+  let dept = false;
+  while (m < t.n && m <= last + 4 && DEPARTMENTS.has(t.k(m))) {
+    dept = true;
+    m++;
+  }
+  if (dept && GROUP_WORDS.has(t.k(m))) return true;
+  // Before it: "<department> team is|of [about] N".
+  let p = from - 1;
+  while (p >= 0 && p >= from - 3 && !GROUP_WORDS.has(t.k(p))) p--;
+  if (p < 0 || !GROUP_WORDS.has(t.k(p))) return false;
+  return DEPARTMENTS.has(t.k(p - 1)) || (t.k(p - 1) === 'a' && DEPARTMENTS.has(t.k(p - 2)));
+}
 /** Words that may join two headcounts stated side by side. */
 const SUM_JOIN = new Set(['and', 'plus', '&']);
 const SUM_GAP = 8;
@@ -76,6 +105,8 @@ export function tenseOf(t: Toks, from: number, last: number): Tense {
 
 function markerAt(t: Toks, m: number): Tense | undefined {
   const k = t.key[m] as string;
+  // "a growing e-commerce company with 200 employees": an adjective, not a plan.
+  if (k === 'growing' && GROWING_ADJ_BEFORE.has(t.k(m - 1))) return undefined;
   if (CURRENT.has(k)) return 'current';
   if (PAST.has(k)) return k === 'last' && t.k(m + 1) === 'month' ? undefined : 'past';
   if (PLANNED.has(k) || k.endsWith("'ll")) return 'planned';
@@ -103,6 +134,8 @@ const REASON: Record<Tense, string> = {
 export function chooseTeam(t: Toks, cands: readonly TeamCandidate[]): Hit<number> | undefined {
   if (cands.length === 0) return undefined;
   let own = cands.filter((c) => c.own && c.tense === 'current');
+  // A department's size yields to the company's or the users' size stated in the same message.
+  if (own.some((c) => !c.department) && own.some((c) => c.department)) own = own.filter((c) => !c.department);
   // A bare number read from the agent's question yields to a headcount the message states itself.
   if (own.some((c) => c.rule !== 'team_size.context'))
     own = own.filter((c) => c.rule !== 'team_size.context');
@@ -146,7 +179,7 @@ export function chooseTeam(t: Toks, cands: readonly TeamCandidate[]): Hit<number
   for (const c of cands) {
     if (alternatives.length >= MAX_ALTERNATIVES) break;
     if (c === chosen || parts.includes(c) || c.value === chosen.value) continue;
-    const reason = !c.own ? 'another organisation' : REASON[c.tense];
+    const reason = !c.own ? 'another organisation' : c.department ? 'a department' : REASON[c.tense];
     alternatives.push({ value: c.value, span: [t.start[c.from] as number, t.end[c.last] as number], reason });
   }
   if (alternatives.length > 0) {

@@ -61,6 +61,8 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
   let strong = false;
   let weak = false;
   let other = false;
+  // "we'll get it signed today": a buying word inside the horizon's own phrase.
+  for (let m = from; m < to; m++) if (STRONG.has(t.key[m] as string)) strong = true;
   for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
     if (clauseEdge(t, m)) break;
     const k = t.key[m] as string;
