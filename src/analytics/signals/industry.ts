@@ -200,6 +200,23 @@ const COPULAS = new Set([
   'need',
 ]);
 
+const DISCOURSE = new Set([
+  'just',
+  'that',
+  'so',
+  'and',
+  'but',
+  'because',
+  'like',
+  'honestly',
+  'yeah',
+  'well',
+  'i',
+  'mean',
+  'b2b',
+  'b2c',
+]);
+
 function pluralCue(t: Toks, last: number): boolean {
   const k = t.key[last] as string;
   return k.length > 3 && k.endsWith('s') && !k.endsWith('ss') && !NOT_PLURAL.has(k);
@@ -253,8 +270,11 @@ function marketPhrase(t: Toks, at: number): boolean {
  */
 function generalTalk(t: Toks, from: number, to: number): boolean {
   if (!COPULAS.has(t.k(to))) return false;
-  for (let m = from - 1; m >= from - 2; m--) {
+  for (let m = from - 1; m >= from - 4; m--) {
     if (m < 0 || isBreak(t, m) || t.isP(m, ',')) return true;
+    // "Just that home health is huge": discourse words may open the statement.
+    if (m < from - 2 && !DISCOURSE.has(t.k(m))) return false;
+    if (!DISCOURSE.has(t.k(m)) && m < from - 1) return false;
   }
   return false;
 }

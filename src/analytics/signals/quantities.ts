@@ -437,7 +437,7 @@ const VOLUME_CONFIDENCE: Record<string, number> = { per_period: 0.9, bare_rate: 
 function setVolume(t: Toks, q: Quantity, period: Period, last: number, hits: Pending, rule: string): void {
   const value = toMonthly(q.value, period);
   if (value < 1) return;
-  const peak = peakClause(t, q.from);
+  const peak = peakClause(t, q.from, last);
   const alts = hits.volumeAlternatives;
   if (hits.volumeFrom >= 0 && hits.volumeValue !== value) {
     if (alts.length >= MAX_ALTERNATIVES) alts.shift();
@@ -472,11 +472,18 @@ const PEAK_WORDS = new Set([
   'rush',
   'crunch',
   'record',
+  'stretch',
+  'season',
 ]);
 
-function peakClause(t: Toks, from: number): boolean {
+function peakClause(t: Toks, from: number, last: number): boolean {
   for (let m = from - 1; m >= 0 && m >= from - 10; m--) {
-    if (isBreak(t, m)) return false;
+    if (isBreak(t, m)) break;
+    if (PEAK_WORDS.has(t.key[m] as string)) return true;
+  }
+  // "150 a week in the busy stretch": the peak named right after the figure.
+  for (let m = last + 1; m < t.n && m <= last + 5; m++) {
+    if (isBreak(t, m) || t.isP(m, ',') || t.kind[m] === K_NUM) return false;
     if (PEAK_WORDS.has(t.key[m] as string)) return true;
   }
   return false;

@@ -42,6 +42,22 @@ const PLANNED = new Set(
 );
 const CURRENT = new Set(['now', 'today', 'currently', 'presently', 'nowadays']);
 const GROWING_ADJ_BEFORE = new Set(['a', 'an', 'fast', 'rapidly', 'quickly', 'fast-growing']);
+/** "About 30 people, growing fast": how the company grows, not a planned size. */
+const GROWING_HOW = new Set(['fast', 'quickly', 'rapidly', 'steadily', 'like']);
+/** A count followed by one of these is the total: "six dentists, and like 20 staff total". */
+const TOTAL_AFTER = new Set(['total', 'overall', 'altogether', 'combined']);
+/** Nouns of a whole headcount: a count of these followed by a comma and a smaller one is a total and its part. */
+const TOTAL_NOUNS = new Set([
+  'people',
+  'persons',
+  'employees',
+  'staff',
+  'us',
+  'folks',
+  'fte',
+  'ftes',
+  'headcount',
+]);
 /** Departments that are part of a company: their head count is a part when the message states another. */
 const DEPARTMENTS = new Set(
   (
@@ -106,7 +122,8 @@ export function tenseOf(t: Toks, from: number, last: number): Tense {
 function markerAt(t: Toks, m: number): Tense | undefined {
   const k = t.key[m] as string;
   // "a growing e-commerce company with 200 employees": an adjective, not a plan.
-  if (k === 'growing' && GROWING_ADJ_BEFORE.has(t.k(m - 1))) return undefined;
+  if (k === 'growing' && (GROWING_ADJ_BEFORE.has(t.k(m - 1)) || GROWING_HOW.has(t.k(m + 1))))
+    return undefined;
   if (CURRENT.has(k)) return 'current';
   if (PAST.has(k)) return k === 'last' && t.k(m + 1) === 'month' ? undefined : 'past';
   if (PLANNED.has(k) || k.endsWith("'ll")) return 'planned';
@@ -135,7 +152,10 @@ export function chooseTeam(t: Toks, cands: readonly TeamCandidate[]): Hit<number
   if (cands.length === 0) return undefined;
   let own = cands.filter((c) => c.own && c.tense === 'current');
   // A department's size yields to the company's or the users' size stated in the same message.
-  if (own.some((c) => !c.department) && own.some((c) => c.department)) own = own.filter((c) => !c.department);
+  // ("32 brokers and a four-person accounting team" is a sum: the department is named with the others.)
+  if (own.some((c) => !c.department) && own.some((c) => c.department)) {
+    own = own.filter((c, k) => !c.department || (k > 0 && sideBySide(t, own[k - 1] as TeamCandidate, c)));
+  }
   // A bare number read from the agent's question yields to a headcount the message states itself.
   if (own.some((c) => c.rule !== 'team_size.context'))
     own = own.filter((c) => c.rule !== 'team_size.context');
@@ -192,17 +212,28 @@ export function chooseTeam(t: Toks, cands: readonly TeamCandidate[]): Hit<number
 /** "35 recruiters and 8 account managers", "nine buyers plus me": two headcounts joined in one sentence. */
 function sideBySide(t: Toks, a: TeamCandidate, b: TeamCandidate): boolean {
   if (a.subset || b.subset || b.from - a.last > SUM_GAP) return false;
+  // "six dentists, and like 20 staff total": the second count is the total.
+  if (TOTAL_AFTER.has(t.k(b.last + 1))) return false;
   let joined = false;
   for (let m = a.last + 1; m < b.from; m++) {
     if (isBreak(t, m) || t.kind[m] === K_NUM) return false;
     const k = t.key[m] as string;
     if (RESTATE.has(k)) return false;
     if (SUM_JOIN.has(k)) joined = true;
+    // "four attorneys, three paralegals": a list of roles adds up like "and".
+    else if (
+      t.isP(m, ',') &&
+      m === a.last + 1 &&
+      !TOTAL_NOUNS.has(t.k(a.last)) &&
+      !TOTAL_NOUNS.has(t.k(b.last))
+    )
+      joined = true;
   }
   return joined;
 }
 
 function partAfterComma(t: Toks, a: TeamCandidate, b: TeamCandidate): boolean {
+  if (!TOTAL_NOUNS.has(t.k(a.last)) && a.rule === 'team_size.people') return false;
   if (b.value >= a.value || b.from - a.last > 4 || !t.isP(a.last + 1, ',')) return false;
   for (let m = a.last + 2; m < b.from; m++) if (t.kind[m] === K_NUM || isBreak(t, m)) return false;
   return true;

@@ -61,6 +61,7 @@ const MONTHS = [
 ];
 const MONTH_LEADS = [
   'in',
+  'on',
   'by',
   'before',
   'until',
