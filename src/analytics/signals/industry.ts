@@ -147,11 +147,13 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     const score = cue.weight + (self ? 2 : 0);
     if (score > bestScore) {
       bestScore = score;
+      // "a healthcare analytics company", "health tech": the sector is the market, the company is technology.
+      const id = TECH_AFTER.has(t.k(to)) ? 'technology' : cue.id;
       const span: [number, number] = [t.start[i] as number, t.end[to - 1] as number];
       best = {
-        value: cue.id,
+        value: id,
         span,
-        rule: `industry.${cue.id}`,
+        rule: `industry.${id}`,
         confidence: self ? 0.9 : cue.weight >= 3 ? 0.8 : 0.7,
       };
     }
@@ -200,6 +202,17 @@ const COPULAS = new Set([
   'need',
 ]);
 
+const TECH_AFTER = new Set([
+  'analytics',
+  'software',
+  'tech',
+  'technology',
+  'saas',
+  'it',
+  'ai',
+  'data',
+  'platform',
+]);
 const DISCOURSE = new Set([
   'just',
   'that',
@@ -375,6 +388,7 @@ const NOT_VERB_BEFORE = new Set([
 
 /** Words after a cue that make it a description of something else: "higher ed projects", "the nonprofit edition". */
 const NOT_SELF_AFTER = new Set([
+  'procurement',
   'segment',
   'segments',
   'project',

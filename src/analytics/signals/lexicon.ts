@@ -44,7 +44,7 @@ export const NOT_HEADCOUNT_VERBS: ReadonlySet<string> = new Set(
   (
     'hire hired hiring hires add added adding lost lose losing laid fired onboard onboarded onboarding recruit ' +
     'recruited recruiting place placed placing serve serves served serving train trained training credential ' +
-    'credentialed credentialing treat treated treating insure insured cover covered verify verified'
+    'credentialed credentialing treat treated treating insure insured cover covered verify verified move moving'
   ).split(' '),
 );
 

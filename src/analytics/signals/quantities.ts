@@ -193,6 +193,9 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
     if (ctx !== undefined) addTeam(t, ctx.from, q.to - 1, q.value, hits, ctx.rule, false);
     else if (topic === 'team' && answerStart(t, q.from))
       addTeam(t, q.from, q.to - 1, q.value, hits, 'context', false);
+    else if (growthTarget(t, q.from))
+      // "we've grown from 30 reps to just under 70": the count after "from N … to".
+      addTeam(t, q.from, q.to - 1, q.value, hits, 'growth', false);
     else if (CURRENT_AFTER.has(t.k(q.to)) && GROWTH_BEFORE.has(t.k(q.from - 1)))
       // "we grew from 12 paralegals two years ago to 30 now"
       addTeam(t, q.from, q.to - 1, q.value, hits, 'growth', false);
@@ -200,6 +203,18 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
 }
 
 const PER_WORDS = new Set(['per', 'each', 'a']);
+
+/** "from 30 reps to just under 70": a number after "to" whose "from" side is a headcount. */
+function growthTarget(t: Toks, from: number): boolean {
+  let p = from - 1;
+  while (p >= 0 && p >= from - 3 && APPROX_BEFORE.has(t.k(p))) p--;
+  if (t.k(p) !== 'to') return false;
+  for (let m = p - 1; m >= 0 && m >= p - 4; m--) {
+    if (isBreak(t, m)) return false;
+    if (t.k(m) === 'from') return PERSON_NOUNS.has(t.k(p - 1)) || t.kind[p - 1] === K_NUM;
+  }
+  return false;
+}
 const SUM_JOIN_ME = new Set(['plus', 'and', 'including']);
 const ME = new Set(['me', 'myself']);
 const CURRENT_AFTER = new Set(['now', 'today', 'currently']);

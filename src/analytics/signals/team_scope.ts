@@ -36,10 +36,11 @@ const THIRD = new Set(
 const PAST = new Set(['was', 'were', 'had', 'ago', 'used', 'started', 'previously', 'originally', 'last']);
 const PLANNED = new Set(
   (
-    "will 'll plan plans planning hire hiring grow growing expect expecting projected target " +
+    "will 'll plan plans planning hire hiring grow growing expect expecting projected target toward towards push pushing " +
     'targeting aim aiming hope hoping going forecast budgeted'
   ).split(' '),
 );
+const SPAN_TO_NOW = new Set(['in', 'over', 'for', 'during', 'within']);
 const CURRENT = new Set(['now', 'today', 'currently', 'presently', 'nowadays']);
 const GROWING_ADJ_BEFORE = new Set(['a', 'an', 'fast', 'rapidly', 'quickly', 'fast-growing']);
 /** "About 30 people, growing fast": how the company grows, not a planned size. */
@@ -94,6 +95,8 @@ const WINDOW_AHEAD = 6;
 
 /** The time of the headcount in tokens `[from, last]`: the nearest time marker in its sentence. */
 export function tenseOf(t: Toks, from: number, last: number): Tense {
+  // "grown from 30 reps to 70": the "from" side of a change is the past size.
+  if (t.k(from - 1) === 'from' && (t.k(last + 1) === 'to' || t.k(last + 2) === 'to')) return 'past';
   // "we were 30": a marker inside the headcount's own words.
   for (let m = from; m < last; m++) {
     const inside = markerAt(t, m);
@@ -125,7 +128,12 @@ function markerAt(t: Toks, m: number): Tense | undefined {
   if (k === 'growing' && (GROWING_ADJ_BEFORE.has(t.k(m - 1)) || GROWING_HOW.has(t.k(m + 1))))
     return undefined;
   if (CURRENT.has(k)) return 'current';
-  if (PAST.has(k)) return k === 'last' && t.k(m + 1) === 'month' ? undefined : 'past';
+  if (PAST.has(k)) {
+    if (k !== 'last') return 'past';
+    // "in the last 18 months", "over the last year": a span up to now, not a past date.
+    if (t.k(m + 1) === 'month' || (t.k(m - 1) === 'the' && SPAN_TO_NOW.has(t.k(m - 2)))) return undefined;
+    return 'past';
+  }
   if (PLANNED.has(k) || k.endsWith("'ll")) return 'planned';
   return undefined;
 }
