@@ -36,10 +36,12 @@ const THIRD = new Set(
 const PAST = new Set(['was', 'were', 'had', 'ago', 'used', 'started', 'previously', 'originally', 'last']);
 const PLANNED = new Set(
   (
-    "will 'll plan plans planning hire hiring grow growing expect expecting projected target toward towards push pushing " +
+    "will 'll plan plans planning hire hiring grow growing expect expecting projected target " +
     'targeting aim aiming hope hoping going forecast budgeted'
   ).split(' '),
 );
+/** Planned only for a count after them: "push toward 100" (not "70 reps and want to push …"). */
+const PLANNED_BEFORE = new Set(['toward', 'towards', 'push', 'pushing']);
 const SPAN_TO_NOW = new Set(['in', 'over', 'for', 'during', 'within']);
 const CURRENT = new Set(['now', 'today', 'currently', 'presently', 'nowadays']);
 const GROWING_ADJ_BEFORE = new Set(['a', 'an', 'fast', 'rapidly', 'quickly', 'fast-growing']);
@@ -108,7 +110,7 @@ export function tenseOf(t: Toks, from: number, last: number): Tense {
     const b = from - d;
     if (backOpen && (b < 0 || isBreak(t, b))) backOpen = false;
     if (backOpen) {
-      const back = markerAt(t, b);
+      const back = PLANNED_BEFORE.has(t.k(b)) ? 'planned' : markerAt(t, b);
       if (back !== undefined) return back;
     }
     const a = last + d;
