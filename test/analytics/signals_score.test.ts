@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatScore, loadExamples, score } from '../support/signals_scoring.js';
+import { formatMiss, formatScore, loadExamples, score } from '../support/signals_scoring.js';
 
 /**
  * Short answers: the spec's own examples (`signals-dev.jsonl`, copied from `shared/data` so that a
@@ -17,8 +17,8 @@ describe('signals detector accuracy on short answers', () => {
     const examples = loadExamples(fixture(file));
     expect(examples.length).toBeGreaterThanOrEqual(minSize);
     const r = score(examples);
-    console.log(formatScore(name, r, examples.length));
-    for (const m of r.misses) console.log(`  miss ${m}`);
+    console.log(formatScore(name, r));
+    for (const m of r.misses) console.log(`  miss ${formatMiss(m)}`);
     expect(r.micro.f1).toBeGreaterThanOrEqual(0.95);
   });
 });

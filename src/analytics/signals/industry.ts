@@ -10,7 +10,7 @@ import { F_INDUSTRY, F_PRODUCT } from './flags.js';
 import { type Cue, industryTable } from './industry_cues.js';
 import { DOC_NOUNS } from './lexicon.js';
 import { isNumberWord } from './numbers.js';
-import { isBreak, K_NUM, K_WORD, type Toks } from './tokenizer.js';
+import { B_DASH, B_POSSESSIVE, isBreak, K_NUM, K_WORD, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
 
 const SELF = new Set(["we're", 'we', 'were', 'i', "i'm", "we've", "i've", 'our', 'us', 'my', 'ours', 'im']);
@@ -135,7 +135,10 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     if (to - i === 1 && FUNCTION_CUES.has(t.k(i)) && !functionAsIdentity(t, i, to)) continue;
     if (notSelfDescription(t, i, to)) continue;
     const self = selfContext(t, i);
-    if (!self && (ctx.topic === 'third_party' || t.k(i - 1) === 'in')) continue;
+    if (!self && (ctx.topic === 'third_party' || marketPhrase(t, i))) continue;
+    if (compoundModifier(t, to) || (!self && (generalTalk(t, i, to) || othersPossessive(t, i, to)))) continue;
+    if (pluralCue(t, to - 1) && !countBefore(t, i) && (!self || withBefore(t, i))) continue;
+    if (aspiration(t, i)) continue;
     if (cue.weight === 1 && !self) continue;
     if (cue.needsSelf && !self && !(i > 0 && (t.k(i - 1) === 'the' || t.k(i - 1) === 'our'))) {
       continue;
@@ -144,16 +147,171 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     const score = cue.weight + (self ? 2 : 0);
     if (score > bestScore) {
       bestScore = score;
+      // "a healthcare analytics company", "health tech": the sector is the market, the company is technology.
+      const id = TECH_AFTER.has(t.k(to)) ? 'technology' : cue.id;
       const span: [number, number] = [t.start[i] as number, t.end[to - 1] as number];
       best = {
-        value: cue.id,
+        value: id,
         span,
-        rule: `industry.${cue.id}`,
+        rule: `industry.${id}`,
         confidence: self ? 0.9 : cue.weight >= 3 ? 0.8 : 0.7,
       };
     }
   }
   return best;
+}
+
+/** Cue words that end in "s" but are not plurals. */
+const NOT_PLURAL = new Set([
+  'logistics',
+  'orthodontics',
+  'analytics',
+  'services',
+  'sales',
+  'physics',
+  'pharmaceuticals',
+]);
+/** Words that make a plural cue a count of the prospect's own: "62 attorneys", "a dozen clinics", "our lawyers". */
+const COUNT_WORDS = new Set([
+  'dozen',
+  'dozens',
+  'couple',
+  'few',
+  'several',
+  'many',
+  'our',
+  'my',
+  'hundreds',
+  'handful',
+  'both',
+  'all',
+]);
+/** Verbs of general statements: "Law firms are hierarchical", "B2B e-commerce is big for us". */
+const COPULAS = new Set([
+  'is',
+  'are',
+  "isn't",
+  "aren't",
+  'was',
+  'were',
+  'has',
+  'have',
+  'handle',
+  'handles',
+  'tend',
+  'need',
+]);
+
+const TECH_AFTER = new Set([
+  'analytics',
+  'software',
+  'tech',
+  'technology',
+  'saas',
+  'it',
+  'ai',
+  'data',
+  'platform',
+]);
+const DISCOURSE = new Set([
+  'just',
+  'that',
+  'so',
+  'and',
+  'but',
+  'because',
+  'like',
+  'honestly',
+  'yeah',
+  'well',
+  'i',
+  'mean',
+  'b2b',
+  'b2c',
+]);
+
+function pluralCue(t: Toks, last: number): boolean {
+  const k = t.key[last] as string;
+  return k.length > 3 && k.endsWith('s') && !k.endsWith('ss') && !NOT_PLURAL.has(k);
+}
+
+/** "62 attorneys", "two clinics", "a dozen paralegals", "our lawyers": the prospect's own people or sites. */
+function countBefore(t: Toks, at: number): boolean {
+  for (let m = at - 1; m >= 0 && m >= at - 3; m--) {
+    if (isBreak(t, m)) return false;
+    if (t.kind[m] === K_NUM || isNumberWord(t.k(m)) || COUNT_WORDS.has(t.k(m))) return true;
+  }
+  return false;
+}
+
+const COUNTERPART_PREPS = new Set([
+  'with',
+  'on',
+  'to',
+  'for',
+  'from',
+  'into',
+  'at',
+  'toward',
+  'towards',
+  'about',
+  'than',
+  'like',
+]);
+
+/** "we've done really well with regional banks", "lost focus on larger banks": a plural after a preposition names counterparts. */
+function withBefore(t: Toks, at: number): boolean {
+  for (let m = at - 1; m >= 0 && m >= at - 3; m--) {
+    if (isBreak(t, m)) return false;
+    if (COUNTERPART_PREPS.has(t.k(m))) return true;
+  }
+  return false;
+}
+
+/** "in healthcare", "in the government space", "into retail", "across banking": a market, not an identity. */
+function marketPhrase(t: Toks, at: number): boolean {
+  const prev = t.k(at - 1);
+  if (prev === 'in' || prev === 'into' || prev === 'across') return true;
+  const prev2 = t.k(at - 2);
+  return prev === 'the' && (prev2 === 'in' || prev2 === 'into' || prev2 === 'across');
+}
+
+/**
+ * A cue that opens its clause as the subject of a general statement ("B2B e-commerce is big for
+ * us", "Law firms are hierarchical"), or a compound modifier ("government-wide"): talk about a
+ * sector, not the prospect's description of itself.
+ */
+function generalTalk(t: Toks, from: number, to: number): boolean {
+  if (!COPULAS.has(t.k(to))) return false;
+  for (let m = from - 1; m >= from - 4; m--) {
+    if (m < 0 || isBreak(t, m) || t.isP(m, ',')) return true;
+    // "Just that home health is huge": discourse words may open the statement.
+    if (m < from - 2 && !DISCOURSE.has(t.k(m))) return false;
+    if (!DISCOURSE.has(t.k(m)) && m < from - 1) return false;
+  }
+  return false;
+}
+
+/** "government-wide vehicles", "healthcare-focused": the cue qualifies another word. */
+function compoundModifier(t: Toks, to: number): boolean {
+  return (
+    t.isP(to, '-') && t.joined(to) && !t.has(to, B_DASH) && t.kind[to + 1] === K_WORD && t.joined(to + 1)
+  );
+}
+
+/** "The bank's entire operation", "a hospital's budget": another organisation's (not "our clinic's"). */
+function othersPossessive(t: Toks, from: number, to: number): boolean {
+  return t.has(to - 1, B_POSSESSIVE) && t.k(from - 1) !== 'our' && t.k(from - 1) !== 'my';
+}
+
+/** "neither of us want to be landlords": a role the prospect does not have. */
+function aspiration(t: Toks, at: number): boolean {
+  if (t.k(at - 1) !== 'be' && t.k(at - 2) !== 'be') return false;
+  for (let m = at - 2; m >= 0 && m >= at - 5; m--) {
+    const k = t.k(m);
+    if (k === 'want' || k === 'wants' || k === 'wanna' || k === 'become' || k === 'like') return true;
+  }
+  return false;
 }
 
 function cueAllowed(t: Toks, from: number, to: number, cue: Cue): boolean {
@@ -230,6 +388,9 @@ const NOT_VERB_BEFORE = new Set([
 
 /** Words after a cue that make it a description of something else: "higher ed projects", "the nonprofit edition". */
 const NOT_SELF_AFTER = new Set([
+  'procurement',
+  'segment',
+  'segments',
   'project',
   'projects',
   'client',

@@ -60,8 +60,10 @@ const CUES = (): Array<[string, Cue]> => [
     'finance',
     2,
     'bank, banks, banking, accounting, accountants, lending, lender, lenders, bookkeeping, financial advisors, ' +
-      'tax preparation, mortgage, mortgages, loans, brokerage firm',
+      'tax preparation, brokerage firm',
   ),
+  // "Mom paid off the mortgage": a hint that needs the prospect's own voice ("we're a mortgage broker").
+  ...cues('finance', 1, 'mortgage, mortgages, loans'),
   ...cues(
     'insurance',
     3,

@@ -17,7 +17,8 @@ export const PERSON_NOUNS: ReadonlySet<string> = new Set(
     'administrators coordinators specialists underwriters adjusters officers volunteers ftes fte colleagues coworkers ' +
     'teammates architects pharmacists therapists caseworkers clerks operators producers executives sdrs bdrs aes ' +
     'closers planners investigators auditors employees staffmembers heads crew secretaries assistants buyers ' +
-    'researchers tutors dispatchers coordinators hygienists brokers bankers officers ftes'
+    'researchers tutors dispatchers coordinators hygienists brokers bankers officers ftes pms estimators ' +
+    'superintendents receptionists'
   ).split(' '),
 );
 
@@ -43,7 +44,7 @@ export const NOT_HEADCOUNT_VERBS: ReadonlySet<string> = new Set(
   (
     'hire hired hiring hires add added adding lost lose losing laid fired onboard onboarded onboarding recruit ' +
     'recruited recruiting place placed placing serve serves served serving train trained training credential ' +
-    'credentialed credentialing treat treated treating insure insured cover covered verify verified'
+    'credentialed credentialing treat treated treating insure insured cover covered verify verified move moving'
   ).split(' '),
 );
 
@@ -55,7 +56,7 @@ export const DOC_NOUNS: ReadonlySet<string> = new Set(
     'template statements statement applications application estimates estimate bids bid sows sow msas ' +
     'msa receipts receipt amendments amendment renewals renewal claims claim offers waivers waiver pdfs pdf ' +
     'paperwork packets packet filings filing briefs brief memos memo certificates certificate onboarding consents ' +
-    'consent confirmations confirmation waivers authorizations authorization'
+    'consent confirmations confirmation waivers authorizations authorization subcontracts subcontract plans'
   ).split(' '),
 );
 

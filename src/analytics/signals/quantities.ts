@@ -20,8 +20,8 @@ import {
 } from './lexicon.js';
 import { parseQuantity, type Quantity } from './numbers.js';
 import { matchPeriod, type Period, toMonthly } from './periods.js';
-import { chooseTeam, ownedByProspect, type TeamCandidate, tenseOf } from './team_scope.js';
-import { B_POSSESSIVE, isBreak, K_NUM, K_PUNCT, type Toks } from './tokenizer.js';
+import { chooseTeam, departmentCount, ownedByProspect, type TeamCandidate, tenseOf } from './team_scope.js';
+import { B_DASH, B_POSSESSIVE, isBreak, K_NUM, K_PUNCT, K_WORD, type Toks } from './tokenizer.js';
 import type { Alternative, Hit } from './types.js';
 
 export interface QuantityHits {
@@ -193,6 +193,9 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
     if (ctx !== undefined) addTeam(t, ctx.from, q.to - 1, q.value, hits, ctx.rule, false);
     else if (topic === 'team' && answerStart(t, q.from))
       addTeam(t, q.from, q.to - 1, q.value, hits, 'context', false);
+    else if (growthTarget(t, q.from))
+      // "we've grown from 30 reps to just under 70": the count after "from N … to".
+      addTeam(t, q.from, q.to - 1, q.value, hits, 'growth', false);
     else if (CURRENT_AFTER.has(t.k(q.to)) && GROWTH_BEFORE.has(t.k(q.from - 1)))
       // "we grew from 12 paralegals two years ago to 30 now"
       addTeam(t, q.from, q.to - 1, q.value, hits, 'growth', false);
@@ -200,6 +203,18 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
 }
 
 const PER_WORDS = new Set(['per', 'each', 'a']);
+
+/** "from 30 reps to just under 70": a number after "to" whose "from" side is a headcount. */
+function growthTarget(t: Toks, from: number): boolean {
+  let p = from - 1;
+  while (p >= 0 && p >= from - 3 && APPROX_BEFORE.has(t.k(p))) p--;
+  if (t.k(p) !== 'to') return false;
+  for (let m = p - 1; m >= 0 && m >= p - 4; m--) {
+    if (isBreak(t, m)) return false;
+    if (t.k(m) === 'from') return PERSON_NOUNS.has(t.k(p - 1)) || t.kind[p - 1] === K_NUM;
+  }
+  return false;
+}
 const SUM_JOIN_ME = new Set(['plus', 'and', 'including']);
 const ME = new Set(['me', 'myself']);
 const CURRENT_AFTER = new Set(['now', 'today', 'currently']);
@@ -272,8 +287,12 @@ function findNoun(t: Toks, q: Quantity): Noun {
   while (j < limit) {
     if (j >= t.n) return nounAt('none', j);
     if (t.kind[j] === K_PUNCT) {
-      if ((t.key[j] === '-' && t.joined(j)) || t.key[j] === '+') {
+      // "35-person", "full-time" (a hyphen); "one—can reps" is a dash, a pause.
+      if ((t.key[j] === '-' && t.joined(j) && ((t.bits[j] as number) & B_DASH) === 0) || t.key[j] === '+') {
         j++;
+        // "full-time support agents": the word after the hyphen is part of the same modifier.
+        const after = t.key[j] as string;
+        if (j > q.to + 1 && t.kind[j] === K_WORD && !PERSON_NOUNS.has(after) && !DOC_NOUNS.has(after)) j++;
         continue;
       }
       return nounAt('none', j);
@@ -400,6 +419,8 @@ function addTeam(
   rule: string,
   subset: boolean,
 ) {
+  // "One person can't buy software": a single person is the prospect's team only when they say so.
+  if (value === 1 && rule === 'people' && !selfBefore(t, from)) return;
   if (hits.team.length >= MAX_TEAM_CANDIDATES) hits.team.shift();
   hits.team.push({
     value,
@@ -409,7 +430,18 @@ function addTeam(
     tense: tenseOf(t, from, last),
     own: ownedByProspect(t, from, hits.ctx.topic),
     subset,
+    department: departmentCount(t, from, last),
   });
+}
+
+const SELF_WORDS = new Set(["we're", 'we', 'our', 'us', 'i', "i'm", 'my', 'im', "it's"]);
+
+function selfBefore(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 6; m--) {
+    if (isBreak(t, m)) return false;
+    if (SELF_WORDS.has(t.k(m))) return true;
+  }
+  return false;
 }
 
 /** Bound on the candidates kept (the latest ones): a hostile message can state thousands. */
@@ -420,7 +452,7 @@ const VOLUME_CONFIDENCE: Record<string, number> = { per_period: 0.9, bare_rate: 
 function setVolume(t: Toks, q: Quantity, period: Period, last: number, hits: Pending, rule: string): void {
   const value = toMonthly(q.value, period);
   if (value < 1) return;
-  const peak = peakClause(t, q.from);
+  const peak = peakClause(t, q.from, last);
   const alts = hits.volumeAlternatives;
   if (hits.volumeFrom >= 0 && hits.volumeValue !== value) {
     if (alts.length >= MAX_ALTERNATIVES) alts.shift();
@@ -455,11 +487,18 @@ const PEAK_WORDS = new Set([
   'rush',
   'crunch',
   'record',
+  'stretch',
+  'season',
 ]);
 
-function peakClause(t: Toks, from: number): boolean {
+function peakClause(t: Toks, from: number, last: number): boolean {
   for (let m = from - 1; m >= 0 && m >= from - 10; m--) {
-    if (isBreak(t, m)) return false;
+    if (isBreak(t, m)) break;
+    if (PEAK_WORDS.has(t.key[m] as string)) return true;
+  }
+  // "150 a week in the busy stretch": the peak named right after the figure.
+  for (let m = last + 1; m < t.n && m <= last + 5; m++) {
+    if (isBreak(t, m) || t.isP(m, ',') || t.kind[m] === K_NUM) return false;
     if (PEAK_WORDS.has(t.key[m] as string)) return true;
   }
   return false;

@@ -22,6 +22,8 @@ export const B_CAPITALIZED = 4;
 export const B_JOINED = 8;
 /** The word ends in a possessive `'s` that `key` leaves out ("municipality's"). */
 export const B_POSSESSIVE = 16;
+/** A punctuation token that was an en or em dash (its `key` is `-`): a pause, never a hyphen. */
+export const B_DASH = 32;
 
 /** How far past the last token the columns read as "no token" (every rule window is shorter). */
 const PAD = 64;
@@ -267,8 +269,10 @@ export function tokenize(text: string, into?: Toks): Toks {
     } else {
       i++;
       let ch = c;
-      if (ch === 0x2013 || ch === 0x2014) ch = 45;
-      else if (ch === 13) ch = 10;
+      if (ch === 0x2013 || ch === 0x2014) {
+        ch = 45;
+        bits |= B_DASH;
+      } else if (ch === 13) ch = 10;
       const s = charString(ch);
       kind[count] = K_PUNCT;
       flags[count] = ch < 128 ? (PUNCT_FLAGS[ch] as number) : 0;

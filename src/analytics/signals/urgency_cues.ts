@@ -61,6 +61,7 @@ const MONTHS = [
 ];
 const MONTH_LEADS = [
   'in',
+  'on',
   'by',
   'before',
   'until',
@@ -93,7 +94,25 @@ function monthCues(): Array<[string, Cue]> {
 
 const CUES = (): Array<[string, Cue]> => [
   // Phrases that contain a cue word but are not urgency.
-  ...cues('none', 'none', ['urgent care', 'right now we', 'asap pricing', 'critical care']),
+  ...cues('none', 'none', [
+    'urgent care',
+    'right now we',
+    'asap pricing',
+    'critical care',
+    // Urgency as a topic, not a horizon: "that creates this artificial urgency", "a sense of urgency".
+    'artificial urgency',
+    'sense of urgency',
+    'create urgency',
+    'creates urgency',
+    'creating urgency',
+    'urgency messaging',
+    // The company's stage, not the purchase's: "an early-stage startup", "early-stage in the government space".
+    'early stage company',
+    'early stage companies',
+    'early stage startup',
+    'early stage startups',
+    'early stage in the',
+  ]),
   ...cues('tie', 'tied', [
     'by then',
     'before then',
@@ -256,6 +275,17 @@ const CUES = (): Array<[string, Cue]> => [
     'not shopping',
     'not looking to buy',
     'getting a feel',
+    'not really looking',
+    'not looking to sell',
+    'not looking to switch',
+    'not looking to change',
+    'not looking for big changes',
+    'not looking for any changes',
+    'not looking for major changes',
+    'not looking to make changes',
+    'just curiosity',
+    'pure curiosity',
+    'mostly curiosity',
   ]),
   ...cues('low', 'low.no_rush', [
     'no rush',

@@ -47,6 +47,16 @@ const EVENTS = new Set(
     'hurricane opening launches sale sales promo campaign trade payroll filing deadline'
   ).split(' '),
 );
+/** "our insurance renewal is in August", "the lease ends in May": the prospect's other contracts, not this purchase. */
+const NOT_OUR_PURCHASE = new Set([
+  'insurance',
+  'lease',
+  'policy',
+  'mortgage',
+  'liability',
+  'rental',
+  'office',
+]);
 const CLAUSE_WORDS = new Set(['and', 'but', 'so', 'because', 'although', 'though', 'whereas', 'or']);
 /** A subject opens a clause even without punctuation, as in transcripts: "we send 30 bids a week we'd like to start". */
 const SUBJECTS = new Set(['we', "we'd", "we're", "we'll", 'i', "i'd", "i'm", "i'll", 'they', "they're"]);
@@ -61,14 +71,18 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
   let strong = false;
   let weak = false;
   let other = false;
+  // "we'll get it signed today": a buying word inside the horizon's own phrase.
+  for (let m = from; m < to; m++) if (STRONG.has(t.key[m] as string)) strong = true;
   for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
     if (clauseEdge(t, m)) break;
     const k = t.key[m] as string;
     const subject = SUBJECTS.has(k);
-    // "sign up 200 families" is not signing a purchase.
-    if (STRONG.has(k) && !(k === 'sign' && t.k(m + 1) === 'up')) strong = true;
+    // "sign up 200 families" is not signing a purchase; "our insurance renewal" is not this one.
+    if (STRONG.has(k) && !(k === 'sign' && t.k(m + 1) === 'up') && !NOT_OUR_PURCHASE.has(t.k(m - 1)))
+      strong = true;
+    else if (STRONG.has(k)) other = true;
     else if (WEAK.has(k) || k.endsWith("'d")) weak = true;
-    else if (OTHER.has(k) || EVENTS.has(k)) other = true;
+    else if (OTHER.has(k) || EVENTS.has(k) || NOT_OUR_PURCHASE.has(k)) other = true;
     if (subject) break;
   }
   for (let m = to; m < t.n && m < to + AHEAD_LIMIT; m++) {
