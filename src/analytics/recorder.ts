@@ -82,7 +82,7 @@ export class SessionRecorder {
 
   constructor(init: RecorderInit) {
     this.init = init;
-    this.#voice = new VoiceTurns(init.startedAt);
+    this.#voice = new VoiceTurns(init.startedAt, (fromMs) => this.#turns.firstStartedFrom(fromMs));
     this.#lead = { pii_mode: init.pii };
     this.#leadTools = init.leadTools ? new Set(init.leadTools) : DEFAULT_LEAD_TOOL_SET;
     this.#participant = init.participant ?? { identity: null, kind: null };
@@ -175,7 +175,6 @@ export class SessionRecorder {
         return;
       }
       case 'speech':
-        this.#voice.speech(ev.id, ev.at);
         this.#turns.started(ev.id, ev.at);
         return;
       case 'interrupted':

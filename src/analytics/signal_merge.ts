@@ -52,12 +52,13 @@ class Ev {
   ) {}
 }
 
-/** An alternative as held during the call. */
+/** An alternative as held during the call (the span as two numbers: no array per alternative). */
 interface Alt<T> {
   value: T;
   reason: string;
   turn: number;
-  span: [number, number];
+  start: number;
+  end: number;
 }
 
 interface ScalarState {
@@ -73,13 +74,14 @@ function altsOf<T>(hit: DetectionHit<T>, turn: number): Alt<T>[] {
     value: a.value,
     reason: a.reason,
     turn,
-    span: [a.span[0], a.span[1]],
+    start: a.span[0],
+    end: a.span[1],
   }));
 }
 
 function addBounded<T>(list: Alt<T>[], more: Alt<T>[]): void {
   for (const a of more) {
-    if (list.some((b) => b.turn === a.turn && b.span[0] === a.span[0] && b.value === a.value)) continue;
+    if (list.some((b) => b.turn === a.turn && b.start === a.start && b.value === a.value)) continue;
     pushBounded(list, a, MAX_SIGNAL_ALTERNATIVES, false);
   }
 }
@@ -130,7 +132,13 @@ export class SignalState {
     const skipped = input.detection.integrations_skipped ?? [];
     addBounded(
       this.#integrationAlternatives,
-      skipped.map((a) => ({ value: a.value, reason: a.reason, turn: input.turnIndex, span: a.span })),
+      skipped.map((a) => ({
+        value: a.value,
+        reason: a.reason,
+        turn: input.turnIndex,
+        start: a.span[0],
+        end: a.span[1],
+      })),
     );
     return changes + this.#mergeIntegrations(input, excerpt);
   }
@@ -237,7 +245,7 @@ function copyEvidence(ev: Ev): Evidence {
 }
 
 function copyAlt<T>(a: Alt<T>): { value: T; reason: string; turn_index: number; span: [number, number] } {
-  return { value: a.value, reason: a.reason, turn_index: a.turn, span: [a.span[0], a.span[1]] };
+  return { value: a.value, reason: a.reason, turn_index: a.turn, span: [a.start, a.end] };
 }
 
 function round2(v: number): number {

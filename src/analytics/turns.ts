@@ -85,6 +85,20 @@ export class TurnTable {
     this.#cols[row * C.width + C.started] = atMs;
   }
 
+  /** The turn that started first at or after `atMs` (a user utterance's reply), if any. */
+  firstStartedFrom(atMs: number): string | undefined {
+    let best = -1;
+    let bestAt = Number.POSITIVE_INFINITY;
+    for (let row = 0; row < this.#ids.length; row++) {
+      const started = this.#cols[row * C.width + C.started] ?? Number.NaN;
+      if (started >= atMs && started < bestAt) {
+        best = row;
+        bestAt = started;
+      }
+    }
+    return best === -1 ? undefined : this.#ids[best];
+  }
+
   interrupted(id: string): void {
     this.#cols[this.#row(id, null) * C.width + C.interrupted] = 1;
   }

@@ -21,21 +21,22 @@ type Span = [number, number];
 export class VoiceTurns {
   readonly #user: Span[] = [];
   readonly #agent = new Map<string, { speech?: Span; perceivedMs?: number }>();
-  readonly #speeches: Array<{ id: string; at: number }> = [];
-  readonly #stt: Array<{ at: number; audioMs: number }> = [];
+  // Column-wise (two number lists rather than an object per report): a recorder lives for the
+  // whole call, and bench:analytics holds the retained size per session to a target.
+  readonly #sttAt: number[] = [];
+  readonly #sttMs: number[] = [];
   #sessionStart: number;
+  /** The reply a user utterance belongs to: the first speech created at or after it began (the turn table knows when each started). */
+  readonly #turnOf: (fromMs: number) => string | undefined;
 
-  constructor(startedAt: number) {
+  constructor(startedAt: number, turnOf: (fromMs: number) => string | undefined) {
     this.#sessionStart = startedAt;
+    this.#turnOf = turnOf;
   }
 
   /** User speech was timed from audio (VAD); text-only sessions have none. */
   get hasAudio(): boolean {
     return this.#user.length > 0;
-  }
-
-  speech(id: string, at: number): void {
-    this.#speeches.push({ id, at });
   }
 
   user(speech: Span | undefined): void {
@@ -48,6 +49,8 @@ export class VoiceTurns {
     perceivedMs: number | undefined,
   ): void {
     if (!turnId) return;
+    const timed = speech !== undefined || perceivedMs !== undefined;
+    if (!timed) return; // a text session's reply: nothing to keep
     const row = this.#agent.get(turnId) ?? {};
     if (speech && speech[1] >= speech[0]) row.speech = speech;
     if (perceivedMs !== undefined && perceivedMs >= 0 && Number.isFinite(perceivedMs))
@@ -57,13 +60,9 @@ export class VoiceTurns {
 
   metrics(m: AgentMetrics): void {
     if (m.type === 'stt_metrics' && m.streamed && m.audioDurationMs > 0) {
-      this.#stt.push({ at: m.timestamp, audioMs: m.audioDurationMs });
+      this.#sttAt.push(m.timestamp);
+      this.#sttMs.push(m.audioDurationMs);
     }
-  }
-
-  /** The turn a user utterance belongs to: the first reply created after the user stopped (or while speaking). */
-  #turnOf(span: Span): string | undefined {
-    return this.#speeches.find((s) => s.at >= span[0])?.id;
   }
 
   /** Adds the voice fields to the turn rows (in place) and returns the session summary, or undefined without audio. */
@@ -73,14 +72,17 @@ export class VoiceTurns {
     const sttByTurn = new Map<string, number>();
     const userMsByTurn = new Map<string, number>();
     for (const span of this.#user) {
-      const id = this.#turnOf(span);
+      const id = this.#turnOf(span[0]);
       if (id) userMsByTurn.set(id, (userMsByTurn.get(id) ?? 0) + (span[1] - span[0]));
     }
     let attributed = 0;
     let unattributed = 0;
     let unattributedMs = 0;
     let prev = this.#sessionStart;
-    for (const r of [...this.#stt].sort((a, b) => a.at - b.at)) {
+    const stt = this.#sttAt
+      .map((at, i) => ({ at, audioMs: this.#sttMs[i] ?? 0 }))
+      .sort((a, b) => a.at - b.at);
+    for (const r of stt) {
       const window: Span = [Math.min(prev, r.at - r.audioMs), r.at];
       prev = r.at;
       const overlaps = this.#user
@@ -94,7 +96,7 @@ export class VoiceTurns {
       }
       attributed++;
       for (const o of overlaps) {
-        const id = this.#turnOf(o.u);
+        const id = this.#turnOf(o.u[0]);
         if (!id) {
           unattributedMs += (r.audioMs * o.ms) / total;
           continue;
