@@ -5,6 +5,7 @@
  * start-up with a message naming the variable and the mode that needs it.
  */
 import { z } from 'zod';
+import { PII_HASH_KEY_MIN_CHARS } from '../analytics/pii_keyed.js';
 import { PiiMode } from '../schema/index.js';
 import { parseDays, parseHoursRange, type WorkingHours } from './calendar/working_hours.js';
 
@@ -52,6 +53,14 @@ const Env = z.object({
   AGENT_DATA_DIR: z.string().min(1).default('.data/agent'),
   KNOWLEDGE_DIR: z.string().min(1).optional(),
   ANALYTICS_PII_MODE: PiiMode.default('hashed'),
+  /** The deployment's PII hash key (the worker's): with it, `hashed` contact values are keyed at the source. */
+  PII_HASH_KEY: z
+    .string()
+    .min(
+      PII_HASH_KEY_MIN_CHARS,
+      `must be at least ${PII_HASH_KEY_MIN_CHARS} characters (e.g. openssl rand -hex 32)`,
+    )
+    .optional(),
   ANALYTICS_TRANSCRIPTS: Bool.default(false),
   ANALYTICS_JOURNAL_DIR: z.string().min(1).default('.data/journal'),
   /** Progress snapshots of a running call to the queue every N ms (and on stage changes); 0 = off. */
@@ -112,6 +121,8 @@ export interface AgentConfig {
     readonly journalDir: string;
     /** 0 = no progress snapshots. */
     readonly progressIntervalMs: number;
+    /** PII_HASH_KEY; never logged. */
+    readonly hashKey?: string;
   };
   readonly logLevel: string;
   readonly consolePayloadFile?: string;
@@ -147,7 +158,11 @@ export function loadAgentConfig(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '(env)');
-      add(name, `${name} is invalid (got ${JSON.stringify(cleaned[name])}): ${issue.message}`);
+      // A secret is never echoed: its length says enough.
+      const got = /KEY|SECRET|TOKEN|PASSWORD/.test(name)
+        ? `${String(cleaned[name] ?? '').length} characters`
+        : JSON.stringify(cleaned[name]);
+      add(name, `${name} is invalid (got ${got}): ${issue.message}`);
     }
     throw new AgentConfigError(problems, variables);
   }
@@ -234,6 +249,7 @@ export function loadAgentConfig(
       transcripts: e.ANALYTICS_TRANSCRIPTS,
       journalDir: e.ANALYTICS_JOURNAL_DIR,
       progressIntervalMs: e.ANALYTICS_PROGRESS_INTERVAL_MS,
+      ...(e.PII_HASH_KEY ? { hashKey: e.PII_HASH_KEY } : {}),
     },
     logLevel: e.AGENT_LOG_LEVEL,
     ...(e.CONSOLE_PAYLOAD_FILE ? { consolePayloadFile: e.CONSOLE_PAYLOAD_FILE } : {}),

@@ -116,7 +116,11 @@ async function entry(ctx: JobContext): Promise<void> {
       if (cfg.consolePayloadFile) await writeFile(cfg.consolePayloadFile, JSON.stringify(payload), 'utf8');
       return outcome;
     },
-    pii: { mode: cfg.analytics.piiMode, transcripts: cfg.analytics.transcripts },
+    pii: {
+      mode: cfg.analytics.piiMode,
+      transcripts: cfg.analytics.transcripts,
+      ...(cfg.analytics.hashKey ? { hashKey: cfg.analytics.hashKey } : {}),
+    },
     journal: { dir: cfg.analytics.journalDir },
     logger: getLogger(),
     labels: { mode },
@@ -169,6 +173,11 @@ if (isCliProcess) {
     }
   }
   const c = cliMode ? getConfig() : undefined;
+  if (c && cliMode !== 'download-files' && c.analytics.piiMode === 'hashed' && !c.analytics.hashKey) {
+    getLogger().warn(
+      "ANALYTICS_PII_MODE=hashed without PII_HASH_KEY: contact values leave the agent as unkeyed SHA-256 (the worker keys them on arrival; the queue, its dead letters and the journals hold them unkeyed). Set PII_HASH_KEY to the worker's key.",
+    );
+  }
   if (c && cliMode !== 'download-files') {
     // The long-lived process recovers journals of calls that died and drains the outbox.
     createMaintenance({

@@ -19,6 +19,13 @@ export interface AnalyticsOptions {
      * Emails and phone numbers in it are masked (`[email]`, `[phone]`) unless `mode` is `full`.
      */
     transcripts?: boolean;
+    /**
+     * The deployment's `PII_HASH_KEY` (≥ 32 characters). With it, `hashed` values are keyed
+     * (`hmac-sha256:<key id>:<hex>`, the worker's own form) from the start, so the queue, its dead
+     * letters and the journal hold no unkeyed hash; without it they are `sha256:<hex>`, which the
+     * worker keys on arrival.
+     */
+    hashKey?: string;
   };
   /** Write a crash-safe journal of the call in this directory. */
   journal?: { dir: string; flushIntervalMs?: number };

@@ -44,15 +44,27 @@ export function hashContact(field: ContactField, value: string): string {
   return `sha256:${createHash('sha256').update(normaliseContact(field, value)).digest('hex')}`;
 }
 
+/** How a contact value is hashed under `hashed`: `hashContact`, or a keyed hasher's `hash` when the agent has the key. */
+export type ContactHash = (field: ContactField, value: string) => string;
+
 /** The value under the policy, or undefined when it must be omitted. */
-export function applyPii(mode: PiiMode, field: ContactField, value: unknown): unknown {
+export function applyPii(
+  mode: PiiMode,
+  field: ContactField,
+  value: unknown,
+  hash: ContactHash = hashContact,
+): unknown {
   if (mode === 'full') return value;
   if (mode === 'none') return undefined;
-  return hashContact(field, typeof value === 'string' ? value : JSON.stringify(value));
+  return hash(field, typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /** Tool arguments with contact keys under the policy (other keys as the model sent them). */
-export function redactArguments(mode: PiiMode, args: Record<string, unknown>): Record<string, unknown> {
+export function redactArguments(
+  mode: PiiMode,
+  args: Record<string, unknown>,
+  hash: ContactHash = hashContact,
+): Record<string, unknown> {
   if (mode === 'full') return args;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args)) {
@@ -61,7 +73,7 @@ export function redactArguments(mode: PiiMode, args: Record<string, unknown>): R
       out[k] = v;
       continue;
     }
-    const applied = applyPii(mode, field, v);
+    const applied = applyPii(mode, field, v, hash);
     if (applied !== undefined) out[k] = applied;
   }
   return out;

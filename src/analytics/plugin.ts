@@ -16,7 +16,8 @@ import type { JournalHeader, RecordedEvent } from './events.js';
 import { JournalWriter } from './journal.js';
 import type { AnalyticsCounters, AnalyticsHandle, AnalyticsOptions } from './options.js';
 import { buildPayload, publishFailed } from './payload.js';
-import { hashContact, redactText } from './pii.js';
+import { type ContactHash, hashContact, redactText } from './pii.js';
+import { createPiiHasher } from './pii_keyed.js';
 import { ProgressReporter } from './progress.js';
 import { SessionRecorder } from './recorder.js';
 import { detectSignals } from './signals/index.js';
@@ -35,6 +36,8 @@ export function attachAnalytics(
   const clock = options.clock ?? Date;
   const pii: PiiMode = options.pii?.mode ?? 'hashed';
   const transcripts = options.pii?.transcripts ?? false;
+  // Throws on a short key: a configuration error, reported when the plugin is attached.
+  const hash: ContactHash = options.pii?.hashKey ? createPiiHasher(options.pii.hashKey).hash : hashContact;
   const detect: DetectFn = options.detect ?? detectSignals;
   const conversation = new ConversationWindow();
   const sessionId = options.sessionId ?? safe(() => ctx?.job.id) ?? randomUUID();
@@ -140,7 +143,7 @@ export function attachAnalytics(
     const p = safe(() => [...ctx.room.remoteParticipants.values()][0]);
     if (!p) return;
     participantSeen = true;
-    const identity = p.identity ? policyIdentity(pii, p.identity) : null;
+    const identity = p.identity ? policyIdentity(pii, p.identity, hash) : null;
     const kind = typeof p.kind === 'number' ? (PARTICIPANT_KINDS[p.kind] ?? String(p.kind)) : null;
     record({ k: 'participant', at: clock.now(), identity, kind });
   };
@@ -173,7 +176,7 @@ export function attachAnalytics(
     const at = clock.now();
     const turnId = currentTurn();
     ev.functionCalls.forEach((call: llm.FunctionCall, i: number) => {
-      const call_ = toolCallRecord(call, ev.functionCallOutputs[i], { pii, turnId });
+      const call_ = toolCallRecord(call, ev.functionCallOutputs[i], { pii, turnId, hash });
       record({ k: 'tool', at, call: call_ });
     });
     journal?.flush();
@@ -339,10 +342,10 @@ function safe<T>(fn: () => T): T | undefined {
   }
 }
 
-function policyIdentity(mode: PiiMode, identity: string): string | null {
+function policyIdentity(mode: PiiMode, identity: string, hash: ContactHash): string | null {
   if (mode === 'full') return identity;
   if (mode === 'none') return null;
-  return hashContact('name', identity);
+  return hash('name', identity);
 }
 
 /** Only the fields the recorder reads, so the journal stays small whatever the detector adds. */

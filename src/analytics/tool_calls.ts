@@ -1,7 +1,7 @@
 /** One executed tool call as the payload records it (pure). */
 import type { llm } from '@livekit/agents';
 import type { PiiMode, ToolCall } from '../schema/session_payload.js';
-import { redactArguments, redactText } from './pii.js';
+import { type ContactHash, redactArguments, redactText } from './pii.js';
 
 export const OUTPUT_SUMMARY_CHARS = 200;
 
@@ -35,7 +35,7 @@ export function summarise(text: string, pii: PiiMode): string {
 export function toolCallRecord(
   call: Pick<llm.FunctionCall, 'callId' | 'name' | 'args' | 'createdAt'>,
   output: Pick<llm.FunctionCallOutput, 'output' | 'isError' | 'createdAt'> | undefined,
-  opts: { pii: PiiMode; turnId: string | null },
+  opts: { pii: PiiMode; turnId: string | null; hash?: ContactHash },
 ): ToolCall {
   const started = typeof call.createdAt === 'number' && call.createdAt > 0 ? call.createdAt : null;
   const finished = output && typeof output.createdAt === 'number' ? output.createdAt : null;
@@ -44,7 +44,7 @@ export function toolCallRecord(
   const rec: ToolCall = {
     call_id: call.callId,
     name: call.name,
-    arguments: redactArguments(opts.pii, parseArguments(call.args)),
+    arguments: redactArguments(opts.pii, parseArguments(call.args), opts.hash),
     status: failed ? 'error' : 'ok',
     output_summary: summary,
     started_at: started === null ? null : new Date(started).toISOString(),

@@ -74,6 +74,10 @@ describe('agent config', () => {
     expect(problems({ OPENAI_API_KEY: 'k', ANALYTICS_PII_MODE: 'plain' }, 'console')[0]).toMatch(
       /^ANALYTICS_PII_MODE is invalid/,
     );
+    // A short PII hash key is named with its length, never its value.
+    expect(problems({ OPENAI_API_KEY: 'k', PII_HASH_KEY: 'hunter2-secret' }, 'console')).toEqual([
+      'PII_HASH_KEY is invalid (got 14 characters): must be at least 32 characters (e.g. openssl rand -hex 32)',
+    ]);
     expect(problems({ OPENAI_API_KEY: 'k', CALCOM_EVENT_TYPE_ID: 'abc' }, 'console')[0]).toMatch(
       /^CALCOM_EVENT_TYPE_ID is invalid/,
     );

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { initializeLogger, type JobContext, voice } from '@livekit/agents';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AnalyticsOptions, attachAnalytics } from '../../src/analytics/index.js';
+import { createPiiHasher } from '../../src/analytics/pii_keyed.js';
 import { type SessionPayload, SessionPayloadV1 } from '../../src/schema/index.js';
 import {
   SALES_CALL_USER_LINES,
@@ -195,6 +196,34 @@ describe('attachAnalytics on a real AgentSession', () => {
     expect(p.tool_calls[1]?.arguments).toEqual({ time: SALES_CONTACT.time });
     expect(p.participant.identity).toBeNull();
     expect(JSON.stringify(p)).not.toMatch(/maria/i);
+  });
+
+  it('keys its hashes at the source with the deployment key: the value the worker would give the plain one', async () => {
+    const key = 'agent-side-pii-hash-key-0123456789abcdef';
+    const { session, handle } = await runSalesCall({ pii: { mode: 'hashed', hashKey: key } });
+    await session.close();
+    const p = await handle.finalize();
+    const worker = createPiiHasher(key);
+    expect(p.lead).toMatchObject({
+      pii_mode: 'hashed',
+      name: worker.hash('name', 'Maria Lopez'),
+      email: worker.hash('email', 'maria@lopezlegal.com'),
+      company: worker.hash('company', 'Lopez Legal'),
+    });
+    expect(p.lead.email).toMatch(new RegExp(`^hmac-sha256:${worker.keyId}:[0-9a-f]{64}$`));
+    expect(p.participant.identity).toBe(worker.hash('name', 'prospect-1'));
+    // Nothing unkeyed leaves the agent (queue, dead letters, journal), and nothing plain.
+    const text = JSON.stringify(p);
+    expect(text).not.toMatch(/"sha256:/);
+    expect(text).not.toMatch(/maria@|lopez legal/i);
+    // A key too short to be a secret is refused when the plugin is attached.
+    expect(() =>
+      attachAnalytics(new voice.AgentSession({}), undefined, {
+        agent: { name: 'a', version: '1', promptVersion: 'p' },
+        publish: async () => ({ status: 'ok' }),
+        pii: { hashKey: 'short' },
+      }),
+    ).toThrow(/at least 32 characters/);
   });
 
   it('never throws into the agent when its own code fails, and counts it', async () => {

@@ -1,7 +1,7 @@
 /**
  * The one place that applies a destination's PII policy (`full | hashed | none`) to contact fields
  * and transcripts. Hashed values are keyed (`hmac-sha256:<key id>:<hex>`, see
- * `privacy/pii_hasher.ts`): under `hashed` a destination needs the deployment's `PiiHasher`.
+ * `src/analytics/pii_keyed.ts`): under `hashed` a destination needs the deployment's `PiiHasher`.
  */
 import type { Evidence, Lead, PiiMode } from '../../../src/schema/index.js';
 import {

@@ -1,3 +1,4 @@
+/** Keyed hashing is defined once, on the agent side (`src/analytics/pii_keyed.ts`): the agent keys at the source when it has the key. */
 export {
   createPiiHasher,
   isHashedValue,
@@ -7,5 +8,5 @@ export {
   PII_HASH_SCHEME,
   type PiiField,
   type PiiHasher,
-} from './pii_hasher.js';
+} from '../../../src/analytics/pii_keyed.js';
 export { maskUnknownKeys } from './unknown_keys.js';

@@ -1,6 +1,6 @@
 /**
  * Contact fields under the warehouse PII policy: keep (`full`), keyed hash
- * `hmac-sha256:<key id>:<hex>` (`hashed`, see `privacy/pii_hasher.ts`), or drop (`none`). A value
+ * `hmac-sha256:<key id>:<hex>` (`hashed`, see `src/analytics/pii_keyed.ts`), or drop (`none`). A value
  * the agent already hashed (`sha256:<hex>`, no key) is keyed here to the same result as its plain
  * value, so no unkeyed hash is stored.
  */

@@ -1,7 +1,9 @@
 /**
  * Keyed hashing of personal data: what every "hashed" value in the worker is (contact fields in
  * the warehouse and the destinations, identifiers sent to destinations such as Amplitude's
- * `device_id`).
+ * `device_id`), and what the agent writes under `hashed` when it has the key too (`PII_HASH_KEY`
+ * in the agent's environment), so the queue, its dead letters and the call journals hold no
+ * unkeyed hash either.
  *
  *   hmac-sha256:<key id>:<hex HMAC-SHA256(PII_HASH_KEY, hex SHA-256(normalised value))>
  *
@@ -16,7 +18,7 @@
  * - A value already `hmac-sha256:`-hashed is returned as is.
  */
 import { createHmac, hash as digestOnce } from 'node:crypto';
-import { type ContactField, normaliseContact } from '../../../src/analytics/pii.js';
+import { type ContactField, normaliseContact } from './pii.js';
 
 export type PiiField = ContactField;
 
