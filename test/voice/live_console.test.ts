@@ -1,0 +1,318 @@
+/**
+ * `console --voice` end to end on real ALSA devices: the live console's sox subprocesses capture
+ * a microphone and play a speaker that are alsa-lib `file` plugin devices — A STAND-IN FOR A SOUND
+ * CARD (this machine has none; see src/testing/voice/alsa_file_device.ts). The microphone is a
+ * FIFO written in real time (silence, then the prospect's line spoken by espeak-ng in the
+ * caller's voice, then silence); the speaker is a raw file. The agent is the real agent process
+ * (Silero, the Deepgram STT and OpenAI TTS plugins against the local speech server, the LLM
+ * against the scripted replay server). Transcripts and LLM replies are SCRIPTED.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLiveConsole } from '../../src/agent/console/live_console.js';
+import { parseSessionPayload } from '../../src/schema/index.js';
+import {
+  type OpenAICompatibleServer,
+  startOpenAICompatibleServer,
+} from '../../src/testing/openai_server_index.js';
+import { CALLER_VOICE, espeakAvailable, synthesize } from '../../src/testing/speech/espeak.js';
+import { bytesToPcm, parseWav, rms, VOICED_RMS } from '../../src/testing/speech/pcm.js';
+import { type SpeechServer, startSpeechServer } from '../../src/testing/speech/speech_server.js';
+import {
+  type AlsaFileDevice,
+  createAlsaFileDevice,
+  FifoMicrophone,
+} from '../../src/testing/voice/alsa_file_device.js';
+import { voicedSpanMs } from '../../src/testing/voice/simulated_caller.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const AGENT_ENTRY = join(REPO, 'src/agent/main.ts');
+const LINE = 'We are a law firm with forty people.';
+const GREETING = 'Hi, this is Alex from Paperflow.';
+const REPLY = 'Thanks! How many documents a month?';
+const KEY = 'scripted-live-console';
+const RATE = 48_000;
+const WIN = RATE / 50; // 20 ms
+
+/** The machine lists a capture or playback device (the missing-device check is for machines without). */
+const hasSoundCard = () =>
+  spawnSync('sh', ['-c', 'grep -qE "capture|playback" /proc/asound/pcm']).status === 0;
+const soxAvailable = () => spawnSync('sox', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Voiced stretches of 48 kHz mono audio, split at `gapMs` of silence: [startMs, endMs]. */
+function voicedRegions(samples: Int16Array, gapMs = 600): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i + WIN <= samples.length; i += WIN) {
+    if (rms(samples, i, i + WIN) < VOICED_RMS) continue;
+    const t = (i / RATE) * 1000;
+    const last = out[out.length - 1];
+    if (last && t - last[1] <= gapMs) last[1] = t + 20;
+    else out.push([t, t + 20]);
+  }
+  return out;
+}
+
+async function speakerAudio(device: AlsaFileDevice): Promise<Int16Array> {
+  return bytesToPcm(await readFile(device.speakerFile).catch(() => Buffer.alloc(0)));
+}
+
+async function waitFor(what: string, ok: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Processes (other than this one) whose environment mentions `marker`. */
+async function processesWith(marker: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const env = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+    if (env.includes(marker)) {
+      const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      found.push(`${pid}: ${cmd.replaceAll('\0', ' ')}`);
+    }
+  }
+  return found;
+}
+
+describe.skipIf(!espeakAvailable() || !soxAvailable())(
+  'console --voice on ALSA devices (file-backed stand-in for a sound card)',
+  () => {
+    let llm: OpenAICompatibleServer;
+    let speech: SpeechServer;
+    let dir: string;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'live-console-'));
+      llm = await startOpenAICompatibleServer({
+        reply: [{ content: GREETING }, { content: REPLY }],
+        model: 'fake-model',
+      });
+      speech = await startSpeechServer();
+    });
+    afterAll(async () => {
+      await speech?.close();
+      await llm?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('hears the prospect through the microphone, plays the reply on the speaker, records both, ends on Ctrl-C', async () => {
+      const device = await createAlsaFileDevice(dir, `signalroom_test_${process.pid}`);
+      const prospect = await synthesize(LINE, CALLER_VOICE, { sampleRate: RATE });
+      const output = new PassThrough();
+      let printed = '';
+      output.on('data', (c: Buffer) => {
+        printed += c.toString('utf8');
+      });
+      speech.transcriber.register(KEY);
+      const mic = new FifoMicrophone(device.micFifo);
+      const micOpened = mic.start();
+      const ctrlC = new AbortController();
+      const record = join(dir, 'call.wav');
+      const run = runLiveConsole({
+        agentEntry: AGENT_ENTRY,
+        cwd: REPO,
+        env: {
+          PATH: process.env.PATH,
+          HOME: device.home,
+          OPENAI_API_KEY: 'test-key',
+          OPENAI_BASE_URL: llm.baseURL,
+          TTS_BASE_URL: speech.openaiBaseUrl,
+          DEEPGRAM_API_KEY: KEY,
+          DEEPGRAM_BASE_URL: speech.deepgramBaseUrl,
+          LLM_MODEL: 'fake-model',
+          AGENT_DATA_DIR: join(dir, 'agent'),
+          QUEUE_SPOOL_DIR: join(dir, 'spool'),
+          QUEUE_OUTBOX_DIR: join(dir, 'outbox'),
+          ANALYTICS_JOURNAL_DIR: join(dir, 'journal'),
+          ANALYTICS_TRANSCRIPTS: 'true',
+        },
+        output,
+        logFile: join(dir, 'agent.log'),
+        device: { name: device.name, explicit: true },
+        record,
+        signal: ctrlC.signal,
+      });
+      let result: Awaited<typeof run> | undefined;
+      const failed = run.then((r) => {
+        result = r;
+        throw new Error(`the console ended early:\n${printed}`);
+      });
+      const step = <T>(p: Promise<T>) => Promise.race([p, failed]);
+      try {
+        await step(micOpened);
+        // The agent greets; its greeting plays on the speaker to the end (1 s of silence after it).
+        await step(
+          waitFor(
+            'the greeting to play',
+            async () => {
+              const r = voicedRegions(await speakerAudio(device));
+              const heard = await speakerAudio(device);
+              return r.length === 1 && (heard.length / RATE) * 1000 - (r[0]?.[1] ?? 0) > 1000;
+            },
+            90_000,
+          ),
+        );
+        // The prospect speaks into the microphone.
+        speech.transcriber.expect(KEY, { text: LINE, speechMs: voicedSpanMs(prospect) });
+        await step(mic.say(prospect.samples));
+        // The reply plays to the end.
+        await step(
+          waitFor(
+            'the reply to play',
+            async () => {
+              const heard = await speakerAudio(device);
+              const r = voicedRegions(heard);
+              return r.length >= 2 && (heard.length / RATE) * 1000 - (r[r.length - 1]?.[1] ?? 0) > 1000;
+            },
+            60_000,
+          ),
+        );
+      } catch (err) {
+        ctrlC.abort();
+        await run.catch(() => undefined);
+        const agentLog = await readFile(join(dir, 'agent.log'), 'utf8').catch(() => '');
+        throw new Error(`${(err as Error).message}\n${printed}\n--- agent log ---\n${agentLog.slice(-3000)}`);
+      }
+      ctrlC.abort(); // Ctrl-C
+      await run.catch(() => undefined);
+      void failed.catch(() => undefined);
+      await mic.close();
+      const agentLog = await readFile(join(dir, 'agent.log'), 'utf8').catch(() => '');
+      expect(result?.exitCode, `${printed}\n--- agent log ---\n${agentLog.slice(-3000)}`).toBe(0);
+
+      // The agent heard the prospect: the scripted transcript of the microphone's audio came back
+      // from the local Deepgram server and is the user's turn.
+      const finals = speech.sttStreams().flatMap((s) => s.finals);
+      expect(finals.filter((f) => f !== '')).toEqual([LINE]);
+      expect(printed).toContain(`you › ${LINE}`);
+      expect(printed).toContain(`agent › ${REPLY}`);
+      const payload = result?.payload;
+      expect(payload && parseSessionPayload(JSON.stringify(payload)).ok).toBe(true);
+      expect(payload?.transcript?.filter((l) => l.role === 'user').map((l) => l.text)).toEqual([LINE]);
+      // Both replies played to the end: the playout handshake was answered, nothing was cut.
+      expect(payload?.turns.filter((t) => t.agent_text).every((t) => !t.interrupted)).toBe(true);
+      expect(payload?.turns.some((t) => t.eou_delay_ms !== null && t.tts_audio_duration_ms !== null)).toBe(
+        true,
+      );
+      expect(printed).toContain('outcome:');
+
+      // The speaker device played real audio: the greeting and the reply, each about as long as
+      // what was synthesised for it, and the stream ran in real time (the null sink is unpaced).
+      const heard = await speakerAudio(device);
+      const regions = voicedRegions(heard);
+      expect(regions, JSON.stringify(regions)).toHaveLength(2);
+      const synthesisedMs = speech.ttsRequests().map((r) => r.audioMs);
+      const ttsText = speech.ttsRequests().map((r) => r.input);
+      const replyMs = speech
+        .ttsRequests()
+        .filter((r) => REPLY.includes(r.input.trim()))
+        .reduce((n, r) => n + r.audioMs, 0);
+      const [, replyRegion] = regions as [[number, number], [number, number]];
+      const playedReplyMs = replyRegion[1] - replyRegion[0];
+      expect(replyMs, JSON.stringify({ ttsText, synthesisedMs })).toBeGreaterThan(0);
+      // espeak's leading/trailing silence is not voiced; the plugin drops up to 100 ms per sentence.
+      expect(playedReplyMs).toBeGreaterThan(replyMs * 0.75);
+      expect(playedReplyMs).toBeLessThanOrEqual(replyMs + 40);
+      // The reply began after the prospect stopped talking, as heard on the speaker's clock.
+      expect(replyRegion[0]).toBeGreaterThan(regions[0]?.[1] ?? 0);
+
+      // --record: stereo 48 kHz; the left channel is exactly what the microphone captured
+      // (the fed line, sample for sample), the right is the agent as played.
+      const call = parseWav(await readFile(record));
+      expect(call.channels).toBe(2);
+      expect(call.sampleRate).toBe(RATE);
+      const left = Int16Array.from(call.samples.filter((_, i) => i % 2 === 0));
+      const right = Int16Array.from(call.samples.filter((_, i) => i % 2 === 1));
+      const fed = prospect.samples;
+      const fedFirst = fed.findIndex((v) => v !== 0);
+      const leftFirst = left.findIndex((v) => v !== 0);
+      expect(leftFirst).toBeGreaterThan(0);
+      const offset = leftFirst - fedFirst;
+      expect(Array.from(left.subarray(offset, offset + fed.length))).toEqual(Array.from(fed));
+      expect(left.subarray(offset + fed.length).every((v) => v === 0)).toBe(true);
+      const rightRegions = voicedRegions(right);
+      expect(rightRegions).toHaveLength(2);
+      const lineEndMs = ((offset + fed.length) / RATE) * 1000;
+      expect(rightRegions[1]?.[0]).toBeGreaterThan(lineEndMs - 200);
+      expect(rightRegions[0]?.[1]).toBeLessThan(((offset + fedFirst) / RATE) * 1000); // the greeting came first
+      expect(rms(right, offset + fedFirst, offset + fed.length)).toBeLessThan(VOICED_RMS / 4);
+
+      // Ctrl-C left nothing behind: no sox, no agent process.
+      expect(await processesWith(dir)).toEqual([]);
+      expect((await stat(device.speakerFile)).size).toBe(heard.length * 2);
+    }, 240_000);
+
+    it('names a device sox cannot open and sox’s error, without a stack trace', () => {
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(REPO, 'src/agent/console_main.ts'),
+          '--voice',
+          '--audio-device',
+          'no_such_pcm',
+        ],
+        {
+          cwd: REPO,
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: {
+            PATH: process.env.PATH,
+            HOME: dir,
+            OPENAI_API_KEY: 'test-key',
+            DEEPGRAM_API_KEY: 'test-key',
+            AGENT_DATA_DIR: join(dir, 'bad-device'),
+            QUEUE_SPOOL_DIR: join(dir, 'bad-device', 'spool'),
+            QUEUE_OUTBOX_DIR: join(dir, 'bad-device', 'outbox'),
+            ANALYTICS_JOURNAL_DIR: join(dir, 'bad-device', 'journal'),
+          },
+        },
+      );
+      const said = `${r.stdout}${r.stderr}`;
+      expect(r.status, said).toBe(1);
+      expect(said).toContain('console --voice: sox cannot open the speaker "no_such_pcm"');
+      expect(said).toContain('Unknown PCM no_such_pcm');
+      expect(said).not.toMatch(/\n\s+at /);
+    }, 60_000);
+
+    it.skipIf(hasSoundCard())(
+      'without a named device on a machine without sound, names what is missing and points to --audio-in',
+      () => {
+        const r = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', join(REPO, 'src/agent/console_main.ts'), '--voice'],
+          {
+            cwd: REPO,
+            encoding: 'utf8',
+            timeout: 60_000,
+            env: {
+              PATH: process.env.PATH,
+              HOME: dir,
+              OPENAI_API_KEY: 'test-key',
+              DEEPGRAM_API_KEY: 'test-key',
+              AGENT_DATA_DIR: join(dir, 'no-device'),
+              QUEUE_SPOOL_DIR: join(dir, 'no-device', 'spool'),
+              QUEUE_OUTBOX_DIR: join(dir, 'no-device', 'outbox'),
+              ANALYTICS_JOURNAL_DIR: join(dir, 'no-device', 'journal'),
+            },
+          },
+        );
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toContain('console --voice: no microphone');
+        expect(r.stderr).toContain('--audio-in prospect.wav');
+      },
+      60_000,
+    );
+  },
+);
