@@ -8,7 +8,7 @@
  * against the scripted replay server). Transcripts and LLM replies are SCRIPTED.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -35,6 +35,11 @@ const AGENT_ENTRY = join(REPO, 'src/agent/main.ts');
 const LINE = 'We are a law firm with forty people.';
 const GREETING = 'Hi, this is Alex from Paperflow.';
 const REPLY = 'Thanks! How many documents a month?';
+const LONG_REPLY =
+  'Great. Paperflow reads every contract, invoice and letter you receive, files it in the right matter, and flags deadlines, renewals and unusual clauses for your team to review.';
+const LINE2 = 'About two thousand a month.';
+const CUT_IN = 'Sorry, only contracts.';
+const ANSWER = 'Got it, contracts only.';
 const KEY = 'scripted-live-console';
 const RATE = 48_000;
 const WIN = RATE / 50; // 20 ms
@@ -94,7 +99,7 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'live-console-'));
       llm = await startOpenAICompatibleServer({
-        reply: [{ content: GREETING }, { content: REPLY }],
+        reply: [{ content: GREETING }, { content: REPLY }, { content: LONG_REPLY }, { content: ANSWER }],
         model: 'fake-model',
       });
       speech = await startSpeechServer();
@@ -105,9 +110,11 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
-    it('hears the prospect through the microphone, plays the reply on the speaker, records both, ends on Ctrl-C', async () => {
+    it('hears the prospect through the microphone, plays the replies on the speaker, stops when cut off, records both, ends on Ctrl-C', async () => {
       const device = await createAlsaFileDevice(dir, `signalroom_test_${process.pid}`);
       const prospect = await synthesize(LINE, CALLER_VOICE, { sampleRate: RATE });
+      const line2 = await synthesize(LINE2, CALLER_VOICE, { sampleRate: RATE });
+      const cutIn = await synthesize(CUT_IN, CALLER_VOICE, { sampleRate: RATE });
       const output = new PassThrough();
       let printed = '';
       output.on('data', (c: Buffer) => {
@@ -150,33 +157,35 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
       const step = <T>(p: Promise<T>) => Promise.race([p, failed]);
       try {
         await step(micOpened);
-        // The agent greets; its greeting plays on the speaker to the end (1 s of silence after it).
-        await step(
-          waitFor(
-            'the greeting to play',
-            async () => {
-              const r = voicedRegions(await speakerAudio(device));
-              const heard = await speakerAudio(device);
-              return r.length === 1 && (heard.length / RATE) * 1000 - (r[0]?.[1] ?? 0) > 1000;
-            },
-            90_000,
-          ),
-        );
-        // The prospect speaks into the microphone.
+        /** The speaker has played `n` replies, the last one to its end (1 s of silence after it). */
+        const played = (n: number) => async () => {
+          const heard = await speakerAudio(device);
+          const r = voicedRegions(heard);
+          return r.length === n && (heard.length / RATE) * 1000 - (r[n - 1]?.[1] ?? 0) > 1000;
+        };
+        await step(waitFor('the greeting to play', played(1), 90_000));
+        // The prospect speaks into the microphone; the reply plays to the end.
         speech.transcriber.expect(KEY, { text: LINE, speechMs: voicedSpanMs(prospect) });
         await step(mic.say(prospect.samples));
-        // The reply plays to the end.
+        await step(waitFor('the reply to play', played(2), 60_000));
+        // Silence, then the prospect answers; one second into the long reply, it cuts in.
+        await new Promise((r) => setTimeout(r, 500));
+        speech.transcriber.expect(KEY, { text: LINE2, speechMs: voicedSpanMs(line2) });
+        await step(mic.say(line2.samples));
         await step(
           waitFor(
-            'the reply to play',
+            'the long reply to be audible for 1 s',
             async () => {
               const heard = await speakerAudio(device);
-              const r = voicedRegions(heard);
-              return r.length >= 2 && (heard.length / RATE) * 1000 - (r[r.length - 1]?.[1] ?? 0) > 1000;
+              const r = voicedRegions(heard)[2];
+              return r !== undefined && (heard.length / RATE) * 1000 - r[0] > 1000;
             },
             60_000,
           ),
         );
+        speech.transcriber.expect(KEY, { text: CUT_IN, speechMs: voicedSpanMs(cutIn) });
+        await step(mic.say(cutIn.samples));
+        await step(waitFor('the answer to play', played(4), 60_000));
       } catch (err) {
         ctrlC.abort();
         await run.catch(() => undefined);
@@ -190,66 +199,93 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
       const agentLog = await readFile(join(dir, 'agent.log'), 'utf8').catch(() => '');
       expect(result?.exitCode, `${printed}\n--- agent log ---\n${agentLog.slice(-3000)}`).toBe(0);
 
-      // The agent heard the prospect: the scripted transcript of the microphone's audio came back
-      // from the local Deepgram server and is the user's turn.
+      // The agent heard the prospect: the scripted transcripts of the microphone's audio came back
+      // from the local Deepgram server and are the user's turns.
       const finals = speech.sttStreams().flatMap((s) => s.finals);
-      expect(finals.filter((f) => f !== '')).toEqual([LINE]);
-      expect(printed).toContain(`you › ${LINE}`);
+      expect(finals.filter((f) => f !== '')).toEqual([LINE, LINE2, CUT_IN]);
+      for (const line of [LINE, LINE2, CUT_IN]) expect(printed).toContain(`you › ${line}`);
       expect(printed).toContain(`agent › ${REPLY}`);
+      expect(printed).toContain('outcome:');
       const payload = result?.payload;
       expect(payload && parseSessionPayload(JSON.stringify(payload)).ok).toBe(true);
-      expect(payload?.transcript?.filter((l) => l.role === 'user').map((l) => l.text)).toEqual([LINE]);
-      // Both replies played to the end: the playout handshake was answered, nothing was cut.
-      expect(payload?.turns.filter((t) => t.agent_text).every((t) => !t.interrupted)).toBe(true);
+      expect(payload?.transcript?.filter((l) => l.role === 'user').map((l) => l.text)).toEqual([
+        LINE,
+        LINE2,
+        CUT_IN,
+      ]);
+      // The playout handshake: the replies that played to the end are not interrupted; the long
+      // one, cut off, is, and its text is cut where the speaker stopped.
+      const spoken = payload?.turns.filter((t) => t.agent_text) ?? [];
+      expect(spoken.map((t) => t.interrupted)).toEqual([false, false, true, false]);
+      const cutText = spoken[2]?.agent_text ?? '';
+      expect(cutText.length).toBeGreaterThan(0);
+      expect(cutText.length).toBeLessThan(LONG_REPLY.length / 2);
+      expect(LONG_REPLY.startsWith(cutText.replace(/…$/, '').trim())).toBe(true);
       expect(payload?.turns.some((t) => t.eou_delay_ms !== null && t.tts_audio_duration_ms !== null)).toBe(
         true,
       );
-      expect(printed).toContain('outcome:');
 
-      // The speaker device played real audio: the greeting and the reply, each about as long as
-      // what was synthesised for it, and the stream ran in real time (the null sink is unpaced).
+      // The speaker device played real audio: greeting, reply, the long reply cut short, answer;
+      // the replies that ran to the end about as long as what was synthesised for them.
       const heard = await speakerAudio(device);
       const regions = voicedRegions(heard);
-      expect(regions, JSON.stringify(regions)).toHaveLength(2);
-      const synthesisedMs = speech.ttsRequests().map((r) => r.audioMs);
-      const ttsText = speech.ttsRequests().map((r) => r.input);
-      const replyMs = speech
-        .ttsRequests()
-        .filter((r) => REPLY.includes(r.input.trim()))
-        .reduce((n, r) => n + r.audioMs, 0);
-      const [, replyRegion] = regions as [[number, number], [number, number]];
-      const playedReplyMs = replyRegion[1] - replyRegion[0];
-      expect(replyMs, JSON.stringify({ ttsText, synthesisedMs })).toBeGreaterThan(0);
-      // espeak's leading/trailing silence is not voiced; the plugin drops up to 100 ms per sentence.
-      expect(playedReplyMs).toBeGreaterThan(replyMs * 0.75);
-      expect(playedReplyMs).toBeLessThanOrEqual(replyMs + 40);
-      // The reply began after the prospect stopped talking, as heard on the speaker's clock.
-      expect(replyRegion[0]).toBeGreaterThan(regions[0]?.[1] ?? 0);
+      expect(regions, JSON.stringify(regions)).toHaveLength(4);
+      const synthesisedMs = (text: string) =>
+        speech
+          .ttsRequests()
+          .filter((r) => text.includes(r.input.trim()))
+          .reduce((n, r) => n + r.audioMs, 0);
+      const lengthMs = (r: [number, number] | undefined) => (r ? r[1] - r[0] : 0);
+      for (const [i, text] of [
+        [1, REPLY],
+        [3, ANSWER],
+      ] as const) {
+        const synth = synthesisedMs(text);
+        expect(synth).toBeGreaterThan(0);
+        // espeak's leading/trailing silence is not voiced; the plugin drops up to 100 ms per sentence.
+        expect(lengthMs(regions[i])).toBeGreaterThan(synth * 0.75);
+        expect(lengthMs(regions[i])).toBeLessThanOrEqual(synth + 40);
+      }
+      expect(lengthMs(regions[2])).toBeLessThan(synthesisedMs(LONG_REPLY) / 2);
 
-      // --record: stereo 48 kHz; the left channel is exactly what the microphone captured
-      // (the fed line, sample for sample), the right is the agent as played.
+      // --record: stereo 48 kHz; the left channel is exactly what the microphone captured, sample
+      // for sample (all three lines and the silence around them), the right is the agent as played.
       const call = parseWav(await readFile(record));
       expect(call.channels).toBe(2);
       expect(call.sampleRate).toBe(RATE);
       const left = Int16Array.from(call.samples.filter((_, i) => i % 2 === 0));
       const right = Int16Array.from(call.samples.filter((_, i) => i % 2 === 1));
-      const fed = prospect.samples;
-      const fedFirst = fed.findIndex((v) => v !== 0);
-      const leftFirst = left.findIndex((v) => v !== 0);
-      expect(leftFirst).toBeGreaterThan(0);
-      const offset = leftFirst - fedFirst;
-      expect(Array.from(left.subarray(offset, offset + fed.length))).toEqual(Array.from(fed));
-      expect(left.subarray(offset + fed.length).every((v) => v === 0)).toBe(true);
+      const fedAll = new Int16Array(mic.frames.length * 960);
+      for (const [i, f] of mic.frames.entries()) fedAll.set(f, i * 960);
+      const offset = fedAll.findIndex((v) => v !== 0) - left.findIndex((v) => v !== 0);
+      expect(offset).toBeGreaterThanOrEqual(0);
+      const compared = Math.min(left.length, fedAll.length - offset);
+      expect(compared / RATE).toBeGreaterThan(10);
+      expect(Buffer.from(left.subarray(0, compared).buffer)).toEqual(
+        Buffer.from(fedAll.slice(offset, offset + compared).buffer),
+      );
+      const leftRegions = voicedRegions(left);
       const rightRegions = voicedRegions(right);
-      expect(rightRegions).toHaveLength(2);
-      const lineEndMs = ((offset + fed.length) / RATE) * 1000;
-      expect(rightRegions[1]?.[0]).toBeGreaterThan(lineEndMs - 200);
-      expect(rightRegions[0]?.[1]).toBeLessThan(((offset + fedFirst) / RATE) * 1000); // the greeting came first
-      expect(rms(right, offset + fedFirst, offset + fed.length)).toBeLessThan(VOICED_RMS / 4);
+      expect(leftRegions).toHaveLength(3);
+      expect(rightRegions).toHaveLength(4);
+      // One timeline: the greeting before the first line, each reply after the line it answers,
+      // and the long reply stops within 2 s of the prospect cutting in.
+      const [l1, l2, l3] = leftRegions as [[number, number], [number, number], [number, number]];
+      const [r1, r2, r3, r4] = rightRegions as [
+        [number, number],
+        [number, number],
+        [number, number],
+        [number, number],
+      ];
+      expect(r1[1]).toBeLessThan(l1[0]);
+      expect(r2[0]).toBeGreaterThan(l1[1] - 200);
+      expect(r3[0]).toBeGreaterThan(l2[1] - 200);
+      expect(r3[1]).toBeGreaterThan(l3[0]);
+      expect(r3[1] - l3[0]).toBeLessThan(2000);
+      expect(r4[0]).toBeGreaterThan(l3[1] - 200);
 
       // Ctrl-C left nothing behind: no sox, no agent process.
       expect(await processesWith(dir)).toEqual([]);
-      expect((await stat(device.speakerFile)).size).toBe(heard.length * 2);
     }, 240_000);
 
     it('names a device sox cannot open and sox’s error, without a stack trace', () => {
