@@ -17,8 +17,8 @@ import { runLiveConsole } from './console/live_console.js';
 import { chooseAudioDevice } from './console/sox_audio.js';
 import { runVoiceConsole } from './console/voice_console.js';
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
+const parseOptions = () =>
+  parseArgs({
     options: {
       'audio-in': { type: 'string' },
       'audio-device': { type: 'string' },
@@ -26,6 +26,16 @@ async function main(): Promise<number> {
       voice: { type: 'boolean', default: false },
     },
   });
+
+async function main(): Promise<number> {
+  let values: ReturnType<typeof parseOptions>['values'];
+  try {
+    values = parseOptions().values;
+  } catch (err) {
+    // An unknown or incomplete option: say which, without a stack trace.
+    console.error(`console: ${(err as Error).message}`);
+    return 2;
+  }
   const audio = values.voice || values['audio-in'] !== undefined;
   let dataDir: string;
   try {
