@@ -62,6 +62,13 @@ function voicedRegions(samples: Int16Array, gapMs = 600): Array<[number, number]
   return out;
 }
 
+/** How much of 48 kHz mono audio is voiced (20 ms windows), ms. */
+function voicedMs(samples: Int16Array): number {
+  let ms = 0;
+  for (let i = 0; i + WIN <= samples.length; i += WIN) if (rms(samples, i, i + WIN) >= VOICED_RMS) ms += 20;
+  return ms;
+}
+
 async function speakerAudio(device: AlsaFileDevice): Promise<Int16Array> {
   return bytesToPcm(await readFile(device.speakerFile).catch(() => Buffer.alloc(0)));
 }
@@ -157,35 +164,31 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
       const step = <T>(p: Promise<T>) => Promise.race([p, failed]);
       try {
         await step(micOpened);
-        /** The speaker has played `n` replies, the last one to its end (1 s of silence after it). */
-        const played = (n: number) => async () => {
-          const heard = await speakerAudio(device);
-          const r = voicedRegions(heard);
-          return r.length === n && (heard.length / RATE) * 1000 - (r[n - 1]?.[1] ?? 0) > 1000;
-        };
-        await step(waitFor('the greeting to play', played(1), 90_000));
+        // A reply is added to the conversation (printed `agent › …`) once its playout finished.
+        const said = (text: string) => () => printed.includes(`agent › ${text}`);
+        const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+        await step(waitFor('the greeting to play', said(GREETING), 90_000));
+        await pause(700);
         // The prospect speaks into the microphone; the reply plays to the end.
         speech.transcriber.expect(KEY, { text: LINE, speechMs: voicedSpanMs(prospect) });
         await step(mic.say(prospect.samples));
-        await step(waitFor('the reply to play', played(2), 60_000));
-        // Silence, then the prospect answers; one second into the long reply, it cuts in.
-        await new Promise((r) => setTimeout(r, 500));
+        await step(waitFor('the reply to play', said(REPLY), 60_000));
+        await pause(700);
+        // The prospect answers; one second into the long reply, it cuts in.
         speech.transcriber.expect(KEY, { text: LINE2, speechMs: voicedSpanMs(line2) });
         await step(mic.say(line2.samples));
+        const mark = (await speakerAudio(device)).length;
         await step(
           waitFor(
             'the long reply to be audible for 1 s',
-            async () => {
-              const heard = await speakerAudio(device);
-              const r = voicedRegions(heard)[2];
-              return r !== undefined && (heard.length / RATE) * 1000 - r[0] > 1000;
-            },
+            async () => voicedMs((await speakerAudio(device)).subarray(mark)) >= 1000,
             60_000,
           ),
         );
         speech.transcriber.expect(KEY, { text: CUT_IN, speechMs: voicedSpanMs(cutIn) });
         await step(mic.say(cutIn.samples));
-        await step(waitFor('the answer to play', played(4), 60_000));
+        await step(waitFor('the answer to play', said(ANSWER), 60_000));
+        await pause(700);
       } catch (err) {
         ctrlC.abort();
         await run.catch(() => undefined);
