@@ -7,7 +7,7 @@
  * (Silero, the Deepgram STT and OpenAI TTS plugins against the local speech server, the LLM
  * against the scripted replay server). Transcripts and LLM replies are SCRIPTED.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -291,6 +291,78 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
       // Ctrl-C left nothing behind: no sox, no agent process.
       expect(await processesWith(dir)).toEqual([]);
     }, 240_000);
+
+    it('npm run console -- --voice: a Ctrl-C at the terminal ends the call with its summary and recording, leaving no process', async () => {
+      const sub = join(dir, 'ctrl-c');
+      const device = await createAlsaFileDevice(sub, `signalroom_ctrlc_${process.pid}`);
+      const greeter = await startOpenAICompatibleServer({
+        reply: [{ content: GREETING }],
+        model: 'fake-model',
+      });
+      speech.transcriber.register(`${KEY}-ctrl-c`);
+      const mic = new FifoMicrophone(device.micFifo);
+      const micOpened = mic.start();
+      const record = join(sub, 'call.wav');
+      // Detached: its own process group, like a shell job, so the SIGINT goes to the group.
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(REPO, 'src/agent/console_main.ts'),
+          '--voice',
+          '--audio-device',
+          device.name,
+          '--record',
+          record,
+        ],
+        {
+          cwd: REPO,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: {
+            PATH: process.env.PATH,
+            HOME: device.home,
+            OPENAI_API_KEY: 'test-key',
+            OPENAI_BASE_URL: greeter.baseURL,
+            TTS_BASE_URL: speech.openaiBaseUrl,
+            DEEPGRAM_API_KEY: `${KEY}-ctrl-c`,
+            DEEPGRAM_BASE_URL: speech.deepgramBaseUrl,
+            LLM_MODEL: 'fake-model',
+            AGENT_DATA_DIR: join(sub, 'agent'),
+            QUEUE_SPOOL_DIR: join(sub, 'spool'),
+            QUEUE_OUTBOX_DIR: join(sub, 'outbox'),
+            ANALYTICS_JOURNAL_DIR: join(sub, 'journal'),
+          },
+        },
+      );
+      let printed = '';
+      child.stdout.on('data', (c: Buffer) => {
+        printed += c.toString('utf8');
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        printed += c.toString('utf8');
+      });
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      try {
+        await micOpened;
+        await waitFor('the greeting to play', () => printed.includes(`agent › ${GREETING}`), 90_000);
+        process.kill(-(child.pid as number), 'SIGINT'); // Ctrl-C
+        const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('hung'), 60_000))]);
+        expect(code, printed).toBe(0);
+      } finally {
+        if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL');
+        await mic.close();
+        await greeter.close();
+      }
+      expect(printed).toContain('ending the call');
+      expect(printed).toContain('outcome:');
+      expect(printed).not.toContain('stopped:');
+      const call = parseWav(await readFile(record));
+      expect(call.channels).toBe(2);
+      expect(voicedRegions(Int16Array.from(call.samples.filter((_, i) => i % 2 === 1)))).toHaveLength(1);
+      expect(await processesWith(sub)).toEqual([]);
+    }, 180_000);
 
     it('names a device sox cannot open and sox’s error, without a stack trace', () => {
       const r = spawnSync(

@@ -89,8 +89,13 @@ export async function runLiveConsole(opts: LiveConsoleOptions): Promise<LiveCons
     detached: true,
   });
   let agentExited = false;
+  // The agent has its own process group: should the console exit without ending the call
+  // (an uncaught error), take the agent with it.
+  const killAgent = () => child.kill('SIGKILL');
+  process.once('exit', killAgent);
   void exited.then(() => {
     agentExited = true;
+    process.off('exit', killAgent);
   });
   const aborted = new Promise<void>((resolve) => {
     if (opts.signal.aborted) resolve();
@@ -146,9 +151,10 @@ export async function runLiveConsole(opts: LiveConsoleOptions): Promise<LiveCons
       aborted.then(() => 'abort' as const),
       agentGone.then(() => 'agent' as const),
       micStopped.then(() => 'mic' as const),
+      speaker.exited.then(() => 'speaker' as const),
     ]);
-    if (end === 'mic' && !opts.signal.aborted)
-      out(`  ! the microphone "${device}" stopped: ${mic.error() || 'sox exited'}`);
+    if (end === 'mic') out(`  ! the microphone "${device}" stopped: ${mic.error() || 'sox exited'}`);
+    if (end === 'speaker') out(`  ! the speaker "${device}" stopped: ${speaker.error() || 'sox exited'}`);
     // The call is over for the prospect: stop listening before the agent winds down.
     await mic.stop();
     const endedAt = Math.max(Date.now(), speaker.playEnd);

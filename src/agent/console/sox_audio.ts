@@ -59,9 +59,12 @@ interface Sox {
  * `Output File` headers only after opening them); rejects with sox's own error when it exits first.
  */
 async function startSox(args: string[], role: Role, device: string, env: NodeJS.ProcessEnv): Promise<Sox> {
+  // Its own process group: a Ctrl-C at the terminal reaches the console, which stops sox in
+  // order. Should the console die, sox sees its pipe close and exits.
   const child = spawn('sox', ['-V3', '--no-show-progress', ...args], {
     env,
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
   let stderr = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -215,6 +218,16 @@ export class SoxSpeaker implements BrokerAudio {
   /** The agent's audio as it was played (cleared audio excluded), for the recording. */
   played(): readonly PlayedAudio[] {
     return this.#played;
+  }
+
+  /** Resolves when sox stops (the call ends, or the device went away). */
+  get exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.#sox.exited;
+  }
+
+  /** sox's last words (for a device that stopped mid-call). */
+  error(): string {
+    return soxError(this.#sox.stderr());
   }
 
   /** Wall-clock ms when everything handed to sox so far has played. */
