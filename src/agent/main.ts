@@ -41,6 +41,7 @@ import {
   loadAgentConfig,
   modeFromArgv,
 } from './config.js';
+import { cutConsoleTranscripts } from './console/console_audio.js';
 import { PROMPT_VERSION } from './instructions.js';
 import { createMaintenance } from './maintenance.js';
 import { buildModels } from './models.js';
@@ -150,7 +151,10 @@ async function entry(ctx: JobContext): Promise<void> {
   }
   if (cfg.mode === 'console') {
     // Console with audio: agents-js wires the console's TCP audio in and out; there is no room.
+    // Interrupted replies keep only what was played (see console/cut_transcript.ts).
+    const cut = cutConsoleTranscripts();
     await session.start({ agent });
+    cut.afterStart(session);
     return;
   }
   await session.start({ agent, room: ctx.room });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { missingForVoice, parseAsoundPcm } from '../../src/agent/console/audio_devices.js';
+import { chooseAudioDevice } from '../../src/agent/console/sox_audio.js';
 
 describe('console --voice: what the machine has', () => {
   it('counts capture and playback devices as /proc/asound/pcm lists them', () => {
@@ -21,5 +22,12 @@ describe('console --voice: what the machine has', () => {
       "sox's rec and play are not installed (Debian/Ubuntu: apt-get install sox)",
     ]);
     expect(missingForVoice({ capture: 1, playback: 1, sox: true })).toEqual([]);
+  });
+
+  it('uses --audio-device, else AUDIODEV (sox’s variable), else the ALSA default; only a named device skips the hardware check', () => {
+    expect(chooseAudioDevice('pulse', { AUDIODEV: 'hw:1' })).toEqual({ name: 'pulse', explicit: true });
+    expect(chooseAudioDevice(undefined, { AUDIODEV: 'hw:1' })).toEqual({ name: 'hw:1', explicit: true });
+    expect(chooseAudioDevice(undefined, { AUDIODEV: '' })).toEqual({ name: 'default', explicit: false });
+    expect(chooseAudioDevice(undefined, {})).toEqual({ name: 'default', explicit: false });
   });
 });

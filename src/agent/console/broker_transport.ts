@@ -3,8 +3,9 @@
  * listen on TCP, the agent (`main.ts console --connect-addr host:port`) connects, and both
  * sides exchange `livekit.agent.AgentSessionMessage` protobufs, each framed by a 4-byte
  * big-endian length. Requests (`runInput`, …) and events ride on it, handled by agents-js's
- * own `voice.RemoteSession`; this transport answers the audio playout handshake itself
- * (text mode plays nothing, so every flush is reported finished at once).
+ * own `voice.RemoteSession`; this transport answers the audio playout handshake itself from
+ * a `BrokerAudio` speaker (text mode plays nothing, so every flush is reported finished at once;
+ * the live voice console plays on the machine's speaker and answers when that audio has played).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { voice } from '@livekit/agents';
@@ -38,16 +39,63 @@ export class FrameDecoder {
   }
 }
 
+/** One 16-bit mono frame of the caller's audio for the agent (`audioInput`). */
+export function audioInputMessage(samples: Int16Array, sampleRate: number): pb.AgentSessionMessage {
+  return new pb.AgentSessionMessage({
+    message: {
+      case: 'audioInput',
+      value: new pb.AgentSessionMessage_ConsoleIO_AudioFrame({
+        data: new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength),
+        sampleRate,
+        numChannels: 1,
+        samplesPerChannel: samples.length,
+      }),
+    },
+  });
+}
+
+/** The answer to `audioPlaybackFlush`: everything the agent sent before it has played. */
+export function playbackFinishedMessage(): pb.AgentSessionMessage {
+  return new pb.AgentSessionMessage({
+    message: {
+      case: 'audioPlaybackFinished',
+      value: new pb.AgentSessionMessage_ConsoleIO_AudioPlaybackFinished(),
+    },
+  });
+}
+
+/** Where the broker plays the agent's audio (`audioOutput` frames, 48 kHz mono on the wire). */
+export interface BrokerAudio {
+  play(frame: pb.AgentSessionMessage_ConsoleIO_AudioFrame): void;
+  /** Resolves once everything handed to `play` so far has played. */
+  drained(): Promise<void>;
+  /** The agent was interrupted: drop what has not played yet. */
+  clear(): void;
+}
+
+/** Text mode: nothing plays, so every flush is finished at once. */
+const SILENT: BrokerAudio = { play: () => {}, drained: async () => {}, clear: () => {} };
+
 export class BrokerSocketTransport extends voice.SessionTransport {
   readonly #socket: Socket;
+  readonly #audio: BrokerAudio;
   #closed = false;
+  /** Bumped by every clear: a flush answered after a clear would end the next reply's playout. */
+  #flushGeneration = 0;
   /** Audio frames the agent sent (text mode ignores them, but counts them). */
   audioFramesReceived = 0;
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, audio: BrokerAudio = SILENT) {
     super();
     this.#socket = socket;
+    this.#audio = audio;
     socket.setNoDelay(true);
+  }
+
+  /** Sends a frame of the caller's audio (the live console's microphone). */
+  sendAudioInput(samples: Int16Array, sampleRate: number): void {
+    if (this.#closed || this.#socket.destroyed) return;
+    this.#socket.write(encodeFrame(audioInputMessage(samples, sampleRate)));
   }
 
   override async sendMessage(msg: pb.AgentSessionMessage): Promise<void> {
@@ -70,18 +118,18 @@ export class BrokerSocketTransport extends voice.SessionTransport {
           switch (msg.message.case) {
             case 'audioOutput':
               this.audioFramesReceived++;
+              this.#audio.play(msg.message.value);
               break;
-            case 'audioPlaybackFlush':
-              await this.sendMessage(
-                new pb.AgentSessionMessage({
-                  message: {
-                    case: 'audioPlaybackFinished',
-                    value: new pb.AgentSessionMessage_ConsoleIO_AudioPlaybackFinished(),
-                  },
-                }),
-              );
+            case 'audioPlaybackFlush': {
+              const generation = this.#flushGeneration;
+              void this.#audio.drained().then(() => {
+                if (generation === this.#flushGeneration) void this.sendMessage(playbackFinishedMessage());
+              });
               break;
+            }
             case 'audioPlaybackClear':
+              this.#flushGeneration++;
+              this.#audio.clear();
               break;
             default:
               yield msg;

@@ -35,3 +35,25 @@ export async function linkConsoleAudio(
     },
   };
 }
+
+/**
+ * The same cut for `main.ts console` with audio, where agents-js wires the console's TCP audio
+ * itself (`AgentsConsole.acquireIo` during `session.start()`): the transcript cutter goes in
+ * front of its audio output before the start, and the segment text becomes the session's
+ * transcription output right after it.
+ */
+export function cutConsoleTranscripts(): { afterStart(session: voice.AgentSession): void } {
+  const io = voice.AgentsConsole.getInstance();
+  const text = new SegmentText();
+  if (io.audioOutput) {
+    // Same capabilities as the output it wraps, so the session behaves as with agents-js's own.
+    io.audioOutput = new CutTranscriptAudioOutput(io.audioOutput, text, {
+      pause: io.audioOutput.canPause,
+    }) as unknown as voice.TcpAudioOutput;
+  }
+  return {
+    afterStart: (session) => {
+      if (io.audioOutput) session.output.transcription = text as unknown as SessionTextOutput;
+    },
+  };
+}

@@ -48,6 +48,9 @@ const QUIT = new Set(['/quit', '/exit', '/q']);
 /**
  * Starts the agent in agents-js console mode (through tsx), connecting to our broker at
  * `connectAddr`, its output appended to `logFile`; `exited` resolves with its exit code.
+ * `detached` puts it in its own process group, so a Ctrl-C at the terminal reaches only the
+ * console, which then ends the call with one SIGINT (a second one would kill the agent before
+ * it published its payload).
  */
 export function spawnConsoleAgent(o: {
   agentEntry: string;
@@ -55,12 +58,13 @@ export function spawnConsoleAgent(o: {
   cwd: string;
   env: NodeJS.ProcessEnv;
   logFile: string;
+  detached?: boolean;
 }): { child: ChildProcess; exited: Promise<number> } {
   const logFd = openSync(o.logFile, 'a');
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', o.agentEntry, 'console', '--connect-addr', o.connectAddr, '--log-level', 'warn'],
-    { cwd: o.cwd, env: o.env, stdio: ['ignore', logFd, logFd] },
+    { cwd: o.cwd, env: o.env, stdio: ['ignore', logFd, logFd], detached: o.detached ?? false },
   );
   closeSync(logFd);
   const exited = new Promise<number>((resolve) =>
@@ -180,7 +184,8 @@ export async function runConsoleClient(opts: ConsoleClientOptions): Promise<Cons
   return payload ? { exitCode: 0, payload } : { exitCode: 1 };
 }
 
-async function waitForPayload(
+/** Polls `file` for the session payload the agent writes on session end (until it exits or the timeout). */
+export async function waitForPayload(
   file: string,
   exited: Promise<number>,
   timeoutMs: number,
@@ -208,7 +213,7 @@ async function waitForPayload(
 }
 
 /** agents-js classes log through its global logger; the console keeps it to errors. */
-function ensureAgentsLogger(): void {
+export function ensureAgentsLogger(): void {
   try {
     log();
   } catch {

@@ -56,8 +56,9 @@ export class CutTranscriptAudioOutput extends voice.AudioOutput {
   readonly #text: SegmentText;
   #pushedMs = 0;
 
-  constructor(next: voice.AudioOutput, text: SegmentText) {
-    super(next.sampleRate, next, { pause: false });
+  /** `pause`: claim the next output's pause support (agents-js's console wiring does). */
+  constructor(next: voice.AudioOutput, text: SegmentText, opts: { pause?: boolean } = {}) {
+    super(next.sampleRate, next, { pause: opts.pause ?? false });
     this.#next = next;
     this.#text = text;
   }
@@ -75,6 +76,11 @@ export class CutTranscriptAudioOutput extends voice.AudioOutput {
 
   override clearBuffer(): void {
     this.#next.clearBuffer();
+  }
+
+  /** agents-js's console `SessionHost` hands the broker's playout answer to its audio output. */
+  notifyPlayoutFinished(): void {
+    (this.#next as { notifyPlayoutFinished?: () => void }).notifyPlayoutFinished?.();
   }
 
   override onPlaybackFinished(ev: PlaybackFinished): void {

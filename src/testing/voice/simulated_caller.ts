@@ -16,7 +16,13 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { AgentSession as pb } from '@livekit/protocol';
-import { encodeFrame, FrameDecoder } from '../../agent/console/broker_transport.js';
+import {
+  audioInputMessage,
+  encodeFrame,
+  FrameDecoder,
+  playbackFinishedMessage,
+} from '../../agent/console/broker_transport.js';
+import { mixCallRecording } from '../../agent/console/call_recording.js';
 import { CALLER_VOICE, type EspeakVoice, synthesize } from '../speech/espeak.js';
 import { bytesToPcm, type Pcm, rms, VOICED_RMS } from '../speech/pcm.js';
 import type { ScriptedTranscriber } from '../speech/scripted_transcriber.js';
@@ -252,19 +258,7 @@ export class SimulatedCaller {
           }
         }
         if (this.#opts.record) this.#recordCaller.push({ at: Date.now(), samples: samples.slice() });
-        this.#send(
-          new pb.AgentSessionMessage({
-            message: {
-              case: 'audioInput',
-              value: new pb.AgentSessionMessage_ConsoleIO_AudioFrame({
-                data: new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength),
-                sampleRate: WIRE_RATE,
-                numChannels: 1,
-                samplesPerChannel: FRAME_SAMPLES,
-              }),
-            },
-          }),
-        );
+        this.#send(audioInputMessage(samples, WIRE_RATE));
         this.#sent++;
       }
     };
@@ -347,14 +341,7 @@ export class SimulatedCaller {
         clearTimeout(this.#flushTimer);
         this.#flushTimer = setTimeout(
           () => {
-            this.#send(
-              new pb.AgentSessionMessage({
-                message: {
-                  case: 'audioPlaybackFinished',
-                  value: new pb.AgentSessionMessage_ConsoleIO_AudioPlaybackFinished(),
-                },
-              }),
-            );
+            this.#send(playbackFinishedMessage());
             this.#wake();
           },
           Math.max(0, this.#playEnd - Date.now()),
@@ -441,19 +428,14 @@ export class SimulatedCaller {
   }
 
   #mixRecording(): Int16Array {
-    const t0 = this.#t0;
-    const end = Math.max(Date.now(), this.#playEnd);
-    const total = Math.ceil(((end - t0) / 1000) * WIRE_RATE);
-    const out = new Int16Array(total * 2);
-    const put = (at: number, samples: Int16Array, channel: 0 | 1) => {
-      const base = Math.max(0, Math.round(((at - t0) / 1000) * WIRE_RATE));
-      for (let i = 0; i < samples.length && base + i < total; i++)
-        out[(base + i) * 2 + channel] = samples[i] ?? 0;
-    };
-    // Caller frames by frame index (the stream's own clock), agent audio where it played.
-    for (const [i, f] of this.#recordCaller.entries()) put(t0 + i * FRAME_MS, f.samples, 0);
-    for (const s of this.#played) put(s.start, s.samples, 1);
-    return out;
+    return mixCallRecording({
+      t0: this.#t0,
+      end: Math.max(Date.now(), this.#playEnd),
+      sampleRate: WIRE_RATE,
+      frameMs: FRAME_MS,
+      callerFrames: this.#recordCaller.map((f) => f.samples),
+      agent: this.#played,
+    });
   }
 }
 
