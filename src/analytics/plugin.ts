@@ -99,6 +99,21 @@ export function attachAnalytics(
   /** Speeches not yet done, oldest first: the newest is the turn a tool call or reply belongs to. */
   const active: string[] = [];
   const currentTurn = () => active[active.length - 1] ?? null;
+  /** The speeches not yet done, by id: each knows the chat items it produced (`chatItems`). */
+  const handles = new Map<string, voice.SpeechHandle>();
+  /**
+   * The turn a reply or tool call belongs to: the speech whose chat items hold it (agents-js adds
+   * the item to its speech just before announcing it), else the newest speech. When the caller
+   * barges in, the next reply's speech exists before the interrupted reply is announced, so the
+   * newest speech would be the wrong turn.
+   */
+  const turnOf = (item: { id?: string }): string | null => {
+    for (const [id, h] of handles) {
+      const items = safe(() => h.chatItems) ?? [];
+      if (items.some((c) => c === item || (item.id !== undefined && c.id === item.id))) return id;
+    }
+    return currentTurn();
+  };
 
   const progress = options.progress
     ? new ProgressReporter(recorder, options.progress, clock, log)
@@ -164,7 +179,7 @@ export function attachAnalytics(
       record({
         k: 'assistant',
         at,
-        turn_id: currentTurn(),
+        turn_id: turnOf(item),
         ...(item.interrupted ? { interrupted: true } : {}),
         ...(transcripts ? { text: item.textContent ?? '' } : {}),
         ...voiceFields(item.metrics),
@@ -174,9 +189,8 @@ export function attachAnalytics(
 
   const onTools = guard('function_tools_executed', (ev: voice.FunctionToolsExecutedEvent) => {
     const at = clock.now();
-    const turnId = currentTurn();
     ev.functionCalls.forEach((call: llm.FunctionCall, i: number) => {
-      const call_ = toolCallRecord(call, ev.functionCallOutputs[i], { pii, turnId, hash });
+      const call_ = toolCallRecord(call, ev.functionCallOutputs[i], { pii, turnId: turnOf(call), hash });
       record({ k: 'tool', at, call: call_ });
     });
     journal?.flush();
@@ -192,9 +206,11 @@ export function attachAnalytics(
     const handle = ev.speechHandle;
     const id = handle.id;
     active.push(id);
+    handles.set(id, handle);
     record({ k: 'speech', at: clock.now(), id, source: ev.source });
     handle.addDoneCallback(
       guard('speech_done', (sh: voice.SpeechHandle) => {
+        handles.delete(id);
         const idx = active.indexOf(id);
         if (idx !== -1) active.splice(idx, 1);
         if (sh.interrupted) record({ k: 'interrupted', at: clock.now(), id });

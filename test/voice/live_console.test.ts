@@ -220,6 +220,10 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
       // one, cut off, is, and its text is cut where the speaker stopped.
       const spoken = payload?.turns.filter((t) => t.agent_text) ?? [];
       expect(spoken.map((t) => t.interrupted)).toEqual([false, false, true, false]);
+      // One row per reply: the text sits in the row with its TTS metrics, also for the reply the
+      // caller cut off (whose text is announced after the next reply's speech already exists).
+      expect(spoken.map((t) => t.tts_audio_duration_ms !== null)).toEqual([true, true, true, true]);
+      expect(payload?.turns.filter((t) => t.tts_audio_duration_ms !== null && !t.agent_text)).toEqual([]);
       const cutText = spoken[2]?.agent_text ?? '';
       expect(cutText.length).toBeGreaterThan(0);
       expect(cutText.length).toBeLessThan(LONG_REPLY.length / 2);
