@@ -112,6 +112,18 @@ const CUES = (): Array<[string, Cue]> => [
     'early stage startup',
     'early stage startups',
     'early stage in the',
+    // A time to talk, not to buy: "now is not a good time to talk".
+    ...[
+      'not a good time to',
+      "isn't a good time to",
+      'not the right time to',
+      "isn't the right time to",
+      'not the best time to',
+      "isn't the best time to",
+    ],
+    // Interest in one thing named, not in buying: "not interested in the add-on".
+    'not interested in the',
+    'not really interested in the',
   ]),
   ...cues('tie', 'tied', [
     'by then',
@@ -236,6 +248,7 @@ const CUES = (): Array<[string, Cue]> => [
         `for ${q}`,
         `before ${q}`,
         `during ${q}`,
+        `until ${q}`,
       ]),
       ...SEASONS.flatMap((s) => [
         `by the ${s}`,
@@ -286,6 +299,32 @@ const CUES = (): Array<[string, Cue]> => [
     'just curiosity',
     'pure curiosity',
     'mostly curiosity',
+    // A negated interest or timing fit about now: "not interested right now", "now isn't the right time".
+    // Only with a qualifier of time: a plain "I'm not interested" is a refusal, not a horizon.
+    ...['not interested', 'not really interested', "aren't interested", 'not that interested'].flatMap((n) =>
+      [
+        'right now',
+        'at the moment',
+        'at this time',
+        'for now',
+        'yet',
+        'now',
+        'currently',
+        'at this point',
+      ].map((w) => `${n} ${w}`),
+    ),
+    'not the right time',
+    "isn't the right time",
+    'not a good time',
+    "isn't a good time",
+    'not the best time',
+    "isn't the best time",
+    "timing isn't right",
+    'timing is not right',
+    "timing's not right",
+    'timing is off',
+    'bad timing',
+    'not the right moment',
   ]),
   ...cues('low', 'low.no_rush', [
     'no rush',

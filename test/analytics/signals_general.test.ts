@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { detectSignals, type Turn, toSpecSignals } from '../../src/analytics/signals/index.js';
+
+const spec = (text: string, context?: readonly Turn[]) =>
+  toSpecSignals(detectSignals(text, context === undefined ? undefined : [...context]));
+const asked = (question: string): Turn[] => [{ role: 'agent', text: question }];
+
+type Case = readonly [string, readonly Turn[] | undefined, Record<string, unknown>];
+
+/**
+ * Issue #21, second round: each block is one principle (a linguistic structure, not a phrase)
+ * behind an error kind of a held-out set of public sales-call transcripts. Every case is written in
+ * our own words with new wording, structure, industry, tool and numbers; the near misses must keep
+ * their signal, so a rule that only drops a phrase fails them.
+ */
+describe('urgency: an undated cue counts only when it is about the purchase', () => {
+  it.each<Case>([
+    // The cue describes another action, a ranking or a thing.
+    ['When a lead calls in, a rep phones them back immediately.', undefined, {}],
+    ['Our most pressing problem is churn after onboarding.', undefined, {}],
+    ['Fixing the intake form is the most urgent item on my list.', undefined, {}],
+    ['Lately I have been browsing old support tickets to find patterns.', undefined, {}],
+    ['I spent the weekend exploring the reporting dashboards.', undefined, {}],
+    ['The confirmation email is sent right away to the client.', undefined, {}],
+    // Counterfactual and past: not the current state of this purchase.
+    ['Had the price been lower, we would have signed immediately.', undefined, {}],
+    ['With a cheaper plan we could have switched right away.', undefined, {}],
+    ['Back then I was frustrated and started shopping around.', undefined, {}],
+    // The whole answer to a question that is not about timing.
+    ['Right away. On the first call.', asked('At what point do you log the caller details?'), {}],
+    // Near misses: about the purchase, so they keep their signal.
+    ['We need a new scheduling tool immediately.', undefined, { urgency: 'high' }],
+    ['We want to get started right away.', undefined, { urgency: 'high' }],
+    ["Honestly we're in a hurry on this one.", undefined, { urgency: 'high' }],
+    ["It's urgent.", undefined, { urgency: 'high' }],
+    ['ASAP.', undefined, { urgency: 'high' }],
+    ['Right away, honestly.', asked('How soon would you want this running?'), { urgency: 'high' }],
+    ['Just browsing for now.', undefined, { urgency: 'low' }],
+    ["We're exploring options for the front desk.", undefined, { urgency: 'low' }],
+    ["We're exploring this, nothing decided.", undefined, { urgency: 'low' }],
+    ["We're just researching at this point.", undefined, { urgency: 'low' }],
+    ['We were browsing last year, but now we need something right away.', undefined, { urgency: 'high' }],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});
+
+describe('urgency: a dated horizon counts only when it is the buying horizon', () => {
+  it.each<Case>([
+    // Negated horizon: the time it is not.
+    ['Our reps need a fix now, not in a couple of months.', undefined, {}],
+    // A document, quote or proposal deadline is a process step.
+    ['I need the revised quote in writing by Friday.', undefined, {}],
+    ['Please get me the proposal by end of next week.', undefined, {}],
+    ['We would need the security questionnaire back within two weeks.', undefined, {}],
+    // "roll over" is not "roll out".
+    ['Unused minutes roll over to the next month, which is fair.', undefined, {}],
+    // Near misses.
+    ['We need to sign the contract by Friday.', undefined, { urgency: 'high' }],
+    ["We'd want to be live within two weeks.", undefined, { urgency: 'high' }],
+    ['We plan to roll it out next month.', undefined, { urgency: 'medium' }],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});
+
+describe('urgency: a stated distance outranks a named month', () => {
+  it.each<Case>([
+    [
+      'Kickoff is June 1st, so we must choose by mid-May, roughly two weeks from now.',
+      undefined,
+      { urgency: 'high' },
+    ],
+    ['We aim to go live in September, which is about ten days away.', undefined, { urgency: 'high' }],
+    [
+      'We want to start inside the next two weeks. If we slip past March we lose the season.',
+      undefined,
+      { urgency: 'high' },
+    ],
+    // Near miss: a named month alone is still medium.
+    ['We want to go live in September.', undefined, { urgency: 'medium' }],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});
+
+describe('urgency: horizons stated as a pause, a process length, a bad time or a far future', () => {
+  it.each<Case>([
+    ['The whole project is paused until Q2.', undefined, { urgency: 'medium' }],
+    ['Any new spend is frozen until next year.', undefined, { urgency: 'low' }],
+    ['Expect a three-month procurement process on our side.', undefined, { urgency: 'medium' }],
+    ['It will be a 9-month evaluation at minimum.', undefined, { urgency: 'low' }],
+    ["The timing isn't right for us at the moment.", undefined, { urgency: 'low' }],
+    ['Sorry, right now is not a good time for us.', undefined, { urgency: 'low' }],
+    [
+      'Nothing yet. Perhaps down the road, once we hire.',
+      asked('What made you look at a new CRM?'),
+      { urgency: 'low' },
+    ],
+    ["We're not interested at the moment, thanks.", undefined, { urgency: 'low' }],
+    ['Honestly I am not really interested right now.', undefined, { urgency: 'low' }],
+    // A plain refusal states no time; a horizon opening a sentence that goes on is another event's.
+    ["No thanks, I'm not interested.", undefined, {}],
+    ['Next year, we onboard another cohort with the same ramp.', asked('What would that mean for you?'), {}],
+    // Near misses: a meeting time, a trial length once started, a feature "in the future".
+    ['Now is not a good time to talk, can you call back?', undefined, {}],
+    ["Let's start with a 3-month pilot and then decide.", undefined, {}],
+    ['The report runs on a 4-week cycle.', undefined, {}],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});
