@@ -110,3 +110,46 @@ describe('urgency: horizons stated as a pause, a process length, a bad time or a
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('industry: from how the prospect describes itself, never from a cue noun in another role', () => {
+  it.each<Case>([
+    // Self-description by activity or by what it sells.
+    [
+      'Mostly we do residential roofing projects across two counties.',
+      undefined,
+      { industry: 'construction' },
+    ],
+    ['Our crews handle commercial construction jobs downtown.', undefined, { industry: 'construction' }],
+    ["We're a small outfit offering software to dentists.", undefined, { industry: 'technology' }],
+    ["We're a B2B firm selling software.", undefined, { industry: 'technology' }],
+    ['Kitchen remodeling, mostly, and some additions.', undefined, { industry: 'construction' }],
+    // A coordinated self-description: the first sector named, both sharing the head noun.
+    ['Apex is a regional trucking and warehousing company.', undefined, { industry: 'logistics' }],
+    [
+      'Corvel is a mid-sized manufacturing and technology business.',
+      undefined,
+      { industry: 'manufacturing' },
+    ],
+    // Hired help, providers, counterparts and things: not the prospect's industry.
+    ['We had to bring in outside contractors to finish the migration.', undefined, {}],
+    ['Last year we hired extra recruiters for the busy season.', undefined, {}],
+    ['Our lawyer reviews every lease before we sign.', undefined, {}],
+    ['We got a referral from a law firm downtown.', undefined, {}],
+    ['The payment goes straight to our bank.', undefined, {}],
+    ['Honestly we mostly get calls from the hospital next door.', undefined, {}],
+    ['September is our peak month for school district renewals.', undefined, {}],
+    ['Do you know some charity that would take old laptops?', undefined, {}],
+    ["We're a 40-person startup.", undefined, { team_size: 40 }],
+    ["We're remodeling our office this spring.", undefined, {}],
+    // Near misses: the prospect's own identity or staff.
+    ['We hired 6 attorneys last year.', undefined, { industry: 'legal' }],
+    ["We're a software startup in Austin.", undefined, { industry: 'technology' }],
+    ['I work for a hospital in Leeds.', undefined, { industry: 'healthcare' }],
+    ["We're a community bank with eleven branches.", undefined, { industry: 'finance' }],
+    ["I'm with a law firm in Denver.", undefined, { industry: 'legal' }],
+    ['Our bank has eleven branches.', undefined, { industry: 'finance' }],
+    ['We do commercial construction, mostly.', undefined, { industry: 'construction' }],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});

@@ -132,6 +132,7 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     const cue = tab.matched as Cue;
     if (cue.id === 'none') continue;
     if (customerContext(t, i)) continue;
+    if (counterpart(t, i, to)) continue;
     if (to - i === 1 && FUNCTION_CUES.has(t.k(i)) && !functionAsIdentity(t, i, to)) continue;
     if (notSelfDescription(t, i, to)) continue;
     const self = selfContext(t, i);
@@ -318,6 +319,8 @@ function cueAllowed(t: Toks, from: number, to: number, cue: Cue): boolean {
   const first = t.k(from);
   // "plant-based", "a county fair" stay; "stores" must be shops, not the verb ("it stores files").
   if (first === 'plant' || first === 'plants') return !(t.isP(to, '-') && t.joined(to));
+  // "we're remodeling our office": the verb, not the trade.
+  if (VERB_CUES.has(first)) return !OBJECT_DETERMINERS.has(t.k(to));
   if (first === 'stores') {
     const prev = t.k(from - 1);
     return t.kind[from - 1] === K_NUM || isNumberWord(prev) || STORE_QUALIFIERS.has(prev);
@@ -328,6 +331,22 @@ function cueAllowed(t: Toks, from: number, to: number, cue: Cue): boolean {
   }
   return cue.weight > 0;
 }
+
+const VERB_CUES = new Set(['remodeling', 'remodelling', 'roofing', 'staffing', 'recruiting', 'building']);
+const OBJECT_DETERMINERS = new Set([
+  'our',
+  'my',
+  'the',
+  'a',
+  'an',
+  'this',
+  'that',
+  'their',
+  'his',
+  'her',
+  'your',
+  'it',
+]);
 
 /** "we're a", "I run a dental clinic", "our clinic": the prospect speaks of itself. */
 function selfContext(t: Toks, at: number): boolean {
@@ -364,6 +383,9 @@ function customerContext(t: Toks, at: number): boolean {
  */
 function functionAsIdentity(t: Toks, from: number, to: number): boolean {
   if (IDENTITY_AFTER.has(t.k(to))) return true;
+  if (activity(t, from, to)) return true;
+  // "a manufacturing and technology company": both sectors share the head noun.
+  if ((t.k(to) === 'and' || t.k(to) === '&') && IDENTITY_AFTER.has(t.k(to + 2))) return true;
   const prev = t.k(from - 1);
   if (prev === 'do' || prev === 'does' || prev === 'an' || prev === 'a') return true;
   if (t.k(to) === 'for' || t.k(to) === 'on') return false;
@@ -431,7 +453,7 @@ const NOT_ARTICLE_RUN = new Set([
 
 /** "onboarding a big retailer", "a hospital project", "mid-size manufacturers" after "for": not the prospect. */
 function notSelfDescription(t: Toks, from: number, to: number): boolean {
-  if (NOT_SELF_AFTER.has(t.k(to))) return true;
+  if (NOT_SELF_AFTER.has(t.k(to)) && !activity(t, from, to)) return true;
   // "medical authorizations", "legal documents": an adjective of a document, not an identity.
   if (DOC_NOUNS.has(t.k(to))) return true;
   for (let m = from - 1; m >= 0 && m >= from - 3; m--) {
@@ -461,6 +483,25 @@ const MAKE_VERBS = new Set([
   'license',
   'licenses',
   'built',
+  'selling',
+  'offering',
+  'providing',
+  'developing',
+  'making',
+  'licensing',
+]);
+/** Who can be the maker in "we're a small outfit offering software": the prospect or its company. */
+const MAKERS = new Set([
+  'we',
+  'i',
+  "we've",
+  "we're",
+  "i'm",
+  'company',
+  'firm',
+  'business',
+  'outfit',
+  'startup',
 ]);
 const PRODUCT_SCORE = 5;
 const PRODUCT_WINDOW = 8;
@@ -475,7 +516,7 @@ function productSelfDescription(t: Toks): Hit<IndustryId> | undefined {
       if (isBreak(t, m)) break;
       const k = t.key[m] as string;
       if (verb < 0 && MAKE_VERBS.has(k)) verb = m;
-      else if (verb >= 0 && (k === 'we' || k === 'i' || k === "we've" || k === 'company')) {
+      else if (verb >= 0 && MAKERS.has(k)) {
         if (t.k(verb - 1) !== "don't" && t.k(verb - 1) !== 'not') {
           return {
             value: 'technology',
@@ -489,4 +530,106 @@ function productSelfDescription(t: Toks): Hit<IndustryId> | undefined {
     }
   }
   return undefined;
+}
+
+/** Verbs of the prospect's own line of work: "we do commercial construction projects", "our crews handle roofing jobs". */
+const ACTIVITY_VERBS = new Set(
+  'do does doing did handle handles handling build builds building deliver delivers delivering specialize specializes specializing focus focuses perform performs'.split(
+    ' ',
+  ),
+);
+const ACTIVITY_NOUNS = new Set(['projects', 'jobs', 'work', 'services', 'contracts', 'mostly', 'primarily']);
+
+/**
+ * The cue names the prospect's activity: a line-of-work verb before it with no article between
+ * (generic work, not one client's project: "doing commercial construction projects" vs "doing a
+ * hospital project"), and after it a work noun or the end of the clause.
+ */
+function activity(t: Toks, from: number, to: number): boolean {
+  const after = t.k(to);
+  if (!ACTIVITY_NOUNS.has(after) && !isBreak(t, to) && after !== ',') return false;
+  for (let m = from - 1; m >= 0 && m >= from - 4; m--) {
+    const k = t.key[m] as string;
+    if (isBreak(t, m) || k === 'a' || k === 'an' || k === 'the' || k === 'this' || k === 'that') return false;
+    if (ACTIVITY_VERBS.has(k)) return selfContext(t, m + 1) || SELF.has(t.k(m - 1));
+  }
+  return false;
+}
+
+/** Singular providers a prospect has rather than is: "to our bank", "with our lawyer". */
+const PROVIDERS = new Set(['bank', 'lender', 'insurer', 'carrier', 'pharmacy', 'clinic', 'hospital']);
+/** One person a prospect retains: "our lawyer", "my accountant" (plural "our lawyers" are staff). */
+const PERSON_PROVIDERS = new Set(
+  'lawyer attorney accountant bookkeeper recruiter contractor builder architect broker realtor landlord'.split(
+    ' ',
+  ),
+);
+/** Prepositions whose object is a counterpart: "calls from the hospital", "a referral from a law firm". */
+const COUNTERPART_OBJECT_PREPS = new Set(['from', 'to', 'with', 'at', 'by', 'via', 'through', 'for']);
+/** Before such a preposition, the prospect places itself: "I work at a hospital", "I'm with a law firm". */
+const PLACING = new Set([
+  ...WORK_VERBS,
+  "i'm",
+  "we're",
+  'am',
+  'are',
+  'is',
+  'be',
+  'been',
+  'job',
+  'employed',
+  'based',
+]);
+/** Verbs whose object is a thing or a counterpart: "get bank earnings", "know some charity", "hire contractors". */
+const OBJECT_VERBS = new Set(
+  (
+    'get gets got getting receive received call called calling contact contacted email emailed pay paid visit ' +
+    'visited know knew find found recommend recommended choose chose pick picked hire hired hiring bring brought ' +
+    'pull pulled engage engaged outsource outsourced use used using'
+  ).split(' '),
+);
+/** Words between such a verb and its object: "bring in outside contractors", "get like bank earnings". */
+const OBJECT_FILL = new Set(
+  'in on a an the some any another other like extra additional outside external more new local temporary freelance few'.split(
+    ' ',
+  ),
+);
+
+/**
+ * A cue noun in another role: the object of a verb of getting, hiring or knowing ("we had to
+ * bring in additional contractors", "do you know some NGO") unless counted as the prospect's own
+ * ("we hired 6 attorneys"); the object of a preposition that names a counterpart ("calls from the
+ * hospital", "straight to our bank"), unless the prospect places itself there ("I work at a
+ * hospital", "I'm with a law firm"); "for" + a singular cue without a work verb ("our biggest
+ * quarter for hospital system buying cycles").
+ */
+function counterpart(t: Toks, from: number, _to: number): boolean {
+  let m = from - 1;
+  let possessive = false;
+  while (
+    m >= 0 &&
+    m >= from - 4 &&
+    (OBJECT_FILL.has(t.key[m] as string) ||
+      t.key[m] === 'our' ||
+      t.key[m] === 'my' ||
+      t.key[m] === 'your' ||
+      t.key[m] === 'their')
+  ) {
+    if (t.key[m] === 'our' || t.key[m] === 'my' || t.key[m] === 'your' || t.key[m] === 'their')
+      possessive = true;
+    m--;
+  }
+  // "our lawyer reviews every lease": one person the prospect retains, not its staff or identity.
+  if (possessive && PERSON_PROVIDERS.has(t.k(from))) return true;
+  if (m < 0 || isBreak(t, m)) return false;
+  const k = t.key[m] as string;
+  if (OBJECT_VERBS.has(k)) return !possessive && !countBefore(t, from);
+  if (COUNTERPART_OBJECT_PREPS.has(k)) {
+    if (PLACING.has(t.k(m - 1)) || SELF.has(t.k(m - 1))) return false;
+    // "to our bank": a provider the prospect has. "for our clinic" keeps its owner.
+    if (possessive) return (PROVIDERS.has(t.k(from)) || PERSON_PROVIDERS.has(t.k(from))) && k !== 'for';
+    if (k === 'for') return !pluralCue(t, from);
+    return true;
+  }
+  return false;
 }

@@ -99,7 +99,7 @@ const CUES = (): Array<[string, Cue]> => [
       'sell software, software consultancy',
   ),
   ...cues('technology', 2, 'cybersecurity, web agency, digital agency, app developer, app developers'),
-  ...cues('technology', 1, 'startup, start up'),
+  // "startup" alone states a stage, not what the company does ("a 12-person startup"): no cue.
   ...cues(
     'manufacturing',
     3,
@@ -139,7 +139,8 @@ const CUES = (): Array<[string, Cue]> => [
   ...cues(
     'construction',
     2,
-    'contractors, contractor, builders, builder, architects, subcontractors, roofing',
+    'contractors, contractor, builders, builder, architects, subcontractors, roofing, remodeling, ' +
+      'remodelling, renovation, renovations',
   ),
   ...cues(
     'logistics',
