@@ -153,3 +153,44 @@ describe('industry: from how the prospect describes itself, never from a cue nou
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('integrations: the tools the prospect uses or wants connected, not those it compares', () => {
+  it.each<Case>([
+    // Competitors being evaluated or compared are not needs.
+    ["We're also evaluating Pipedrive and Zoho.", undefined, {}],
+    ['Right now we are looking at Xero and QuickBooks side by side.', undefined, {}],
+    ['Pipedrive is cheaper, and Zoho looks more polished.', undefined, {}],
+    ['QuickBooks offers the same reports for half the price.', undefined, {}],
+    // The vendor's own features and communities are not the prospect's tools.
+    ['You already support Slack and Zoom, which is nice.', undefined, {}],
+    ['I saw the tip in the HubSpot community forum.', undefined, {}],
+    ['We keep budgets in Excel and Google Sheets.', undefined, {}],
+    // Integration wishes and integration work are needs, even with "our" or a third party doing it.
+    [
+      'We run a client portal on SharePoint that we would like to hook up later.',
+      undefined,
+      { integration_needs: ['sharepoint'] },
+    ],
+    [
+      'They configured Pipedrive for us, but nobody maintains it.',
+      undefined,
+      { integration_needs: ['pipedrive'] },
+    ],
+    ['Our webhook integrations broke after the last update.', undefined, { integration_needs: ['api'] }],
+    [
+      'Your API is solid, we are wiring it into our ERP now.',
+      asked('Do the competitors you mentioned offer the same?'),
+      { integration_needs: ['api'] },
+    ],
+    // Near misses.
+    ['Do you support Slack?', undefined, { integration_needs: ['slack'] }],
+    ["We'd use your Slack integration every day.", undefined, { integration_needs: ['slack'] }],
+    ["We use Xero, and it's cheaper than the alternatives.", undefined, { integration_needs: ['xero'] }],
+    ['HubSpot is where all our deals live.', undefined, { integration_needs: ['hubspot'] }],
+    ["We're looking at connecting Slack to this.", undefined, { integration_needs: ['slack'] }],
+    ['We looked at Pipedrive, but we run on HubSpot.', undefined, { integration_needs: ['hubspot'] }],
+    ['Our API handles two million requests a day.', undefined, {}],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});
