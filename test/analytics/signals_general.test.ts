@@ -194,3 +194,29 @@ describe('integrations: the tools the prospect uses or wants connected, not thos
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('team size: the own headcount, not counts of other things or other people', () => {
+  it.each<Case>([
+    // Counts of other things and other people.
+    ['It saves us about three full-time staff worth of effort.', undefined, {}],
+    ['That is the equivalent of four people every week.', undefined, {}],
+    ['At the meetup, like six other managers said the same thing.', undefined, {}],
+    ['Our newsletter had 900 readers last year. We are at 4,000 now.', undefined, {}],
+    // "me and two crew members": the speaker counts.
+    ['It is just me and two crew members.', undefined, { team_size: 3 }],
+    ['Basically myself plus four technicians.', undefined, { team_size: 5 }],
+    ['Me and three paralegals, that is the whole office.', undefined, { team_size: 4, industry: 'legal' }],
+    // The company's own size outranks one team's size stated with it.
+    [
+      "We're a logistics software company, roughly 140 people. Our sales team is 18 reps.",
+      undefined,
+      { team_size: 140, industry: 'technology' },
+    ],
+    // Near misses.
+    ['We are at 40 people now.', undefined, { team_size: 40 }],
+    ['We have two full-time staff on it.', undefined, { team_size: 2 }],
+    ['Our sales team is 18 reps.', undefined, { team_size: 18 }],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});

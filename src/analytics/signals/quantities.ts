@@ -181,10 +181,23 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
   }
   if (notHeadcountVerbBefore(t, q.from)) return;
   if (!Number.isInteger(q.value)) return;
+  // "five other people said the same": people outside the prospect.
+  if (t.k(q.to) === 'other' || t.k(q.to) === 'others') return;
   if (noun.kind === 'person') {
-    // "nine buyers plus me"
+    // "two full-time employees worth of work", "the equivalent of four people": an amount of work.
+    if (workAmount(t, q.from, noun.at)) return;
+    // "nine buyers plus me", "just me and two crew members": the speaker counts.
     const me = SUM_JOIN_ME.has(t.k(noun.at + 1)) && ME.has(t.k(noun.at + 2));
-    addTeam(t, q.from, me ? noun.at + 2 : noun.at, q.value + (me ? 1 : 0), hits, 'people', false);
+    const meBefore = !me && SUM_JOIN_ME.has(t.k(q.from - 1)) && ME.has(t.k(q.from - 2));
+    addTeam(
+      t,
+      meBefore ? q.from - 2 : q.from,
+      me ? noun.at + 2 : noun.at,
+      q.value + (me || meBefore ? 1 : 0),
+      hits,
+      'people',
+      false,
+    );
   } else if (noun.kind === 'of_us') addTeam(t, q.from, noun.at, q.value, hits, 'of_us', false);
   else if (noun.kind === 'of_them') {
     if (personNounBefore(t, q.from)) addTeam(t, q.from, noun.at, q.value, hits, 'of_us', true);
@@ -196,13 +209,39 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
     else if (growthTarget(t, q.from))
       // "we've grown from 30 reps to just under 70": the count after "from N … to".
       addTeam(t, q.from, q.to - 1, q.value, hits, 'growth', false);
-    else if (CURRENT_AFTER.has(t.k(q.to)) && GROWTH_BEFORE.has(t.k(q.from - 1)))
+    else if (
+      CURRENT_AFTER.has(t.k(q.to)) &&
+      GROWTH_BEFORE.has(t.k(q.from - 1)) &&
+      previousCountOfPeople(t, q.from)
+    )
       // "we grew from 12 paralegals two years ago to 30 now"
       addTeam(t, q.from, q.to - 1, q.value, hits, 'growth', false);
   }
 }
 
 const PER_WORDS = new Set(['per', 'each', 'a']);
+
+/**
+ * "… 12 paralegals two years ago, at 30 now": a bare current count takes the noun of the count
+ * before it; after "2,000 visitors a month", "we're at 18,000 now" counts visitors.
+ */
+function previousCountOfPeople(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 30; m--) {
+    if (t.kind[m] !== K_NUM) continue;
+    for (let j = m + 1; j <= m + 3; j++) if (PERSON_NOUNS.has(t.k(j))) return true;
+    return false;
+  }
+  return false;
+}
+const WORK_OF = new Set(['equivalent', 'work', 'job', 'workload', 'output', 'capacity']);
+
+/** "two full-time employees worth of productivity", "the equivalent of four people". */
+function workAmount(t: Toks, from: number, noun: number): boolean {
+  if (t.k(noun + 1) === 'worth') return true;
+  let m = from - 1;
+  while (m >= 0 && m >= from - 3 && APPROX_BEFORE.has(t.k(m))) m--;
+  return t.k(m) === 'of' && WORK_OF.has(t.k(m - 1));
+}
 
 /** "from 30 reps to just under 70": a number after "to" whose "from" side is a headcount. */
 function growthTarget(t: Toks, from: number): boolean {
@@ -395,7 +434,11 @@ function bareHeadcountAfter(t: Toks, i: number): boolean {
 /** "team of 8", "staff of about 30", "our team is 8", "team's 8", "we're 40", "we employ 2,400". */
 function headcountContextBefore(t: Toks, from: number): { from: number; rule: string } | undefined {
   let p = from - 1;
-  while (p >= 0 && p >= from - 4 && APPROX_BEFORE.has(t.k(p))) p--;
+  while (p >= 0 && p >= from - 4 && APPROX_BEFORE.has(t.k(p))) {
+    // "we're at 18,000 now": a level of something else, unless "at least".
+    if (t.k(p) === 'at' && t.k(p + 1) !== 'least') return undefined;
+    p--;
+  }
   if (p < 0) return undefined;
   const a = t.k(p);
   const b = t.k(p - 1);
