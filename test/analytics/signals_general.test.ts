@@ -220,3 +220,35 @@ describe('team size: the own headcount, not counts of other things or other peop
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('answers read with the question: a counted document and a rollout horizon', () => {
+  it.each<Case>([
+    [
+      'Roughly 120 invoices, give or take.',
+      asked('How many invoices do you send in a typical week?'),
+      { monthly_volume: 520 },
+    ],
+    ['Maybe 30-40 contracts.', asked('And how many contracts go out each month?'), { monthly_volume: 35 }],
+    [
+      'Around 200 quotes. It varies.',
+      asked('How many quotes per quarter would you say?'),
+      { monthly_volume: 67 },
+    ],
+    // Near misses: no period asked, or a stock.
+    ['Around 200 quotes.', asked('What kind of documents do you create?'), {}],
+    ['We have 300 templates in the library.', asked('How many contracts go out each month?'), {}],
+    // Getting people onto the product by a date is a rollout horizon.
+    ["I'd like every rep on the new system by March.", undefined, { urgency: 'medium' }],
+    ['We want all the dispatchers using it within two weeks.', undefined, { urgency: 'high' }],
+    [
+      'If you ship the export in May, I will have 40 users on the platform by Q3.',
+      asked('We can offer you the same rate.'),
+      // 40 users is a planned size; the horizon is the rollout's.
+      { urgency: 'medium' },
+    ],
+    // Near miss: data on the platform is not a rollout.
+    ['Our files have been on the platform since March.', undefined, {}],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});

@@ -154,6 +154,14 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
   if (noun.kind === 'doc') {
     const period = periodAfter(t, noun.at + 1) ?? periodBefore(t, q.from);
     if (period !== undefined) setVolume(t, q, period, Math.max(noun.at, period.to - 1), hits, 'per_period');
+    else {
+      // "Around 50-60 proposals." answering "How many proposals … per month?": the asked period.
+      const asked = hits.ctx.period;
+      if (topic === 'volume' && asked !== undefined && answerStart(t, q.from) && !isPresentStock(t, q.from)) {
+        const p: Period = { num: asked.num, den: asked.den, from: q.from, to: noun.at + 1, kind: 'rate' };
+        setVolume(t, q, p, noun.at, hits, 'context');
+      }
+    }
     return;
   }
   if (noun.kind === 'none') {
@@ -220,6 +228,16 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
 }
 
 const PER_WORDS = new Set(['per', 'each', 'a']);
+
+/** "We have 300 templates": a stock the prospect holds, not a count per period. */
+function isPresentStock(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 4; m--) {
+    const k = t.key[m] as string;
+    if (k === 'have' || k === 'has' || k === 'stored' || k === 'store' || k === 'keep' || k === 'total')
+      return true;
+  }
+  return false;
+}
 
 /**
  * "… 12 paralegals two years ago, at 30 now": a bare current count takes the noun of the count

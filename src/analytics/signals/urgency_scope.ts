@@ -12,6 +12,7 @@
  * The clause is bounded (a comma, "and", "so", "but", or a dozen tokens), so the scan is O(1).
  */
 import type { Topic } from './context.js';
+import { PERSON_NOUNS } from './lexicon.js';
 import { isBreak, K_PUNCT, K_WORD, type Toks } from './tokenizer.js';
 
 const STRONG = new Set(
@@ -102,8 +103,11 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
     const k = t.key[m] as string;
     const subject = SUBJECTS.has(k);
     // "sign up 200 families" is not signing a purchase; "our insurance renewal" is not this one.
+    // "40 users on the platform by Q3", "every rep on the new system", "all the dispatchers using it":
+    // people onto the product is a rollout.
+    if (peopleOntoProduct(t, m)) strong = true;
     // "roll over to the next month" is not "roll out".
-    if (k === 'roll' || k === 'rolling') {
+    else if (k === 'roll' || k === 'rolling') {
       if (t.k(m + 1) === 'over') other = true;
       else strong = true;
     } else if (STRONG.has(k) && !(k === 'sign' && t.k(m + 1) === 'up') && !NOT_OUR_PURCHASE.has(t.k(m - 1)))
@@ -122,6 +126,21 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
   if (strong) return 'strong';
   if (other) return 'other';
   return weak ? 'weak' : 'bare';
+}
+
+const PRODUCT_OBJECTS = new Set(['platform', 'system', 'tool', 'product', 'software', 'app']);
+const PEOPLE_WORDS = new Set(['everyone', 'everybody', 'all', 'team', 'whole']);
+
+/** Token `m` is "on"/"using" and the people before it go onto the product: "50 users on the platform". */
+function peopleOntoProduct(t: Toks, m: number): boolean {
+  const k = t.key[m] as string;
+  if (k !== 'on' && k !== 'using' && k !== 'onto') return false;
+  const next = t.k(m + 1);
+  let product = next === 'it' || next === 'this' || next === 'board';
+  for (let j = m + 1; !product && j <= m + 3; j++) if (PRODUCT_OBJECTS.has(t.k(j))) product = true;
+  if (!product) return false;
+  const who = t.k(m - 1);
+  return PERSON_NOUNS.has(who) || PEOPLE_WORDS.has(who);
 }
 
 function clauseEdge(t: Toks, m: number): boolean {
