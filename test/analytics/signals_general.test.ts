@@ -252,3 +252,22 @@ describe('answers read with the question: a counted document and a rollout horiz
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('near misses found by comparing with main on our own long-form set', () => {
+  it.each<Case>([
+    ['I lead operations at a trucking company near Tulsa.', undefined, { industry: 'logistics' }],
+    ["I'm the office manager for a dental practice, three chairs.", undefined, { industry: 'healthcare' }],
+    [
+      'Buildium for property management, Dropbox for the rest.',
+      asked('Which tools are you on?'),
+      {
+        integration_needs: ['dropbox'],
+        industry: 'real_estate',
+      },
+    ],
+    ['Right away if the numbers work.', asked('When would you want to start?'), { urgency: 'high' }],
+    ['Probably within 60 days if the pricing works.', asked('Timing?'), { urgency: 'medium' }],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});

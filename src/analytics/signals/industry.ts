@@ -8,7 +8,7 @@ import type { IndustryId } from '../../schema/session_payload.js';
 import { NO_CONTEXT, type ReadContext } from './context.js';
 import { F_INDUSTRY, F_PRODUCT } from './flags.js';
 import { type Cue, industryTable } from './industry_cues.js';
-import { DOC_NOUNS } from './lexicon.js';
+import { DOC_NOUNS, FUNCTION_WORDS } from './lexicon.js';
 import { isNumberWord } from './numbers.js';
 import { B_DASH, B_POSSESSIVE, isBreak, K_NUM, K_WORD, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
@@ -603,6 +603,21 @@ const OBJECT_FILL = new Set(
  * hospital", "I'm with a law firm"); "for" + a singular cue without a work verb ("our biggest
  * quarter for hospital system buying cycles").
  */
+const SUBJECT_PRONOUNS = new Set(['i', "i'm", 'im', 'we', "we're", "i've", "we've"]);
+
+function subjectBefore(t: Toks, at: number): boolean {
+  for (let m = at - 1; m >= 0 && m >= at - 7; m--) {
+    if (isBreak(t, m) || t.key[m] === ',') return false;
+    if (SUBJECT_PRONOUNS.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
+/** The cue is followed by another content word: "hospital system buying cycles". */
+function compoundHead(t: Toks, to: number): boolean {
+  return t.kind[to] === K_WORD && !FUNCTION_WORDS.has(t.key[to] as string) && !isBreak(t, to);
+}
+
 function counterpart(t: Toks, from: number, _to: number): boolean {
   let m = from - 1;
   let possessive = false;
@@ -626,9 +641,14 @@ function counterpart(t: Toks, from: number, _to: number): boolean {
   if (OBJECT_VERBS.has(k)) return !possessive && !countBefore(t, from);
   if (COUNTERPART_OBJECT_PREPS.has(k)) {
     if (PLACING.has(t.k(m - 1)) || SELF.has(t.k(m - 1))) return false;
+    // "I run sales ops at a staffing agency", "I'm the purchasing manager for the City": the
+    // speaker (a subject pronoun, not "our") places itself at the organisation.
+    if ((k === 'at' || k === 'for' || k === 'with') && subjectBefore(t, m)) return false;
     // "to our bank": a provider the prospect has. "for our clinic" keeps its owner.
     if (possessive) return (PROVIDERS.has(t.k(from)) || PERSON_PROVIDERS.has(t.k(from))) && k !== 'for';
-    if (k === 'for') return !pluralCue(t, from);
+    // "AppFolio for property management" names the prospect's work; "our biggest quarter for
+    // hospital system buying cycles" uses the cue as a modifier of another noun.
+    if (k === 'for') return !pluralCue(t, from) && compoundHead(t, _to);
     return true;
   }
   return false;

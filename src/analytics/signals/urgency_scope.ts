@@ -43,8 +43,8 @@ const OTHER = new Set(
 /** Documents and answers the horizon is about: "the quote in writing by Friday", "the proposal by next week". */
 const DOC_OBJECTS = new Set(
   (
-    'writing proposal proposals quote quotes questionnaire questionnaires feedback numbers ' +
-    'pricing deck estimates invoice invoices paperwork info information details documentation ' +
+    'writing proposal proposals quote quotes questionnaire questionnaires feedback ' +
+    'deck estimates invoice invoices paperwork info information details documentation ' +
     'summary recap references reference sow'
   ).split(' '),
 );
@@ -79,7 +79,18 @@ const NOT_OUR_PURCHASE = new Set([
   'rental',
   'office',
 ]);
-const CLAUSE_WORDS = new Set(['and', 'but', 'so', 'because', 'although', 'though', 'whereas', 'or']);
+const CLAUSE_WORDS = new Set([
+  'and',
+  'but',
+  'so',
+  'because',
+  'although',
+  'though',
+  'whereas',
+  'or',
+  'if',
+  'unless',
+]);
 /** A subject opens a clause even without punctuation, as in transcripts: "we send 30 bids a week we'd like to start". */
 const SUBJECTS = new Set(['we', "we'd", "we're", "we'll", 'i', "i'd", "i'm", "i'll", 'they', "they're"]);
 
@@ -294,8 +305,11 @@ function wholeAnswer(t: Toks, from: number, to: number): boolean {
   if (m >= 0 && !isBreak(t, m)) return false;
   let n = to;
   while (n < t.n && !isBreak(t, n) && (t.key[n] === ',' || WHOLE_FILLERS.has(t.key[n] as string))) n++;
-  return n >= t.n || isBreak(t, n);
+  // "Right away if the price is right.": a condition may follow the answer.
+  return n >= t.n || isBreak(t, n) || CONDITIONS.has(t.key[n] as string);
 }
+
+const CONDITIONS = new Set(['if', 'once', 'provided', 'assuming', 'pending', 'unless']);
 
 /** Whether an undated cue in tokens `[from, to)` is about this purchase. */
 export function undatedCounts(
