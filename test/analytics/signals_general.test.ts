@@ -271,3 +271,25 @@ describe('near misses found by comparing with main on our own long-form set', ()
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('second look at the new rules: wordings they must not break', () => {
+  it.each<Case>([
+    ['Then we would want to start right away.', undefined, { urgency: 'high' }],
+    ["We've used spreadsheets for years and need something right away.", undefined, { urgency: 'high' }],
+    ["We're just exploring what's out there.", undefined, { urgency: 'low' }],
+    ['Just browsing your website, honestly.', undefined, { urgency: 'low' }],
+    ['We are researching how other agencies handle intake.', undefined, { urgency: 'low' }],
+    ['We get patients from all over the county.', undefined, { industry: 'healthcare' }],
+    ['New patients come to our clinic mostly through referrals.', undefined, { industry: 'healthcare' }],
+    [
+      "We're looking at moving to HubSpot next year.",
+      undefined,
+      { integration_needs: ['hubspot'], urgency: 'low' },
+    ],
+    // Not horizons: a schedule and a recurring review.
+    ['Our crews are booked three weeks out.', undefined, {}],
+    ['Every vendor goes through our 12-month review.', undefined, {}],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});

@@ -557,7 +557,7 @@ function activity(t: Toks, from: number, to: number): boolean {
 }
 
 /** Singular providers a prospect has rather than is: "to our bank", "with our lawyer". */
-const PROVIDERS = new Set(['bank', 'lender', 'insurer', 'carrier', 'pharmacy', 'clinic', 'hospital']);
+const PROVIDERS = new Set(['bank', 'lender', 'insurer', 'carrier']);
 /** One person a prospect retains: "our lawyer", "my accountant" (plural "our lawyers" are staff). */
 const PERSON_PROVIDERS = new Set(
   'lawyer attorney accountant bookkeeper recruiter contractor builder architect broker realtor landlord'.split(
@@ -588,6 +588,7 @@ const OBJECT_VERBS = new Set(
     'pull pulled engage engaged outsource outsourced use used using'
   ).split(' '),
 );
+const SERVED_HINTS = new Set(['patients', 'patient', 'students']);
 /** Words between such a verb and its object: "bring in outside contractors", "get like bank earnings". */
 const OBJECT_FILL = new Set(
   'in on a an the some any another other like extra additional outside external more new local temporary freelance few'.split(
@@ -638,7 +639,8 @@ function counterpart(t: Toks, from: number, _to: number): boolean {
   if (possessive && PERSON_PROVIDERS.has(t.k(from))) return true;
   if (m < 0 || isBreak(t, m)) return false;
   const k = t.key[m] as string;
-  if (OBJECT_VERBS.has(k)) return !possessive && !countBefore(t, from);
+  // "we get patients from referrals", "we call students weekly": the people served name the prospect.
+  if (OBJECT_VERBS.has(k)) return !possessive && !countBefore(t, from) && !SERVED_HINTS.has(t.k(from));
   if (COUNTERPART_OBJECT_PREPS.has(k)) {
     if (PLACING.has(t.k(m - 1)) || SELF.has(t.k(m - 1))) return false;
     // "I run sales ops at a staffing agency", "I'm the purchasing manager for the City": the

@@ -332,7 +332,7 @@ const EVALUATED = new Set([
 ]);
 /** Verbs of connecting: "looking at connecting Slack" is a wish, not an evaluation of Slack. */
 const CONNECT_VERBS = new Set(
-  'connect connecting connected integrate integrating sync syncing hook hooking link linking push pushing pull pulling wire wiring plug plugging'.split(
+  'connect connecting connected integrate integrating sync syncing hook hooking link linking push pushing pull pulling wire wiring plug plugging moving switching migrating'.split(
     ' ',
   ),
 );

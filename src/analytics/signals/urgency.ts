@@ -248,7 +248,6 @@ const PROCESS_NOUNS = new Set([
   'selection',
   'purchasing',
   'vetting',
-  'review',
 ]);
 
 function levelOf(days: number): Urgency {
@@ -264,7 +263,7 @@ function distanceFromNow(t: Toks, i: number): { hit: Hit<Urgency>; to: number } 
   let to = q.to + 1;
   const a = t.k(to);
   if (a === 'from' && (t.k(to + 1) === 'now' || t.k(to + 1) === 'today')) to += 2;
-  else if (a === 'away' || a === 'out') to += 1;
+  else if (a === 'away') to += 1;
   else return undefined;
   const value = levelOf(q.value * days);
   const span: [number, number] = [t.start[i] as number, t.end[to - 1] as number];

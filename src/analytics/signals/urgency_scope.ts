@@ -202,7 +202,7 @@ export function bareMonthAnswer(t: Toks, from: number): boolean {
  */
 const MODALS = new Set(['would', 'could', 'should', 'might', "we'd", "i'd", "they'd"]);
 const PERFECT_MODALS = new Set(["would've", "could've", "should've", "might've"]);
-const PAST = new Set(['was', 'were', 'had', 'did', 'used', 'ago', 'then', 'last', 'previously']);
+const PAST = new Set(['was', 'were', 'had', 'did', 'ago', 'last', 'previously']);
 const PAST_SUBJECTS = new Set(['i', 'we', 'they', 'he', 'she', 'and', 'then', 'so']);
 const ATTRIBUTIVE_BEFORE = new Set([
   'most',
@@ -246,7 +246,7 @@ const BUY_OBJECTS = new Set(
   (
     'options option solutions solution alternatives alternative vendors vendor tools tool platforms platform ' +
     'software products product providers provider market possibilities systems system crms crm apps app ' +
-    'companies services service offerings what whats ideas'
+    "companies services service offerings what whats what's ideas your how whether which if"
   ).split(' '),
 );
 /** Words after an exploring cue that leave it intransitive: "just browsing for now", "researching at this point". */
@@ -277,14 +277,14 @@ function counterfactualBefore(t: Toks, from: number): boolean {
 /** A past marker in the cue's own clause with no "now" after it: "back then I was shopping around". */
 function pastClause(t: Toks, from: number): boolean {
   for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
-    if (clauseEdge(t, m) && t.key[m] !== 'and') return false;
+    if (clauseEdge(t, m)) return false;
     const k = t.key[m] as string;
     if (k === 'now' || k === 'currently' || k === 'today') return false;
     // "started"/"began" is past only as a finite verb ("I started shopping around", "and started
     // looking"), not in "get started", "we've started".
     if (k === 'started' || k === 'began') {
       if (PAST_SUBJECTS.has(t.k(m - 1))) return true;
-    } else if (PAST.has(k)) return true;
+    } else if (PAST.has(k) || (k === 'then' && t.k(m - 1) === 'back')) return true;
   }
   return false;
 }
