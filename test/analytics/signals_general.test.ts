@@ -293,3 +293,32 @@ describe('second look at the new rules: wordings they must not break', () => {
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('kinds found by a blind probe of our own (labelled before the run)', () => {
+  it.each<Case>([
+    [
+      'We want it live before the summer moving rush, so May at the latest.',
+      asked('What is your timeline?'),
+      {
+        urgency: 'medium',
+      },
+    ],
+    ['We need extra hands for the lunch rush.', undefined, {}],
+    ['The school district mails us the forms each fall.', undefined, {}],
+    ['The hospital called me twice about the invoice.', undefined, {}],
+    ['My neighbour is an accountant and he swears by you.', undefined, {}],
+    ['We are just sort of looking, nothing is decided.', undefined, { urgency: 'low' }],
+    ['Zoho is what we had before Salesforce.', undefined, { integration_needs: ['salesforce'] }],
+    [
+      'Payroll is 22 full-time and then a few seasonal hires.',
+      asked('How many employees?'),
+      { team_size: 22 },
+    ],
+    // Near misses.
+    ["We're in a rush, honestly.", undefined, { urgency: 'high' }],
+    ["I'm a lawyer, solo practice.", undefined, { industry: 'legal' }],
+    ['Our clinic sees us through the winter.', undefined, { industry: 'healthcare' }],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});

@@ -458,7 +458,16 @@ function notSelfDescription(t: Toks, from: number, to: number): boolean {
   if (DOC_NOUNS.has(t.k(to))) return true;
   for (let m = from - 1; m >= 0 && m >= from - 3; m--) {
     const k = t.key[m] as string;
-    if (k === 'a' || k === 'an') return !SELF_BEFORE_ARTICLE.has(t.k(m - 1));
+    if (k === 'a' || k === 'an') {
+      // "my sister-in-law is a lawyer", "he's an attorney": one person's job, not the company's.
+      const verb = t.k(m - 1);
+      if (
+        (verb === 'is' || verb === 'was' || verb === "he's" || verb === "she's") &&
+        PERSON_JOB.has(t.k(from))
+      )
+        return true;
+      return !SELF_BEFORE_ARTICLE.has(verb);
+    }
     if (isBreak(t, m) || t.kind[m] !== K_WORD || SELF.has(k) || NOT_ARTICLE_RUN.has(k)) return false;
   }
   return false;
@@ -619,7 +628,22 @@ function compoundHead(t: Toks, to: number): boolean {
   return t.kind[to] === K_WORD && !FUNCTION_WORDS.has(t.key[to] as string) && !isBreak(t, to);
 }
 
+/** One person's job: "is a lawyer", "was a nurse". */
+const PERSON_JOB = new Set(
+  'lawyer attorney paralegal nurse doctor dentist physician pharmacist accountant bookkeeper realtor contractor builder architect recruiter teacher banker lender'.split(
+    ' ',
+  ),
+);
+/** "The county sends us permits", "the hospital called me": an organisation acting on the prospect. */
+const TO_PROSPECT = new Set(['us', 'me']);
+
+function actsOnProspect(t: Toks, to: number): boolean {
+  for (let m = to + 1; m < t.n && m <= to + 2; m++) if (TO_PROSPECT.has(t.k(m))) return t.kind[to] === K_WORD;
+  return false;
+}
+
 function counterpart(t: Toks, from: number, _to: number): boolean {
+  if (!selfContext(t, from) && actsOnProspect(t, _to)) return true;
   let m = from - 1;
   let possessive = false;
   while (

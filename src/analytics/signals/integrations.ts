@@ -505,6 +505,9 @@ function negatedAfter(t: Toks, to: number): boolean {
     if (isBreak(t, m)) return false;
     const k = t.key[m] as string;
     if (NEGATED_AFTER.has(k) || (k === 'longer' && t.k(m - 1) === 'no')) return true;
+    // "Pipedrive is what we used before HubSpot": a past tool.
+    if ((k === 'used' || k === 'had') && (t.k(m + 1) === 'before' || t.k(m + 1) === 'previously'))
+      return true;
     // Another tool starts its own mention.
     if (((t.flags[m] as number) & F_INTEGRATION) !== 0 && integrationTable().matchEnd(t, m) >= 0)
       return false;

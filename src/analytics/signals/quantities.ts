@@ -376,6 +376,9 @@ function findNoun(t: Toks, q: Quantity): Noun {
       j++;
       continue;
     }
+    // "14 full-time and then volunteers": "full-time"/"part-time" stands for the people.
+    if (FUNCTION_WORDS.has(key) && t.k(j - 1) === 'time' && (t.k(j - 3) === 'full' || t.k(j - 3) === 'part'))
+      return nounAt('person', j - 1);
     if (FUNCTION_WORDS.has(key)) return nounAt(skipped === 0 ? 'none' : 'other', j);
     if (++skipped > 2) return nounAt('other', j);
     j++;

@@ -135,6 +135,11 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
         continue;
       }
       if (cue.month && (ctx.topic !== 'timeline' || !bareMonthAnswer(t, i))) continue;
+      // "the spring leasing rush", "the lunch rush": a busy period, not "in a rush" or "no rush".
+      if (to - i === 1 && (t.k(i) === 'rush' || t.k(i) === 'hurry') && !RUSH_IDIOM_BEFORE.has(t.k(i - 1))) {
+        next = to;
+        continue;
+      }
       const span: [number, number] = [t.start[i] as number, t.end[to - 1] as number];
       dated = cue.dated;
       month = cue.rule === 'medium.month';
@@ -230,6 +235,7 @@ function negatedBefore(t: Toks, at: number): boolean {
   return false;
 }
 
+const RUSH_IDIOM_BEFORE = new Set(['a', 'no', 'any', 'in', 'such', 'big', 'real']);
 const DISTANCE_UNITS: ReadonlyMap<string, number> = new Map([
   ['day', 1],
   ['days', 1],
