@@ -322,3 +322,49 @@ describe('kinds found by a blind probe of our own (labelled before the run)', ()
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('kinds found by a second blind probe of our own (labelled before the run)', () => {
+  it.each<Case>([
+    // A possessive horizon names a budget or a plan, not a second horizon.
+    ["We need to sign within two weeks to use this quarter's budget.", undefined, { urgency: 'high' }],
+    ["Let's get it signed this week, before next quarter's freeze.", undefined, { urgency: 'high' }],
+    // Wanting it before an event dates the purchase by the event.
+    [
+      'The director wants it before the board meeting in June.',
+      asked('When would you need it?'),
+      {
+        urgency: 'medium',
+      },
+    ],
+    // A subordinate clause after the horizon is its own clause.
+    [
+      'Maybe next year once the busy season is over.',
+      asked('When would you roll it out?'),
+      { urgency: 'low' },
+    ],
+    // The buying process's length.
+    [
+      'Legal review and procurement usually take about two months here.',
+      asked('What does buying look like?'),
+      {
+        urgency: 'medium',
+      },
+    ],
+    // People who used to work somewhere, and partner organisations, are not the prospect.
+    ['Our CFO used to work at an insurance company.', undefined, {}],
+    ['Our bank partners all want different formats.', undefined, {}],
+    // Counted retainers and orders with a period are volumes.
+    ['New retainers, I would say 12 a week.', undefined, { monthly_volume: 52 }],
+    ['Change orders come in, maybe five a day.', undefined, { monthly_volume: 110 }],
+    // Near misses.
+    ['Implementation takes about two months.', asked('What does buying look like?'), {}],
+    ['I work at an insurance company.', undefined, { industry: 'insurance' }],
+    [
+      "That's the plan for next quarter's rollout.",
+      asked('When do you hope to decide?'),
+      { urgency: 'medium' },
+    ],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});

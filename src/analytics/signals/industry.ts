@@ -428,6 +428,8 @@ const NOT_SELF_AFTER = new Set([
   'markets',
   'deals',
   'accounts',
+  'partner',
+  'partners',
 ]);
 /** Before "a …": the prospect describes itself ("we're a", "I run a", "as a") rather than another organisation. */
 const SELF_BEFORE_ARTICLE = new Set(
@@ -666,7 +668,11 @@ function counterpart(t: Toks, from: number, _to: number): boolean {
   // "we get patients from referrals", "we call students weekly": the people served name the prospect.
   if (OBJECT_VERBS.has(k)) return !possessive && !countBefore(t, from) && !SERVED_HINTS.has(t.k(from));
   if (COUNTERPART_OBJECT_PREPS.has(k)) {
-    if (PLACING.has(t.k(m - 1)) || SELF.has(t.k(m - 1))) return false;
+    // "I work at a hospital" (not "our CFO used to work at a bank": someone's past employer).
+    const before = t.k(m - 1);
+    if (WORK_VERBS.has(before) && t.k(m - 2) === 'to' && t.k(m - 3) === 'used') return true;
+    if (WORK_VERBS.has(before) && !subjectBefore(t, m)) return true;
+    if (PLACING.has(before) || SELF.has(before)) return false;
     // "I run sales ops at a staffing agency", "I'm the purchasing manager for the City": the
     // speaker (a subject pronoun, not "our") places itself at the organisation.
     if ((k === 'at' || k === 'for' || k === 'with') && subjectBefore(t, m)) return false;

@@ -56,7 +56,8 @@ export const DOC_NOUNS: ReadonlySet<string> = new Set(
     'template statements statement applications application estimates estimate bids bid sows sow msas ' +
     'msa receipts receipt amendments amendment renewals renewal claims claim offers waivers waiver pdfs pdf ' +
     'paperwork packets packet filings filing briefs brief memos memo certificates certificate onboarding consents ' +
-    'consent confirmations confirmation waivers authorizations authorization subcontracts subcontract plans'
+    'consent confirmations confirmation waivers authorizations authorization subcontracts subcontract plans ' +
+    'retainers retainer'
   ).split(' '),
 );
 

@@ -421,7 +421,7 @@ function rateRightAfter(t: Toks, at: number): Period | undefined {
 function docContextBefore(t: Toks, from: number): boolean {
   for (let m = from - 1; m >= 0 && m >= from - 10; m--) {
     const key = t.k(m);
-    if (DOC_NOUNS.has(key)) return true;
+    if (DOC_NOUNS.has(key) || (m >= 0 && isDocOrder(t, m))) return true;
     if (m >= from - 4 && DOC_VERBS.has(key)) return true;
   }
   return false;

@@ -8,7 +8,7 @@ import { NO_CONTEXT, type ReadContext } from './context.js';
 import { F_DURATION, F_QUANTITY, F_URGENCY, MAX_ALTERNATIVES } from './flags.js';
 import { isNegatorAt } from './lexicon.js';
 import { parseQuantity } from './numbers.js';
-import { isSoftBreak, type Toks } from './tokenizer.js';
+import { B_POSSESSIVE, isBreak, isSoftBreak, type Toks } from './tokenizer.js';
 import type { Alternative, Hit } from './types.js';
 import { type Cue, urgencyTable } from './urgency_cues.js';
 import {
@@ -100,7 +100,7 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
     if (hit === undefined && (flags & F_QUANTITY) !== 0) {
       // "about 3 weeks from now", "ten days away": a distance that restates the horizon before it;
       // "a six-month evaluation": the length of the buying process.
-      const d = distanceFromNow(t, i) ?? processLength(t, i);
+      const d = distanceFromNow(t, i) ?? processLength(t, i) ?? processTakes(t, i);
       if (d !== undefined) {
         hit = d.hit;
         to = d.to;
@@ -157,6 +157,13 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
               : 'other';
     }
     next = to;
+    // "sign within two weeks to use this quarter's budget": a possessive horizon names a budget or
+    // a plan; it does not replace a horizon already stated ("the plan for next year's budget cycle"
+    // alone still dates the purchase).
+    if (dated && best !== undefined && t.has(to - 1, B_POSSESSIVE)) {
+      alternatives = lose(alternatives, hit, 'names a budget or a plan');
+      continue;
+    }
     let confidence: number = CONFIDENCE.cue;
     if (undated !== undefined && !undatedCounts(t, i, to, undated, ctx.topic)) {
       alternatives = lose(alternatives, hit, 'not about buying');
@@ -290,6 +297,39 @@ function processLength(t: Toks, i: number): { hit: Hit<Urgency>; to: number } | 
   const value = levelOf(q.value * days);
   const span: [number, number] = [t.start[i] as number, t.end[j] as number];
   return { hit: { value, span, rule: `urgency.${value}.process` }, to: j + 1 };
+}
+
+const TAKE_VERBS = new Set(['take', 'takes', 'taking', 'lasts', 'last']);
+const PROCESS_SUBJECTS = new Set([...PROCESS_NOUNS, 'rfp', 'rfps', 'tender', 'committee']);
+
+/**
+ * "procurement usually takes about two months", "an RFP … takes about three months": the buying
+ * process's length stated with a present "take" (not "took", and not implementation or onboarding).
+ */
+function processTakes(t: Toks, i: number): { hit: Hit<Urgency>; to: number } | undefined {
+  let m = i - 1;
+  while (
+    m >= 0 &&
+    m >= i - 3 &&
+    (t.k(m) === 'about' || t.k(m) === 'around' || t.k(m) === 'roughly' || t.k(m) === 'like')
+  )
+    m--;
+  if (!TAKE_VERBS.has(t.k(m)) && !(t.k(m) === 'take' || TAKE_VERBS.has(t.k(m - 1)))) return undefined;
+  let subject = false;
+  for (let b = m - 1; b >= 0 && b >= m - 14; b--) {
+    if (isBreak(t, b)) break;
+    const k = t.key[b] as string;
+    if (k === 'implementation' || k === 'onboarding' || k === 'setup' || k === 'training') return undefined;
+    if (PROCESS_SUBJECTS.has(k)) subject = true;
+  }
+  if (!subject) return undefined;
+  const q = parseQuantity(t, i);
+  if (q === undefined || q.vague || q.notCount || !(q.value > 0)) return undefined;
+  const days = UNIT_DAYS.get(t.k(q.to));
+  if (days === undefined) return undefined;
+  const value = levelOf(q.value * days);
+  const span: [number, number] = [t.start[i] as number, t.end[q.to] as number];
+  return { hit: { value, span, rule: `urgency.${value}.process` }, to: q.to + 1 };
 }
 
 /** "within two weeks", "in the next two or three months", "in 9 months or so", "in a month or two". */

@@ -90,6 +90,9 @@ const CLAUSE_WORDS = new Set([
   'or',
   'if',
   'unless',
+  'once',
+  'when',
+  'after',
 ]);
 /** A subject opens a clause even without punctuation, as in transcripts: "we send 30 bids a week we'd like to start". */
 const SUBJECTS = new Set(['we', "we'd", "we're", "we'll", 'i', "i'd", "i'm", "i'll", 'they', "they're"]);
@@ -125,6 +128,8 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
       strong = true;
     else if (STRONG.has(k)) other = true;
     else if (WEAK.has(k) || k.endsWith("'d")) weak = true;
+    // "wants it before the board meeting in June": the purchase is dated by the event.
+    else if ((EVENTS.has(k) || OTHER.has(k)) && eventDeadline(t, m)) continue;
     else if (OTHER.has(k) || EVENTS.has(k) || NOT_OUR_PURCHASE.has(k) || DOC_OBJECTS.has(k)) other = true;
     if (subject) break;
   }
@@ -152,6 +157,18 @@ function peopleOntoProduct(t: Toks, m: number): boolean {
   if (!product) return false;
   const who = t.k(m - 1);
   return PERSON_NOUNS.has(who) || PEOPLE_WORDS.has(who);
+}
+
+const DEADLINE_WORDS = new Set(['before', 'ahead', 'by']);
+
+/** The event word at `m` follows "before", "ahead of", "by" (past a determiner and one modifier). */
+function eventDeadline(t: Toks, m: number): boolean {
+  for (let b = m - 1; b >= 0 && b >= m - 3; b--) {
+    const k = t.key[b] as string;
+    if (DEADLINE_WORDS.has(k) || (k === 'of' && t.k(b - 1) === 'ahead')) return true;
+    if (k !== 'the' && k !== 'our' && k !== 'a' && b < m - 1) return false;
+  }
+  return false;
 }
 
 function clauseEdge(t: Toks, m: number): boolean {
