@@ -352,6 +352,8 @@ describe('kinds found by a second blind probe of our own (labelled before the ru
     ],
     // People who used to work somewhere, and partner organisations, are not the prospect.
     ['Our CFO used to work at an insurance company.', undefined, {}],
+    ['Both partners came from a large law firm downtown.', undefined, {}],
+    ['We got a call from the regional hospital yesterday.', undefined, {}],
     ['Our bank partners all want different formats.', undefined, {}],
     // Counted retainers and orders with a period are volumes.
     ['New retainers, I would say 12 a week.', undefined, { monthly_volume: 52 }],

@@ -599,6 +599,7 @@ const OBJECT_VERBS = new Set(
     'pull pulled engage engaged outsource outsourced use used using'
   ).split(' '),
 );
+const ARTICLES = new Set(['a', 'an', 'the']);
 const SERVED_HINTS = new Set(['patients', 'patient', 'students']);
 /** Words between such a verb and its object: "bring in outside contractors", "get like bank earnings". */
 const OBJECT_FILL = new Set(
@@ -662,6 +663,11 @@ function counterpart(t: Toks, from: number, _to: number): boolean {
     m--;
   }
   // "our lawyer reviews every lease": one person the prospect retains, not its staff or identity.
+  // One adjective after an article: "at a big bank", "from the local hospital".
+  if (m === from - 1 && m > 0 && t.kind[m] === K_WORD && ARTICLES.has(t.k(m - 1))) {
+    m -= 2;
+    while (m >= 0 && m >= from - 5 && OBJECT_FILL.has(t.key[m] as string)) m--;
+  }
   if (possessive && PERSON_PROVIDERS.has(t.k(from))) return true;
   if (m < 0 || isBreak(t, m)) return false;
   const k = t.key[m] as string;
