@@ -370,3 +370,34 @@ describe('kinds found by a second blind probe of our own (labelled before the ru
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('kinds found by a third blind probe of our own (voice-agent style, labelled before the run)', () => {
+  it.each<Case>([
+    // A negated shopping verb qualified by now is low.
+    ["honestly we're not looking at the moment, we just renewed", undefined, { urgency: 'low' }],
+    ['we are not in the market right now, sorry', undefined, { urgency: 'low' }],
+    // The next month boundary is within about 30 days.
+    ['we need it working by the first of the month', undefined, { urgency: 'high' }],
+    // "not a priority until after <month>" is a pause until then.
+    ['this is not a big priority until after June', undefined, { urgency: 'medium' }],
+    [
+      'probably later in the year, after the merger',
+      asked('When would you look at this?'),
+      { urgency: 'medium' },
+    ],
+    // People counted per period are a flow handled, not the prospect's staff.
+    ['we place around 40 teachers a month across the county', undefined, {}],
+    // Near misses.
+    ['we see about 40 patients a day', undefined, { industry: 'healthcare' }],
+    ['we have 40 teachers on staff', undefined, { team_size: 40, industry: 'education' }],
+    ['the first of the month is when rent is due', undefined, {}],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});
+
+describe('a regression found by diffing with main on our long-form set', () => {
+  it('a count of things per period still names the business', () => {
+    expect(spec('We underwrite about 300 mortgages a month.')).toEqual({ industry: 'finance' });
+  });
+});

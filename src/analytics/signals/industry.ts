@@ -8,8 +8,9 @@ import type { IndustryId } from '../../schema/session_payload.js';
 import { NO_CONTEXT, type ReadContext } from './context.js';
 import { F_INDUSTRY, F_PRODUCT } from './flags.js';
 import { type Cue, industryTable } from './industry_cues.js';
-import { DOC_NOUNS, FUNCTION_WORDS } from './lexicon.js';
+import { DOC_NOUNS, FUNCTION_WORDS, PERSON_NOUNS } from './lexicon.js';
 import { isNumberWord } from './numbers.js';
+import { matchPeriod } from './periods.js';
 import { B_DASH, B_POSSESSIVE, isBreak, K_NUM, K_WORD, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
 
@@ -139,6 +140,9 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     if (!self && (ctx.topic === 'third_party' || marketPhrase(t, i))) continue;
     if (compoundModifier(t, to) || (!self && (generalTalk(t, i, to) || othersPossessive(t, i, to)))) continue;
     if (pluralCue(t, to - 1) && !countBefore(t, i) && (!self || withBefore(t, i))) continue;
+    // "we place around 40 teachers a month": people counted per period are a flow handled, not staff
+    // ("40 patients a day" names whom a clinic serves; "1,000 loans a quarter" is not people).
+    if (PERSON_NOUNS.has(t.k(to - 1)) && pluralCue(t, to - 1) && matchPeriod(t, to) !== undefined) continue;
     if (aspiration(t, i)) continue;
     if (cue.weight === 1 && !self) continue;
     if (cue.needsSelf && !self && !(i > 0 && (t.k(i - 1) === 'the' || t.k(i - 1) === 'our'))) {

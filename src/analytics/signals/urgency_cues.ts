@@ -60,6 +60,9 @@ const MONTHS = [
   'december',
 ];
 const MONTH_LEADS = [
+  'until after',
+  'till after',
+  'till',
   'in',
   'on',
   'by',
@@ -197,6 +200,11 @@ const CUES = (): Array<[string, Cue]> => [
       'this month',
       'end of this month',
       'end of the month',
+      // The next month boundary: "by the first of the month" is within about 30 days.
+      'by the first of the month',
+      'before the first of the month',
+      'by the 1st of the month',
+      'before the 1st of the month',
       'end of month',
       'month end',
       'by month end',
@@ -238,6 +246,7 @@ const CUES = (): Array<[string, Cue]> => [
       'soon',
       'shortly',
       'later this year',
+      'later in the year',
       'end of the year',
       'end of this year',
       'end of year',
@@ -306,7 +315,15 @@ const CUES = (): Array<[string, Cue]> => [
     'mostly curiosity',
     // A negated interest or timing fit about now: "not interested right now", "now isn't the right time".
     // Only with a qualifier of time: a plain "I'm not interested" is a refusal, not a horizon.
-    ...['not interested', 'not really interested', "aren't interested", 'not that interested'].flatMap((n) =>
+    ...[
+      'not interested',
+      'not really interested',
+      "aren't interested",
+      'not that interested',
+      'not looking',
+      'not in the market',
+      'not buying',
+    ].flatMap((n) =>
       [
         'right now',
         'at the moment',
@@ -344,6 +361,11 @@ const CUES = (): Array<[string, Cue]> => [
     'not in any rush',
     'not in any hurry',
     'not a priority',
+    'not really a priority',
+    'not a big priority',
+    'not a top priority',
+    'not a high priority',
+    'low priority',
     'not a rush',
     'no timeline',
     'no set timeline',

@@ -49,7 +49,9 @@ const DOC_OBJECTS = new Set(
   ).split(' '),
 );
 /** "on hold until Q3", "paused until next year", "wait until January": the purchase waits for the horizon. */
+const UNTIL = new Set(['until', 'till']);
 const PAUSE_WORDS = new Set([
+  'priority',
   'hold',
   'paused',
   'pause',
@@ -110,7 +112,7 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
   // "we'll get it signed today": a buying word inside the horizon's own phrase.
   for (let m = from; m < to; m++) if (STRONG.has(t.key[m] as string)) strong = true;
   // "on hold until Q3", "paused until next year".
-  const until = t.k(from) === 'until' ? from : t.k(from - 1) === 'until' ? from - 1 : -1;
+  const until = UNTIL.has(t.k(from)) ? from : UNTIL.has(t.k(from - 1)) ? from - 1 : -1;
   if (until >= 0 && PAUSE_WORDS.has(t.k(until - 1))) strong = true;
   for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
     if (clauseEdge(t, m)) break;
