@@ -376,6 +376,7 @@ describe('kinds found by a third blind probe of our own (voice-agent style, labe
     // A negated shopping verb qualified by now is low.
     ["honestly we're not looking at the moment, we just renewed", undefined, { urgency: 'low' }],
     ['we are not in the market right now, sorry', undefined, { urgency: 'low' }],
+    ['nah we are not buying right now we renewed with another vendor', undefined, { urgency: 'low' }],
     // The next month boundary is within about 30 days.
     ['we need it working by the first of the month', undefined, { urgency: 'high' }],
     // "not a priority until after <month>" is a pause until then.

@@ -313,6 +313,9 @@ const CUES = (): Array<[string, Cue]> => [
     'just curiosity',
     'pure curiosity',
     'mostly curiosity',
+  ]),
+  // Not exploring (no object to read): a negated interest or timing fit about now.
+  ...cues('low', 'low.not_now', [
     // A negated interest or timing fit about now: "not interested right now", "now isn't the right time".
     // Only with a qualifier of time: a plain "I'm not interested" is a refusal, not a horizon.
     ...[
