@@ -402,3 +402,34 @@ describe('a regression found by diffing with main on our long-form set', () => {
     expect(spec('We underwrite about 300 mortgages a month.')).toEqual({ industry: 'finance' });
   });
 });
+
+describe('kinds found by a fourth blind probe of our own (long chatter, labelled before the run)', () => {
+  it.each<Case>([
+    // The speaker's own history is not the company's industry.
+    ['My background is in retail, I ran stores for a decade before this job.', undefined, {}],
+    ['I spent six years at a law firm before I moved into operations.', undefined, {}],
+    // A list after "our customers are" is all customers.
+    ['Our clients are mostly regional banks, a couple of insurers, a few hospitals.', undefined, {}],
+    // An organisation identified by someone else's relation to it.
+    ['The hospital my mother goes to sends texts like this.', undefined, {}],
+    ['The universities we sell to take forever to decide.', undefined, {}],
+    ['The hospital groups we serve all run Epic.', undefined, {}],
+    ['The law office my cousin works at uses paper files.', undefined, {}],
+    // A buying word modifying a meeting noun is the meeting.
+    ['Our budget discussions happen in March.', asked('How does budgeting work here?'), {}],
+    // A count of people qualified by where they work is a part of the team.
+    ['We also have three people remote in Lisbon.', undefined, {}],
+    // "from a team of 8 to 25" is a change, not a range.
+    ['We grew from a staff of 12 to 30 in two years.', asked('How has the team changed?'), { team_size: 30 }],
+    // Early in the process, nothing budgeted, learning the landscape: low.
+    ["Honestly we're very early in the process, nothing's budgeted.", undefined, { urgency: 'low' }],
+    ["I'm mostly trying to understand the landscape first.", undefined, { urgency: 'low' }],
+    // Near misses.
+    ['The school I run has about 400 students.', undefined, { industry: 'education' }],
+    ['We have 30 people, two of them remote.', undefined, { team_size: 30 }],
+    ['We need budget approval by March.', undefined, { urgency: 'medium' }],
+    ['We get up early in the morning to load the trucks.', undefined, {}],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});

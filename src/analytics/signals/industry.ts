@@ -134,6 +134,7 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     if (cue.id === 'none') continue;
     if (customerContext(t, i)) continue;
     if (counterpart(t, i, to)) continue;
+    if (personalHistory(t, i) || relativeOther(t, i, to)) continue;
     if (to - i === 1 && FUNCTION_CUES.has(t.k(i)) && !functionAsIdentity(t, i, to)) continue;
     if (notSelfDescription(t, i, to)) continue;
     const self = selfContext(t, i);
@@ -361,9 +362,12 @@ function selfContext(t: Toks, at: number): boolean {
   return false;
 }
 
-/** "we sell to hospitals", "software for schools", "our customers are banks". */
+/**
+ * "we sell to hospitals", "software for schools", "our customers are banks"; a list after the
+ * marker runs on across commas ("our clients are mostly banks, a couple of insurers, a few hospitals").
+ */
 function customerContext(t: Toks, at: number): boolean {
-  for (let m = at - 1; m >= 0 && m >= at - 6; m--) {
+  for (let m = at - 1; m >= 0 && m >= at - 16; m--) {
     if (isBreak(t, m)) return false;
     const key = t.key[m] as string;
     if (SELF.has(key)) return false;
@@ -604,6 +608,47 @@ const OBJECT_VERBS = new Set(
   ).split(' '),
 );
 const ARTICLES = new Set(['a', 'an', 'the']);
+/** The speaker's own history: "my background is in banking", "I spent ten years at a credit union". */
+const HISTORY = new Set(['background', 'career', 'spent', 'previously', 'formerly', 'former', 'resume']);
+
+function personalHistory(t: Toks, at: number): boolean {
+  for (let m = at - 1; m >= 0 && m >= at - 20; m--) {
+    if (isBreak(t, m)) return false;
+    if (HISTORY.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
+const RELATIVE_SUBJECTS = new Set(['my', 'our', 'his', 'her', 'their', 'i', 'we', 'they', 'you', 'your']);
+/** Verbs after "the school I …" that make it the speaker's own: "the school I run", "the firm we founded". */
+const OWN_VERBS = new Set(
+  'run runs ran own owns owned manage manages lead leads founded started work operate operates am are is'.split(
+    ' ',
+  ),
+);
+
+/**
+ * "The school my kids go to", "the bank we use", "the hospital systems we sell to": a definite cue
+ * followed by a clause with another subject names an organisation by someone's relation to it
+ * (not "the school I run", "the firm we founded").
+ */
+function relativeOther(t: Toks, from: number, cueTo: number): boolean {
+  if (t.k(from - 1) !== 'the') return false;
+  // "the hospital systems we sell to": the cue's head noun may come first.
+  let to = cueTo;
+  if (!RELATIVE_SUBJECTS.has(t.k(to)) && t.kind[to] === K_WORD) to++;
+  if (!RELATIVE_SUBJECTS.has(t.k(to))) return false;
+  for (let m = to + 1; m < t.n && m <= to + 3; m++) {
+    if (isBreak(t, m)) return false;
+    if (OWN_VERBS.has(t.key[m] as string)) return false;
+    if (t.kind[m] === K_WORD && !RELATIVE_SUBJECTS.has(t.key[m] as string)) {
+      // The first verb-like word after the subject (after a possessive's noun: "my kids go").
+      const prevPossessive = ['my', 'our', 'his', 'her', 'their', 'your'].includes(t.k(m - 1));
+      if (!prevPossessive) return true;
+    }
+  }
+  return false;
+}
 const SERVED_HINTS = new Set(['patients', 'patient', 'students']);
 /** Words between such a verb and its object: "bring in outside contractors", "get like bank earnings". */
 const OBJECT_FILL = new Set(

@@ -194,6 +194,8 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
   if (noun.kind === 'person') {
     // "two full-time employees worth of work", "the equivalent of four people": an amount of work.
     if (workAmount(t, q.from, noun.at)) return;
+    // "three people remote in Lisbon": where part of the team works names a part, not the team.
+    if (LOCATED.has(t.k(noun.at + 1))) return;
     // "nine buyers plus me", "just me and two crew members": the speaker counts.
     const me = SUM_JOIN_ME.has(t.k(noun.at + 1)) && ME.has(t.k(noun.at + 2));
     const meBefore = !me && SUM_JOIN_ME.has(t.k(q.from - 1)) && ME.has(t.k(q.from - 2));
@@ -251,6 +253,7 @@ function previousCountOfPeople(t: Toks, from: number): boolean {
   }
   return false;
 }
+const LOCATED = new Set(['remote', 'remotely', 'offshore', 'overseas', 'abroad', 'onsite']);
 const WORK_OF = new Set(['equivalent', 'work', 'job', 'workload', 'output', 'capacity']);
 
 /** "two full-time employees worth of productivity", "the equivalent of four people". */

@@ -37,7 +37,7 @@ const OTHER = new Set(
     'send sending sent loop looped looping talk talking meet meeting chat call calls reconnect follow ' +
     'present presenting review reviewing redlines redline demo schedule email emails pick hear circle touch ' +
     'ping share intro introduce times slot slots ooo out office vacation travelling traveling slips slip ' +
-    'locked stuck'
+    'locked stuck conversations conversation discussions discussion talks'
   ).split(' '),
 );
 /** Documents and answers the horizon is about: "the quote in writing by Friday", "the proposal by next week". */
@@ -126,7 +126,13 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
     else if (k === 'roll' || k === 'rolling') {
       if (t.k(m + 1) === 'over') other = true;
       else strong = true;
-    } else if (STRONG.has(k) && !(k === 'sign' && t.k(m + 1) === 'up') && !NOT_OUR_PURCHASE.has(t.k(m - 1)))
+    } else if (
+      STRONG.has(k) &&
+      !(k === 'sign' && t.k(m + 1) === 'up') &&
+      !NOT_OUR_PURCHASE.has(t.k(m - 1)) &&
+      // "budget discussions happen in April": the buying word modifies a meeting noun.
+      !OTHER.has(t.k(m + 1))
+    )
       strong = true;
     else if (STRONG.has(k)) other = true;
     else if (WEAK.has(k) || k.endsWith("'d")) weak = true;
@@ -272,7 +278,7 @@ const BUY_OBJECTS = new Set(
 const INTRANSITIVE_AFTER = new Set(
   (
     'for at right now still here really too mostly just around more to into on a bit currently ' +
-    'and but so honestly though yet'
+    'and but so honestly though yet first before anyway'
   ).split(' '),
 );
 const PRONOUN_OBJECTS = new Set(['this', 'it', 'that', 'them', 'you', 'things', 'stuff']);
