@@ -433,3 +433,30 @@ describe('kinds found by a fourth blind probe of our own (long chatter, labelled
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('kinds found by a fifth blind probe of our own (long chatter, labelled before the run)', () => {
+  it.each<Case>([
+    // Partners and nearby organisations are counterparts.
+    ['We partnered with a university on a research grant last spring.', undefined, {}],
+    ['The dental clinic across the street switched to online forms.', undefined, {}],
+    ['The law firm next door recommended you.', undefined, {}],
+    // An adverb between the self verb and the article keeps the self-description.
+    ["We're basically a staffing agency for warehouses.", undefined, { industry: 'staffing' }],
+    // The head noun is the identity, the cue before it a modifier.
+    ["We're a nonprofit clinic on the east side.", undefined, { industry: 'healthcare' }],
+    ['We are a healthcare staffing agency.', undefined, { industry: 'staffing' }],
+    // An undated cue before a past verb modifies that verb.
+    ['We immediately noticed the difference in the demo.', undefined, {}],
+    // Someone else's priority.
+    ['It is not a priority for the finance team right now, they are closing the year.', undefined, {}],
+    // The speaker listed first with commas.
+    ["It's me, three dispatchers and that's it.", undefined, { team_size: 4 }],
+    // Near misses.
+    ['We immediately need something for intake.', undefined, { urgency: 'high' }],
+    ['Honestly it is not a priority for us this year.', undefined, { urgency: 'low' }],
+    ["We're a nonprofit serving 600 families.", undefined, { industry: 'nonprofit' }],
+    ["We're a small freight brokerage out of Memphis.", undefined, { industry: 'logistics' }],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});

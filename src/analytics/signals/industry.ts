@@ -39,7 +39,18 @@ const WORK_VERBS = new Set(['work', 'works', 'working', 'worked']);
 /** "we sell to hospitals" names customers; "we sell insurance" names what the prospect does. */
 const SELL_WORDS = new Set(['sell', 'sells', 'selling', 'sold']);
 /** "we work with dentists", "we partner with banks": customers or partners, not the prospect. */
-const WITH_VERBS = new Set(['work', 'works', 'working', 'partner', 'partners', 'partnering']);
+const WITH_VERBS = new Set([
+  'work',
+  'works',
+  'working',
+  'partner',
+  'partners',
+  'partnering',
+  'partnered',
+  'teamed',
+  'collaborate',
+  'collaborated',
+]);
 /**
  * Cues that also name a department or a task: "our accounting is in QuickBooks", "we use Xero
  * for bookkeeping", "our insurance covers it". After these words they are not the industry.
@@ -134,7 +145,9 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     if (cue.id === 'none') continue;
     if (customerContext(t, i)) continue;
     if (counterpart(t, i, to)) continue;
-    if (personalHistory(t, i) || relativeOther(t, i, to)) continue;
+    if (personalHistory(t, i) || relativeOther(t, i, to) || nearbyOther(t, i, to)) continue;
+    // "a nonprofit clinic", "a healthcare staffing agency": the head noun (the last cue) is the identity.
+    if (((flags[to] as number) & F_INDUSTRY) !== 0 && headCueAt(t, to)) continue;
     if (to - i === 1 && FUNCTION_CUES.has(t.k(i)) && !functionAsIdentity(t, i, to)) continue;
     if (notSelfDescription(t, i, to)) continue;
     const self = selfContext(t, i);
@@ -470,7 +483,10 @@ function notSelfDescription(t: Toks, from: number, to: number): boolean {
     const k = t.key[m] as string;
     if (k === 'a' || k === 'an') {
       // "my sister-in-law is a lawyer", "he's an attorney": one person's job, not the company's.
-      const verb = t.k(m - 1);
+      // "we're basically a …", "we're technically a …": adverbs between the verb and the article.
+      let v = m - 1;
+      while (v > 0 && v >= m - 3 && (t.k(v).endsWith('ly') || HEDGES.has(t.k(v)))) v--;
+      const verb = t.k(v);
       if (
         (verb === 'is' || verb === 'was' || verb === "he's" || verb === "she's") &&
         PERSON_JOB.has(t.k(from))
@@ -608,6 +624,51 @@ const OBJECT_VERBS = new Set(
   ).split(' '),
 );
 const ARTICLES = new Set(['a', 'an', 'the']);
+const HEDGES = new Set([
+  'basically',
+  'actually',
+  'really',
+  'just',
+  'kind',
+  'sort',
+  'of',
+  'essentially',
+  'still',
+  'also',
+]);
+/** "the pharmacy down the street", "the law firm next door": a nearby organisation, not the prospect. */
+const NEARBY = new Set(['down', 'across', 'next', 'nearby', 'around', 'up']);
+const NEARBY_AFTER = new Set(['street', 'road', 'town', 'door', 'corner', 'hall', 'block', 'way']);
+
+function nearbyOther(t: Toks, from: number, to: number): boolean {
+  if (t.k(from - 1) !== 'the') return false;
+  for (let m = to; m < t.n && m <= to + 2; m++) {
+    if (!NEARBY.has(t.k(m))) continue;
+    for (let j = m + 1; j <= m + 3; j++) if (NEARBY_AFTER.has(t.k(j)) || t.k(j) === 'by') return true;
+    return t.k(m) === 'nearby';
+  }
+  return false;
+}
+
+const GENERIC_HEADS = new Set([
+  'brokerage',
+  'carrier',
+  'plant',
+  'plants',
+  'stores',
+  'foundation',
+  'district',
+  'fleet',
+]);
+
+/** A real cue (not a "none" phrase) starts at token `at`. */
+function headCueAt(t: Toks, at: number): boolean {
+  const tab = industryTable();
+  const end = tab.matchEnd(t, at);
+  // "freight brokerage", "insurance carrier": a generic head takes its kind from the word before.
+  if (end === at + 1 && GENERIC_HEADS.has(t.k(at))) return false;
+  return end > at && (tab.matched as Cue).id !== 'none';
+}
 /** The speaker's own history: "my background is in banking", "I spent ten years at a credit union". */
 const HISTORY = new Set(['background', 'career', 'spent', 'previously', 'formerly', 'former', 'resume']);
 

@@ -198,7 +198,9 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
     if (LOCATED.has(t.k(noun.at + 1))) return;
     // "nine buyers plus me", "just me and two crew members": the speaker counts.
     const me = SUM_JOIN_ME.has(t.k(noun.at + 1)) && ME.has(t.k(noun.at + 2));
-    const meBefore = !me && SUM_JOIN_ME.has(t.k(q.from - 1)) && ME.has(t.k(q.from - 2));
+    // "it's me, three dispatchers": a comma joins the speaker too.
+    const join = t.k(q.from - 1);
+    const meBefore = !me && (SUM_JOIN_ME.has(join) || join === ',') && ME.has(t.k(q.from - 2));
     addTeam(
       t,
       meBefore ? q.from - 2 : q.from,

@@ -288,6 +288,46 @@ const WHOLE_FILLERS = new Set(
   ),
 );
 
+const PAST_FORMS = new Set([
+  'saw',
+  'knew',
+  'got',
+  'went',
+  'had',
+  'did',
+  'felt',
+  'thought',
+  'made',
+  'took',
+  'said',
+  'told',
+  'began',
+  'found',
+  'gave',
+]);
+
+function pastVerb(k: string): boolean {
+  return PAST_FORMS.has(k) || (k.length > 4 && k.endsWith('ed') && k !== 'need' && k !== 'speed');
+}
+
+const OTHER_OWNERS = new Set(['the', 'their', 'his', 'her', 'them', 'him', 'that', 'those']);
+
+/** "not a priority for the IT team": someone else's priority, not the purchase's. */
+function othersPriority(t: Toks, to: number): boolean {
+  return t.k(to) === 'for' && OTHER_OWNERS.has(t.k(to + 1)) && !TIME_WORDS.has(t.k(to + 2));
+}
+const TIME_WORDS = new Set([
+  'moment',
+  'time',
+  'year',
+  'quarter',
+  'month',
+  'week',
+  'foreseeable',
+  'next',
+  'rest',
+]);
+
 /** "we would have signed", "could've switched", "we'd have moved": a counterfactual before the cue. */
 function counterfactualBefore(t: Toks, from: number): boolean {
   for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
@@ -345,8 +385,10 @@ export function undatedCounts(
   topic: Topic,
 ): boolean {
   if (counterfactualBefore(t, from)) return false;
-  if (kind === 'other') return true;
+  if (kind === 'other') return !othersPriority(t, to);
   if (pastClause(t, from)) return false;
+  // "we immediately saw the value": the cue modifies the past verb after it.
+  if (kind === 'high' && t.kind[to] === K_WORD && pastVerb(t.key[to] as string)) return false;
   if (kind === 'explore') return exploreObjectOk(t, to);
   if (attributive(t, from, to)) return false;
   if (wholeAnswer(t, from, to)) return topic === 'none' || topic === 'timeline';
