@@ -460,3 +460,26 @@ describe('kinds found by a fifth blind probe of our own (long chatter, labelled 
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('kinds found by a sixth blind probe of our own (long chatter, labelled before the run)', () => {
+  it.each<Case>([
+    // The speaker's history before this job.
+    ['Before this I ran a warehouse for a trucking company, so I know ops.', undefined, {}],
+    ['Prior to joining, I spent time at a bank.', undefined, {}],
+    // An employment status, not the construction trade.
+    ['Most of our drivers are independent contractors.', undefined, {}],
+    ['Half the crew are 1099 contractors.', undefined, {}],
+    // An organisation inside a relative clause about another thing.
+    ['We borrowed a form that the county uses for permits.', undefined, {}],
+    ['They pitched us a portal which the hospital already runs.', undefined, {}],
+    // Staff roles counted with the prospect's voice.
+    ['We have about 14 installers and two office staff.', undefined, { team_size: 16 }],
+    ['We employ 9 appraisers.', undefined, { team_size: 9 }],
+    // Near misses.
+    ['The problem is that the school district pays late.', undefined, { industry: 'education' }],
+    ['We are general contractors, mostly commercial.', undefined, { industry: 'construction' }],
+    ["We're an independent law firm in Boise.", undefined, { industry: 'legal' }],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});

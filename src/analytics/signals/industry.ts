@@ -146,6 +146,7 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     if (customerContext(t, i)) continue;
     if (counterpart(t, i, to)) continue;
     if (personalHistory(t, i) || relativeOther(t, i, to) || nearbyOther(t, i, to)) continue;
+    if ((EMPLOYMENT_STATUS.has(t.k(i - 1)) && peopleCue(t, to)) || insideRelative(t, i)) continue;
     // "a nonprofit clinic", "a healthcare staffing agency": the head noun (the last cue) is the identity.
     if (((flags[to] as number) & F_INDUSTRY) !== 0 && headCueAt(t, to)) continue;
     if (to - i === 1 && FUNCTION_CUES.has(t.k(i)) && !functionAsIdentity(t, i, to)) continue;
@@ -675,9 +676,47 @@ const HISTORY = new Set(['background', 'career', 'spent', 'previously', 'formerl
 function personalHistory(t: Toks, at: number): boolean {
   for (let m = at - 1; m >= 0 && m >= at - 20; m--) {
     if (isBreak(t, m)) return false;
-    if (HISTORY.has(t.key[m] as string)) return true;
+    const k = t.key[m] as string;
+    if (HISTORY.has(k)) return true;
+    // "Before this I ran …", "prior to joining", "before joining here".
+    if ((k === 'before' || k === 'prior') && BEFORE_NOW.has(t.k(m + 1) === 'to' ? t.k(m + 2) : t.k(m + 1)))
+      return true;
   }
   return false;
+}
+const BEFORE_NOW = new Set(['this', 'joining', 'here', 'that', 'starting', 'founding']);
+
+/** "independent contractors", "1099 contractors": an employment status, not the trade. */
+const EMPLOYMENT_STATUS = new Set([
+  'independent',
+  'freelance',
+  '1099',
+  'outside',
+  'external',
+  'temporary',
+  'temp',
+]);
+
+/** The cue names people ("contractors", "lawyers"), not an organisation ("an independent insurance agency"). */
+function peopleCue(t: Toks, to: number): boolean {
+  const last = t.k(to - 1);
+  return (
+    PERSON_NOUNS.has(last) || last === 'contractor' || last === 'contractors' || last === 'subcontractors'
+  );
+}
+
+/** "a form that the county uses", "a portal which the hospital runs": inside a relative clause about another thing. */
+const NOT_RELATIVE_HEAD = new Set(
+  'is was are were think thought said says know mean guess so because believe feel sure just fact problem issue thing reason'.split(
+    ' ',
+  ),
+);
+
+function insideRelative(t: Toks, from: number): boolean {
+  const det = t.k(from - 1) === 'the' ? from - 2 : from - 1;
+  const rel = t.k(det);
+  if (rel !== 'that' && rel !== 'which') return false;
+  return t.kind[det - 1] === K_WORD && !NOT_RELATIVE_HEAD.has(t.k(det - 1));
 }
 
 const RELATIVE_SUBJECTS = new Set(['my', 'our', 'his', 'her', 'their', 'i', 'we', 'they', 'you', 'your']);

@@ -18,7 +18,9 @@ export const PERSON_NOUNS: ReadonlySet<string> = new Set(
     'teammates architects pharmacists therapists caseworkers clerks operators producers executives sdrs bdrs aes ' +
     'closers planners investigators auditors employees staffmembers heads crew secretaries assistants buyers ' +
     'researchers tutors dispatchers coordinators hygienists brokers bankers officers ftes pms estimators ' +
-    'superintendents receptionists'
+    'superintendents receptionists inspectors inspector appraisers appraiser surveyors installers installer ' +
+    'caregivers aides trainers coaches stylists mechanics electricians plumbers carpenters painters movers ' +
+    'cleaners cooks chefs cashiers tellers photographers editors writers programmers'
   ).split(' '),
 );
 
