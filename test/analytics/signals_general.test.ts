@@ -483,3 +483,27 @@ describe('kinds found by a sixth blind probe of our own (long chatter, labelled 
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('kinds found by a seventh blind probe of our own (labelled before the run)', () => {
+  it.each<Case>([
+    // A nearby organisation with a modifier before its noun.
+    ['The big regional hospital up the road refers people to us.', undefined, {}],
+    // A tool that something of the prospect's is built on is the prospect's.
+    [
+      'Patients book through a portal built on Microsoft Dynamics.',
+      undefined,
+      { integration_needs: ['dynamics'] },
+    ],
+    ['Clients drop their files into a portal hosted on Box.com.', undefined, { integration_needs: ['box'] }],
+    // Responding to someone is another action, not the purchase.
+    ['When a customer complains we have to reply immediately.', undefined, {}],
+    // More self-descriptions.
+    ["We're a small veterinary practice outside Leeds.", undefined, { industry: 'healthcare' }],
+    ['We own four coffee shops downtown.', undefined, { industry: 'retail' }],
+    // Near misses.
+    ['Their clients all use Dropbox.', undefined, {}],
+    ['We have to get this in place immediately.', undefined, { urgency: 'high' }],
+  ])('%s', (text, ctx, want) => {
+    expect(spec(text, ctx)).toEqual(want);
+  });
+});

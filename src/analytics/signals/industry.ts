@@ -642,7 +642,17 @@ const NEARBY = new Set(['down', 'across', 'next', 'nearby', 'around', 'up']);
 const NEARBY_AFTER = new Set(['street', 'road', 'town', 'door', 'corner', 'hall', 'block', 'way']);
 
 function nearbyOther(t: Toks, from: number, to: number): boolean {
-  if (t.k(from - 1) !== 'the') return false;
+  // "the pharmacy down the street", "the big regional hospital up the road".
+  let d = from - 1;
+  while (
+    d >= 0 &&
+    d >= from - 3 &&
+    t.kind[d] === K_WORD &&
+    t.key[d] !== 'the' &&
+    !SELF.has(t.key[d] as string)
+  )
+    d--;
+  if (t.k(d) !== 'the') return false;
   for (let m = to; m < t.n && m <= to + 2; m++) {
     if (!NEARBY.has(t.k(m))) continue;
     for (let j = m + 1; j <= m + 3; j++) if (NEARBY_AFTER.has(t.k(j)) || t.k(j) === 'by') return true;

@@ -357,6 +357,7 @@ const MODIFIED_HEADS = new Set(
     'accounts contracts documents'
   ).split(' '),
 );
+const BUILT_ON = new Set(['built', 'hosted', 'based', 'running', 'runs', 'sits', 'lives']);
 /** A third party's service on the prospect's tool: "they configured Pipedrive for us". */
 const SERVICE_VERBS = new Set(
   'configure configured configuring set setup implement implemented implementing customize customized customise customised install installed maintain maintains maintained build built'.split(
@@ -426,8 +427,12 @@ function notANeed(t: Toks, from: number, to: number, id: IntegrationId, topic: T
     }
     if (OWN_API_AFTER.has(t.k(to))) return "the prospect's own product";
   }
-  // "your API", "your Slack integration": the product being evaluated, never a third party's.
-  let self = t.k(from - 1) === 'your' || t.k(from - 2) === 'your';
+  // "your API", "your Slack integration": the product being evaluated, never a third party's;
+  // "a portal built on SharePoint": the platform under something the prospect runs.
+  let self =
+    t.k(from - 1) === 'your' ||
+    t.k(from - 2) === 'your' ||
+    ((t.k(from - 1) === 'on' || t.k(from - 1) === 'in') && BUILT_ON.has(t.k(from - 2)));
   let connect = false;
   let service = false;
   let vendorVerb = false;
@@ -451,7 +456,7 @@ function notANeed(t: Toks, from: number, to: number, id: IntegrationId, topic: T
     // "a client portal on SharePoint": the noun modifies another noun.
     if ((k === 'client' || k === 'customer') && MODIFIED_HEADS.has(t.k(m + 1))) continue;
     // "they configured Pipedrive for us": a service on the prospect's tool.
-    if (THIRD.has(k) && !(service && (k === 'they' || k === "they'd" || k === "they'll")))
+    if (!self && THIRD.has(k) && !(service && (k === 'they' || k === "they'd" || k === "they'll")))
       return 'another organisation';
   }
   if (!self && comparedSubject(t, from, to)) return 'compared, not used';

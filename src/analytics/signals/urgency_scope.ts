@@ -37,7 +37,7 @@ const OTHER = new Set(
     'send sending sent loop looped looping talk talking meet meeting chat call calls reconnect follow ' +
     'present presenting review reviewing redlines redline demo schedule email emails pick hear circle touch ' +
     'ping share intro introduce times slot slots ooo out office vacation travelling traveling slips slip ' +
-    'locked stuck conversations conversation discussions discussion talks'
+    'locked stuck conversations conversation discussions discussion talks respond responding reply replying'
   ).split(' '),
 );
 /** Documents and answers the horizon is about: "the quote in writing by Friday", "the proposal by next week". */
