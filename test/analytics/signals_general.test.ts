@@ -507,3 +507,17 @@ describe('kinds found by a seventh blind probe of our own (labelled before the r
     expect(spec(text, ctx)).toEqual(want);
   });
 });
+
+describe('a regression found by diffing with main on the demo conversations', () => {
+  it('a cue opening the answer to a timing question is the answer, whatever reason follows', () => {
+    expect(
+      spec('Immediately, our peak season opens next month.', asked('When would you want this running?')),
+    ).toEqual({
+      urgency: 'high',
+    });
+    // Not after a question about something else.
+    expect(
+      spec('Immediately, our peak season opens next month.', asked('How do new leads reach you?')),
+    ).toEqual({});
+  });
+});

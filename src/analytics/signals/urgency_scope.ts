@@ -376,6 +376,12 @@ function wholeAnswer(t: Toks, from: number, to: number): boolean {
 
 const CONDITIONS = new Set(['if', 'once', 'provided', 'assuming', 'pending', 'unless']);
 
+function opensSentence(t: Toks, from: number): boolean {
+  let m = from - 1;
+  while (m >= 0 && !isBreak(t, m) && WHOLE_FILLERS.has(t.key[m] as string)) m--;
+  return m < 0 || isBreak(t, m);
+}
+
 /** Whether an undated cue in tokens `[from, to)` is about this purchase. */
 export function undatedCounts(
   t: Toks,
@@ -392,6 +398,9 @@ export function undatedCounts(
   if (kind === 'explore') return exploreObjectOk(t, to);
   if (attributive(t, from, to)) return false;
   if (wholeAnswer(t, from, to)) return topic === 'none' || topic === 'timeline';
+  // "Right away, bidding season starts by Friday." answering "When do you want this in place?":
+  // the cue opens the answer to a timing question; the rest gives the reason.
+  if (topic === 'timeline' && opensSentence(t, from)) return true;
   let subjectFill = true;
   for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
     if (clauseEdge(t, m)) break;
