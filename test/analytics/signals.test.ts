@@ -115,7 +115,9 @@ describe('detectSignals', () => {
     expect(spec('a'.repeat(200_000))).toEqual({});
     expect(spec('10-'.repeat(60_000))).toEqual({});
     expect(spec('.,;-~$%/'.repeat(25_000))).toEqual({});
-    expect(spec('urgent '.repeat(30_000))).toEqual({ urgency: 'high' });
+    // A cue word alone, repeated, is about nothing; the same cue about the purchase, repeated, is high.
+    expect(spec('urgent '.repeat(30_000))).toEqual({});
+    expect(spec('we need it urgently '.repeat(10_000))).toEqual({ urgency: 'high' });
     expect(spec('')).toEqual({});
   });
 

@@ -8,8 +8,9 @@ import type { IndustryId } from '../../schema/session_payload.js';
 import { NO_CONTEXT, type ReadContext } from './context.js';
 import { F_INDUSTRY, F_PRODUCT } from './flags.js';
 import { type Cue, industryTable } from './industry_cues.js';
-import { DOC_NOUNS } from './lexicon.js';
+import { DOC_NOUNS, FUNCTION_WORDS, PERSON_NOUNS } from './lexicon.js';
 import { isNumberWord } from './numbers.js';
+import { matchPeriod } from './periods.js';
 import { B_DASH, B_POSSESSIVE, isBreak, K_NUM, K_WORD, type Toks } from './tokenizer.js';
 import type { Hit } from './types.js';
 
@@ -38,7 +39,18 @@ const WORK_VERBS = new Set(['work', 'works', 'working', 'worked']);
 /** "we sell to hospitals" names customers; "we sell insurance" names what the prospect does. */
 const SELL_WORDS = new Set(['sell', 'sells', 'selling', 'sold']);
 /** "we work with dentists", "we partner with banks": customers or partners, not the prospect. */
-const WITH_VERBS = new Set(['work', 'works', 'working', 'partner', 'partners', 'partnering']);
+const WITH_VERBS = new Set([
+  'work',
+  'works',
+  'working',
+  'partner',
+  'partners',
+  'partnering',
+  'partnered',
+  'teamed',
+  'collaborate',
+  'collaborated',
+]);
 /**
  * Cues that also name a department or a task: "our accounting is in QuickBooks", "we use Xero
  * for bookkeeping", "our insurance covers it". After these words they are not the industry.
@@ -132,12 +144,20 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     const cue = tab.matched as Cue;
     if (cue.id === 'none') continue;
     if (customerContext(t, i)) continue;
+    if (counterpart(t, i, to)) continue;
+    if (personalHistory(t, i) || relativeOther(t, i, to) || nearbyOther(t, i, to)) continue;
+    if ((EMPLOYMENT_STATUS.has(t.k(i - 1)) && peopleCue(t, to)) || insideRelative(t, i)) continue;
+    // "a nonprofit clinic", "a healthcare staffing agency": the head noun (the last cue) is the identity.
+    if (((flags[to] as number) & F_INDUSTRY) !== 0 && headCueAt(t, to)) continue;
     if (to - i === 1 && FUNCTION_CUES.has(t.k(i)) && !functionAsIdentity(t, i, to)) continue;
     if (notSelfDescription(t, i, to)) continue;
     const self = selfContext(t, i);
     if (!self && (ctx.topic === 'third_party' || marketPhrase(t, i))) continue;
     if (compoundModifier(t, to) || (!self && (generalTalk(t, i, to) || othersPossessive(t, i, to)))) continue;
     if (pluralCue(t, to - 1) && !countBefore(t, i) && (!self || withBefore(t, i))) continue;
+    // "we place around 40 teachers a month": people counted per period are a flow handled, not staff
+    // ("40 patients a day" names whom a clinic serves; "1,000 loans a quarter" is not people).
+    if (PERSON_NOUNS.has(t.k(to - 1)) && pluralCue(t, to - 1) && matchPeriod(t, to) !== undefined) continue;
     if (aspiration(t, i)) continue;
     if (cue.weight === 1 && !self) continue;
     if (cue.needsSelf && !self && !(i > 0 && (t.k(i - 1) === 'the' || t.k(i - 1) === 'our'))) {
@@ -318,6 +338,8 @@ function cueAllowed(t: Toks, from: number, to: number, cue: Cue): boolean {
   const first = t.k(from);
   // "plant-based", "a county fair" stay; "stores" must be shops, not the verb ("it stores files").
   if (first === 'plant' || first === 'plants') return !(t.isP(to, '-') && t.joined(to));
+  // "we're remodeling our office": the verb, not the trade.
+  if (VERB_CUES.has(first)) return !OBJECT_DETERMINERS.has(t.k(to));
   if (first === 'stores') {
     const prev = t.k(from - 1);
     return t.kind[from - 1] === K_NUM || isNumberWord(prev) || STORE_QUALIFIERS.has(prev);
@@ -329,6 +351,22 @@ function cueAllowed(t: Toks, from: number, to: number, cue: Cue): boolean {
   return cue.weight > 0;
 }
 
+const VERB_CUES = new Set(['remodeling', 'remodelling', 'roofing', 'staffing', 'recruiting', 'building']);
+const OBJECT_DETERMINERS = new Set([
+  'our',
+  'my',
+  'the',
+  'a',
+  'an',
+  'this',
+  'that',
+  'their',
+  'his',
+  'her',
+  'your',
+  'it',
+]);
+
 /** "we're a", "I run a dental clinic", "our clinic": the prospect speaks of itself. */
 function selfContext(t: Toks, at: number): boolean {
   for (let m = at - 1; m >= 0 && m >= at - 6; m--) {
@@ -338,9 +376,12 @@ function selfContext(t: Toks, at: number): boolean {
   return false;
 }
 
-/** "we sell to hospitals", "software for schools", "our customers are banks". */
+/**
+ * "we sell to hospitals", "software for schools", "our customers are banks"; a list after the
+ * marker runs on across commas ("our clients are mostly banks, a couple of insurers, a few hospitals").
+ */
 function customerContext(t: Toks, at: number): boolean {
-  for (let m = at - 1; m >= 0 && m >= at - 6; m--) {
+  for (let m = at - 1; m >= 0 && m >= at - 16; m--) {
     if (isBreak(t, m)) return false;
     const key = t.key[m] as string;
     if (SELF.has(key)) return false;
@@ -364,6 +405,9 @@ function customerContext(t: Toks, at: number): boolean {
  */
 function functionAsIdentity(t: Toks, from: number, to: number): boolean {
   if (IDENTITY_AFTER.has(t.k(to))) return true;
+  if (activity(t, from, to)) return true;
+  // "a manufacturing and technology company": both sectors share the head noun.
+  if ((t.k(to) === 'and' || t.k(to) === '&') && IDENTITY_AFTER.has(t.k(to + 2))) return true;
   const prev = t.k(from - 1);
   if (prev === 'do' || prev === 'does' || prev === 'an' || prev === 'a') return true;
   if (t.k(to) === 'for' || t.k(to) === 'on') return false;
@@ -406,6 +450,8 @@ const NOT_SELF_AFTER = new Set([
   'markets',
   'deals',
   'accounts',
+  'partner',
+  'partners',
 ]);
 /** Before "a …": the prospect describes itself ("we're a", "I run a", "as a") rather than another organisation. */
 const SELF_BEFORE_ARTICLE = new Set(
@@ -431,12 +477,24 @@ const NOT_ARTICLE_RUN = new Set([
 
 /** "onboarding a big retailer", "a hospital project", "mid-size manufacturers" after "for": not the prospect. */
 function notSelfDescription(t: Toks, from: number, to: number): boolean {
-  if (NOT_SELF_AFTER.has(t.k(to))) return true;
+  if (NOT_SELF_AFTER.has(t.k(to)) && !activity(t, from, to)) return true;
   // "medical authorizations", "legal documents": an adjective of a document, not an identity.
   if (DOC_NOUNS.has(t.k(to))) return true;
   for (let m = from - 1; m >= 0 && m >= from - 3; m--) {
     const k = t.key[m] as string;
-    if (k === 'a' || k === 'an') return !SELF_BEFORE_ARTICLE.has(t.k(m - 1));
+    if (k === 'a' || k === 'an') {
+      // "my sister-in-law is a lawyer", "he's an attorney": one person's job, not the company's.
+      // "we're basically a …", "we're technically a …": adverbs between the verb and the article.
+      let v = m - 1;
+      while (v > 0 && v >= m - 3 && (t.k(v).endsWith('ly') || HEDGES.has(t.k(v)))) v--;
+      const verb = t.k(v);
+      if (
+        (verb === 'is' || verb === 'was' || verb === "he's" || verb === "she's") &&
+        PERSON_JOB.has(t.k(from))
+      )
+        return true;
+      return !SELF_BEFORE_ARTICLE.has(verb);
+    }
     if (isBreak(t, m) || t.kind[m] !== K_WORD || SELF.has(k) || NOT_ARTICLE_RUN.has(k)) return false;
   }
   return false;
@@ -461,6 +519,25 @@ const MAKE_VERBS = new Set([
   'license',
   'licenses',
   'built',
+  'selling',
+  'offering',
+  'providing',
+  'developing',
+  'making',
+  'licensing',
+]);
+/** Who can be the maker in "we're a small outfit offering software": the prospect or its company. */
+const MAKERS = new Set([
+  'we',
+  'i',
+  "we've",
+  "we're",
+  "i'm",
+  'company',
+  'firm',
+  'business',
+  'outfit',
+  'startup',
 ]);
 const PRODUCT_SCORE = 5;
 const PRODUCT_WINDOW = 8;
@@ -475,7 +552,7 @@ function productSelfDescription(t: Toks): Hit<IndustryId> | undefined {
       if (isBreak(t, m)) break;
       const k = t.key[m] as string;
       if (verb < 0 && MAKE_VERBS.has(k)) verb = m;
-      else if (verb >= 0 && (k === 'we' || k === 'i' || k === "we've" || k === 'company')) {
+      else if (verb >= 0 && MAKERS.has(k)) {
         if (t.k(verb - 1) !== "don't" && t.k(verb - 1) !== 'not') {
           return {
             value: 'technology',
@@ -489,4 +566,287 @@ function productSelfDescription(t: Toks): Hit<IndustryId> | undefined {
     }
   }
   return undefined;
+}
+
+/** Verbs of the prospect's own line of work: "we do commercial construction projects", "our crews handle roofing jobs". */
+const ACTIVITY_VERBS = new Set(
+  'do does doing did handle handles handling build builds building deliver delivers delivering specialize specializes specializing focus focuses perform performs'.split(
+    ' ',
+  ),
+);
+const ACTIVITY_NOUNS = new Set(['projects', 'jobs', 'work', 'services', 'contracts', 'mostly', 'primarily']);
+
+/**
+ * The cue names the prospect's activity: a line-of-work verb before it with no article between
+ * (generic work, not one client's project: "doing commercial construction projects" vs "doing a
+ * hospital project"), and after it a work noun or the end of the clause.
+ */
+function activity(t: Toks, from: number, to: number): boolean {
+  const after = t.k(to);
+  if (!ACTIVITY_NOUNS.has(after) && !isBreak(t, to) && after !== ',') return false;
+  for (let m = from - 1; m >= 0 && m >= from - 4; m--) {
+    const k = t.key[m] as string;
+    if (isBreak(t, m) || k === 'a' || k === 'an' || k === 'the' || k === 'this' || k === 'that') return false;
+    if (ACTIVITY_VERBS.has(k)) return selfContext(t, m + 1) || SELF.has(t.k(m - 1));
+  }
+  return false;
+}
+
+/** Singular providers a prospect has rather than is: "to our bank", "with our lawyer". */
+const PROVIDERS = new Set(['bank', 'lender', 'insurer', 'carrier']);
+/** One person a prospect retains: "our lawyer", "my accountant" (plural "our lawyers" are staff). */
+const PERSON_PROVIDERS = new Set(
+  'lawyer attorney accountant bookkeeper recruiter contractor builder architect broker realtor landlord'.split(
+    ' ',
+  ),
+);
+/** Prepositions whose object is a counterpart: "calls from the hospital", "a referral from a law firm". */
+const COUNTERPART_OBJECT_PREPS = new Set(['from', 'to', 'with', 'at', 'by', 'via', 'through', 'for']);
+/** Before such a preposition, the prospect places itself: "I work at a hospital", "I'm with a law firm". */
+const PLACING = new Set([
+  ...WORK_VERBS,
+  "i'm",
+  "we're",
+  'am',
+  'are',
+  'is',
+  'be',
+  'been',
+  'job',
+  'employed',
+  'based',
+]);
+/** Verbs whose object is a thing or a counterpart: "get bank earnings", "know some charity", "hire contractors". */
+const OBJECT_VERBS = new Set(
+  (
+    'get gets got getting receive received call called calling contact contacted email emailed pay paid visit ' +
+    'visited know knew find found recommend recommended choose chose pick picked hire hired hiring bring brought ' +
+    'pull pulled engage engaged outsource outsourced use used using'
+  ).split(' '),
+);
+const ARTICLES = new Set(['a', 'an', 'the']);
+const HEDGES = new Set([
+  'basically',
+  'actually',
+  'really',
+  'just',
+  'kind',
+  'sort',
+  'of',
+  'essentially',
+  'still',
+  'also',
+]);
+/** "the pharmacy down the street", "the law firm next door": a nearby organisation, not the prospect. */
+const NEARBY = new Set(['down', 'across', 'next', 'nearby', 'around', 'up']);
+const NEARBY_AFTER = new Set(['street', 'road', 'town', 'door', 'corner', 'hall', 'block', 'way']);
+
+function nearbyOther(t: Toks, from: number, to: number): boolean {
+  // "the pharmacy down the street", "the big regional hospital up the road".
+  let d = from - 1;
+  while (
+    d >= 0 &&
+    d >= from - 3 &&
+    t.kind[d] === K_WORD &&
+    t.key[d] !== 'the' &&
+    !SELF.has(t.key[d] as string)
+  )
+    d--;
+  if (t.k(d) !== 'the') return false;
+  for (let m = to; m < t.n && m <= to + 2; m++) {
+    if (!NEARBY.has(t.k(m))) continue;
+    for (let j = m + 1; j <= m + 3; j++) if (NEARBY_AFTER.has(t.k(j)) || t.k(j) === 'by') return true;
+    return t.k(m) === 'nearby';
+  }
+  return false;
+}
+
+const GENERIC_HEADS = new Set([
+  'brokerage',
+  'carrier',
+  'plant',
+  'plants',
+  'stores',
+  'foundation',
+  'district',
+  'fleet',
+]);
+
+/** A real cue (not a "none" phrase) starts at token `at`. */
+function headCueAt(t: Toks, at: number): boolean {
+  const tab = industryTable();
+  const end = tab.matchEnd(t, at);
+  // "freight brokerage", "insurance carrier": a generic head takes its kind from the word before.
+  if (end === at + 1 && GENERIC_HEADS.has(t.k(at))) return false;
+  return end > at && (tab.matched as Cue).id !== 'none';
+}
+/** The speaker's own history: "my background is in banking", "I spent ten years at a credit union". */
+const HISTORY = new Set(['background', 'career', 'spent', 'previously', 'formerly', 'former', 'resume']);
+
+function personalHistory(t: Toks, at: number): boolean {
+  for (let m = at - 1; m >= 0 && m >= at - 20; m--) {
+    if (isBreak(t, m)) return false;
+    const k = t.key[m] as string;
+    if (HISTORY.has(k)) return true;
+    // "Before this I ran …", "prior to joining", "before joining here".
+    if ((k === 'before' || k === 'prior') && BEFORE_NOW.has(t.k(m + 1) === 'to' ? t.k(m + 2) : t.k(m + 1)))
+      return true;
+  }
+  return false;
+}
+const BEFORE_NOW = new Set(['this', 'joining', 'here', 'that', 'starting', 'founding']);
+
+/** "independent contractors", "1099 contractors": an employment status, not the trade. */
+const EMPLOYMENT_STATUS = new Set([
+  'independent',
+  'freelance',
+  '1099',
+  'outside',
+  'external',
+  'temporary',
+  'temp',
+]);
+
+/** The cue names people ("contractors", "lawyers"), not an organisation ("an independent insurance agency"). */
+function peopleCue(t: Toks, to: number): boolean {
+  const last = t.k(to - 1);
+  return (
+    PERSON_NOUNS.has(last) || last === 'contractor' || last === 'contractors' || last === 'subcontractors'
+  );
+}
+
+/** "a form that the county uses", "a portal which the hospital runs": inside a relative clause about another thing. */
+const NOT_RELATIVE_HEAD = new Set(
+  'is was are were think thought said says know mean guess so because believe feel sure just fact problem issue thing reason'.split(
+    ' ',
+  ),
+);
+
+function insideRelative(t: Toks, from: number): boolean {
+  const det = t.k(from - 1) === 'the' ? from - 2 : from - 1;
+  const rel = t.k(det);
+  if (rel !== 'that' && rel !== 'which') return false;
+  return t.kind[det - 1] === K_WORD && !NOT_RELATIVE_HEAD.has(t.k(det - 1));
+}
+
+const RELATIVE_SUBJECTS = new Set(['my', 'our', 'his', 'her', 'their', 'i', 'we', 'they', 'you', 'your']);
+/** Verbs after "the school I …" that make it the speaker's own: "the school I run", "the firm we founded". */
+const OWN_VERBS = new Set(
+  'run runs ran own owns owned manage manages lead leads founded started work operate operates am are is'.split(
+    ' ',
+  ),
+);
+
+/**
+ * "The school my kids go to", "the bank we use", "the hospital systems we sell to": a definite cue
+ * followed by a clause with another subject names an organisation by someone's relation to it
+ * (not "the school I run", "the firm we founded").
+ */
+function relativeOther(t: Toks, from: number, cueTo: number): boolean {
+  if (t.k(from - 1) !== 'the') return false;
+  // "the hospital systems we sell to": the cue's head noun may come first.
+  let to = cueTo;
+  if (!RELATIVE_SUBJECTS.has(t.k(to)) && t.kind[to] === K_WORD) to++;
+  if (!RELATIVE_SUBJECTS.has(t.k(to))) return false;
+  for (let m = to + 1; m < t.n && m <= to + 3; m++) {
+    if (isBreak(t, m)) return false;
+    if (OWN_VERBS.has(t.key[m] as string)) return false;
+    if (t.kind[m] === K_WORD && !RELATIVE_SUBJECTS.has(t.key[m] as string)) {
+      // The first verb-like word after the subject (after a possessive's noun: "my kids go").
+      const prevPossessive = ['my', 'our', 'his', 'her', 'their', 'your'].includes(t.k(m - 1));
+      if (!prevPossessive) return true;
+    }
+  }
+  return false;
+}
+const SERVED_HINTS = new Set(['patients', 'patient', 'students']);
+/** Words between such a verb and its object: "bring in outside contractors", "get like bank earnings". */
+const OBJECT_FILL = new Set(
+  'in on a an the some any another other like extra additional outside external more new local temporary freelance few'.split(
+    ' ',
+  ),
+);
+
+/**
+ * A cue noun in another role: the object of a verb of getting, hiring or knowing ("we had to
+ * bring in additional contractors", "do you know some NGO") unless counted as the prospect's own
+ * ("we hired 6 attorneys"); the object of a preposition that names a counterpart ("calls from the
+ * hospital", "straight to our bank"), unless the prospect places itself there ("I work at a
+ * hospital", "I'm with a law firm"); "for" + a singular cue without a work verb ("our biggest
+ * quarter for hospital system buying cycles").
+ */
+const SUBJECT_PRONOUNS = new Set(['i', "i'm", 'im', 'we', "we're", "i've", "we've"]);
+
+function subjectBefore(t: Toks, at: number): boolean {
+  for (let m = at - 1; m >= 0 && m >= at - 7; m--) {
+    if (isBreak(t, m) || t.key[m] === ',') return false;
+    if (SUBJECT_PRONOUNS.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
+/** The cue is followed by another content word: "hospital system buying cycles". */
+function compoundHead(t: Toks, to: number): boolean {
+  return t.kind[to] === K_WORD && !FUNCTION_WORDS.has(t.key[to] as string) && !isBreak(t, to);
+}
+
+/** One person's job: "is a lawyer", "was a nurse". */
+const PERSON_JOB = new Set(
+  'lawyer attorney paralegal nurse doctor dentist physician pharmacist accountant bookkeeper realtor contractor builder architect recruiter teacher banker lender'.split(
+    ' ',
+  ),
+);
+/** "The county sends us permits", "the hospital called me": an organisation acting on the prospect. */
+const TO_PROSPECT = new Set(['us', 'me']);
+
+function actsOnProspect(t: Toks, to: number): boolean {
+  for (let m = to + 1; m < t.n && m <= to + 2; m++) if (TO_PROSPECT.has(t.k(m))) return t.kind[to] === K_WORD;
+  return false;
+}
+
+function counterpart(t: Toks, from: number, _to: number): boolean {
+  if (!selfContext(t, from) && actsOnProspect(t, _to)) return true;
+  let m = from - 1;
+  let possessive = false;
+  while (
+    m >= 0 &&
+    m >= from - 4 &&
+    (OBJECT_FILL.has(t.key[m] as string) ||
+      t.key[m] === 'our' ||
+      t.key[m] === 'my' ||
+      t.key[m] === 'your' ||
+      t.key[m] === 'their')
+  ) {
+    if (t.key[m] === 'our' || t.key[m] === 'my' || t.key[m] === 'your' || t.key[m] === 'their')
+      possessive = true;
+    m--;
+  }
+  // "our lawyer reviews every lease": one person the prospect retains, not its staff or identity.
+  // One adjective after an article: "at a big bank", "from the local hospital".
+  if (m === from - 1 && m > 0 && t.kind[m] === K_WORD && ARTICLES.has(t.k(m - 1))) {
+    m -= 2;
+    while (m >= 0 && m >= from - 5 && OBJECT_FILL.has(t.key[m] as string)) m--;
+  }
+  if (possessive && PERSON_PROVIDERS.has(t.k(from))) return true;
+  if (m < 0 || isBreak(t, m)) return false;
+  const k = t.key[m] as string;
+  // "we get patients from referrals", "we call students weekly": the people served name the prospect.
+  if (OBJECT_VERBS.has(k)) return !possessive && !countBefore(t, from) && !SERVED_HINTS.has(t.k(from));
+  if (COUNTERPART_OBJECT_PREPS.has(k)) {
+    // "I work at a hospital" (not "our CFO used to work at a bank": someone's past employer).
+    const before = t.k(m - 1);
+    if (WORK_VERBS.has(before) && t.k(m - 2) === 'to' && t.k(m - 3) === 'used') return true;
+    if (WORK_VERBS.has(before) && !subjectBefore(t, m)) return true;
+    if (PLACING.has(before) || SELF.has(before)) return false;
+    // "I run sales ops at a staffing agency", "I'm the purchasing manager for the City": the
+    // speaker (a subject pronoun, not "our") places itself at the organisation.
+    if ((k === 'at' || k === 'for' || k === 'with') && subjectBefore(t, m)) return false;
+    // "to our bank": a provider the prospect has. "for our clinic" keeps its owner.
+    if (possessive) return (PROVIDERS.has(t.k(from)) || PERSON_PROVIDERS.has(t.k(from))) && k !== 'for';
+    // "AppFolio for property management" names the prospect's work; "our biggest quarter for
+    // hospital system buying cycles" uses the cue as a modifier of another noun.
+    if (k === 'for') return !pluralCue(t, from) && compoundHead(t, _to);
+    return true;
+  }
+  return false;
 }

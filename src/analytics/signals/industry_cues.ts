@@ -40,7 +40,8 @@ const CUES = (): Array<[string, Cue]> => [
     3,
     'dental clinic, medical clinic, medical practice, dental practice, dental office, health system, hospital, ' +
       'healthcare, health care, urgent care, nursing home, home health, pharmacy, pharmacies, veterinary clinic, ' +
-      'physical therapy, chiropractic, orthodontic, orthodontics, dermatology, hospice, medical group, health clinic',
+      'physical therapy, chiropractic, orthodontic, orthodontics, dermatology, hospice, medical group, health clinic, ' +
+      'veterinary practice, veterinary hospital, vet clinic, animal hospital',
   ),
   ...cues(
     'healthcare',
@@ -99,7 +100,7 @@ const CUES = (): Array<[string, Cue]> => [
       'sell software, software consultancy',
   ),
   ...cues('technology', 2, 'cybersecurity, web agency, digital agency, app developer, app developers'),
-  ...cues('technology', 1, 'startup, start up'),
+  // "startup" alone states a stage, not what the company does ("a 12-person startup"): no cue.
   ...cues(
     'manufacturing',
     3,
@@ -113,7 +114,8 @@ const CUES = (): Array<[string, Cue]> => [
     3,
     'retail, retailer, retailers, e commerce, ecommerce, online store, online shop, webshop, web shop, retail stores, ' +
       'retail store, retail chain, brick and mortar, direct to consumer, dtc brand, grocery store, coffee shop, ' +
-      'gift shop, boutique, grocery chain, grocery stores, supermarket, supermarkets',
+      'gift shop, boutique, grocery chain, grocery stores, supermarket, supermarkets, coffee shops, gift shops, ' +
+      'boutiques',
   ),
   ...cues('retail', 2, 'grocery'),
   ...cues('retail', 2, 'stores', true),
@@ -139,7 +141,8 @@ const CUES = (): Array<[string, Cue]> => [
   ...cues(
     'construction',
     2,
-    'contractors, contractor, builders, builder, architects, subcontractors, roofing',
+    'contractors, contractor, builders, builder, architects, subcontractors, roofing, remodeling, ' +
+      'remodelling, renovation, renovations',
   ),
   ...cues(
     'logistics',

@@ -33,14 +33,7 @@ const ALIASES: ReadonlyArray<readonly [string, Alias]> = [
   ...plain('slack', ['slack']),
   ...plain('teams', ['microsoft teams', 'ms teams', 'msteams']),
   ['teams', { id: 'teams', ambiguous: true }],
-  ...plain('google_drive', [
-    'google drive',
-    'gdrive',
-    'g drive',
-    'google docs',
-    'google doc',
-    'google sheets',
-  ]),
+  ...plain('google_drive', ['google drive', 'gdrive', 'g drive', 'google docs', 'google doc']),
   ...plain('sharepoint', ['sharepoint', 'share point', 'onedrive', 'one drive', 'microsoft sharepoint']),
   ...plain('dropbox', ['dropbox', 'drop box']),
   ...plain('box', ['box.com', 'box com']),
@@ -323,13 +316,70 @@ const SELF = new Set(['we', "we're", "we've", "we'd", 'our', 'us', 'i', "i'm", "
 const EVALUATED = new Set([
   'looked',
   'evaluated',
+  'evaluating',
   'considered',
+  'considering',
   'demoed',
+  'demoing',
   'trialed',
+  'trialing',
+  'trialling',
   'compared',
+  'comparing',
+  'shortlisted',
   'vs',
   'versus',
 ]);
+/** Verbs of connecting: "looking at connecting Slack" is a wish, not an evaluation of Slack. */
+const CONNECT_VERBS = new Set(
+  'connect connecting connected integrate integrating sync syncing hook hooking link linking push pushing pull pulling wire wiring plug plugging moving switching migrating'.split(
+    ' ',
+  ),
+);
+/** A tool as the subject of a comparison or an offer: "Zoho is cheaper", "HubSpot offers similar features". */
+const COMPARE_AFTER = new Set(
+  'cheaper pricier costlier more less better worse similar established expensive offers offer charges costs quoted undercuts beats'.split(
+    ' ',
+  ),
+);
+const CLAUSE_OPENERS = new Set(['and', 'but', 'while', 'whereas', 'though', 'although']);
+/** Not a tool in use: "the Slack community", "the HubSpot conference". */
+const COMMUNITY_AFTER = new Set(
+  'community communities forum forums conference event events webinar webinars certification marketplace meetup summit academy blog podcast'.split(
+    ' ',
+  ),
+);
+/** "a client portal", "customer data": a noun modifier, not an owner. */
+const MODIFIED_HEADS = new Set(
+  (
+    'portal portals data success service support records database onboarding experience facing communication ' +
+    'communications files file list info information app site website emails messages intake management ' +
+    'accounts contracts documents'
+  ).split(' '),
+);
+const BUILT_ON = new Set(['built', 'hosted', 'based', 'running', 'runs', 'sits', 'lives']);
+/** A third party's service on the prospect's tool: "they configured Pipedrive for us". */
+const SERVICE_VERBS = new Set(
+  'configure configured configuring set setup implement implemented implementing customize customized customise customised install installed maintain maintains maintained build built'.split(
+    ' ',
+  ),
+);
+/** The vendor states its own features: "you already support Slack", "you guys have Slack". */
+const VENDOR_VERBS = new Set([
+  'have',
+  'has',
+  'support',
+  'supports',
+  'offer',
+  'offers',
+  'integrate',
+  'integrates',
+  'connect',
+  'connects',
+]);
+const API_WORK_AFTER = new Set(
+  'integration integrations connection connections connector connectors sync syncs feed feeds'.split(' '),
+);
 /** After a tool: it belongs to a competitor ("HubSpot are moving into people ops"). */
 const COMPETING = new Set(['moving', 'compete', 'competes', 'competing', 'competitor', 'competitors']);
 /** "our API", "sell an API", "API calls": the prospect's own product, not a need. */
@@ -368,24 +418,48 @@ function notANeed(t: Toks, from: number, to: number, id: IntegrationId, topic: T
       return 'part of a name';
     if (t.has(to, B_CAPITALIZED) && !TOOL_CONTEXT_AFTER.has(t.k(to))) return 'part of a name';
   }
-  if (id === 'api') {
+  if (COMMUNITY_AFTER.has(t.k(to))) return 'a community or event';
+  // "our custom API integrations", "webhook integrations": integration work, not the prospect's product.
+  if (id === 'api' && !API_WORK_AFTER.has(t.k(to))) {
     for (let m = from - 1; m >= 0 && m >= from - 3; m--) {
       if (isBreak(t, m)) break;
       if (OWN_API_BEFORE.has(t.key[m] as string)) return "the prospect's own product";
     }
     if (OWN_API_AFTER.has(t.k(to))) return "the prospect's own product";
   }
-  let self = false;
+  // "your API", "your Slack integration": the product being evaluated, never a third party's;
+  // "a portal built on SharePoint": the platform under something the prospect runs.
+  let self =
+    t.k(from - 1) === 'your' ||
+    t.k(from - 2) === 'your' ||
+    ((t.k(from - 1) === 'on' || t.k(from - 1) === 'in') && BUILT_ON.has(t.k(from - 2)));
+  let connect = false;
+  let service = false;
+  let vendorVerb = false;
   for (let m = from - 1; m >= 0 && m >= from - 8; m--) {
     if (isBreak(t, m)) break;
     const k = t.key[m] as string;
-    if (EVALUATED.has(k) && m >= from - 5) return 'only evaluated';
+    if (CONNECT_VERBS.has(k)) connect = true;
+    if (SERVICE_VERBS.has(k)) service = true;
+    if (VENDOR_VERBS.has(k)) vendorVerb = true;
+    if (
+      !connect &&
+      m >= from - 5 &&
+      (EVALUATED.has(k) || (k === 'at' && (t.k(m - 1) === 'looking' || t.k(m - 1) === 'look')))
+    )
+      return 'only evaluated';
     if (SELF.has(k)) {
       self = true;
       break;
     }
-    if (THIRD.has(k)) return 'another organisation';
+    if (k === 'you' && vendorVerb && !connect && vendorStatement(t, m, to)) return "the vendor's own feature";
+    // "a client portal on SharePoint": the noun modifies another noun.
+    if ((k === 'client' || k === 'customer') && MODIFIED_HEADS.has(t.k(m + 1))) continue;
+    // "they configured Pipedrive for us": a service on the prospect's tool.
+    if (!self && THIRD.has(k) && !(service && (k === 'they' || k === "they'd" || k === "they'll")))
+      return 'another organisation';
   }
+  if (!self && comparedSubject(t, from, to)) return 'compared, not used';
   for (let m = to; m < t.n && m < to + 5; m++) {
     if (isBreak(t, m)) break;
     const k = t.key[m] as string;
@@ -395,6 +469,26 @@ function notANeed(t: Toks, from: number, to: number, id: IntegrationId, topic: T
   }
   if (topic === 'third_party' && !self) return 'another organisation';
   return undefined;
+}
+
+/** "You already support Slack." (a statement) but not "Do you support Slack?" or "If you support Slack, …". */
+function vendorStatement(t: Toks, you: number, to: number): boolean {
+  const before = t.k(you - 1);
+  if (before === 'if' || before === 'do' || before === 'can' || before === 'could' || before === 'does')
+    return false;
+  for (let m = to; m < t.n && m < to + 30; m++) if (isBreak(t, m)) return t.key[m] !== '?';
+  return true;
+}
+
+/** "Pipedrive is cheaper, and Zoho looks more polished": the tool opens its clause and is compared. */
+function comparedSubject(t: Toks, from: number, to: number): boolean {
+  const prev = t.k(from - 1);
+  if (!(isBreak(t, from - 1) || prev === ',' || CLAUSE_OPENERS.has(prev))) return false;
+  for (let m = to; m < t.n && m < to + 3; m++) {
+    if (isBreak(t, m) || t.key[m] === ',') return false;
+    if (COMPARE_AFTER.has(t.key[m] as string)) return true;
+  }
+  return false;
 }
 
 const TOOL_PREFIX = new Set(['microsoft', 'ms', 'enterprise', 'our', 'in', 'on']);
@@ -416,6 +510,9 @@ function negatedAfter(t: Toks, to: number): boolean {
     if (isBreak(t, m)) return false;
     const k = t.key[m] as string;
     if (NEGATED_AFTER.has(k) || (k === 'longer' && t.k(m - 1) === 'no')) return true;
+    // "Pipedrive is what we used before HubSpot": a past tool.
+    if ((k === 'used' || k === 'had') && (t.k(m + 1) === 'before' || t.k(m + 1) === 'previously'))
+      return true;
     // Another tool starts its own mention.
     if (((t.flags[m] as number) & F_INTEGRATION) !== 0 && integrationTable().matchEnd(t, m) >= 0)
       return false;

@@ -18,7 +18,9 @@ export const PERSON_NOUNS: ReadonlySet<string> = new Set(
     'teammates architects pharmacists therapists caseworkers clerks operators producers executives sdrs bdrs aes ' +
     'closers planners investigators auditors employees staffmembers heads crew secretaries assistants buyers ' +
     'researchers tutors dispatchers coordinators hygienists brokers bankers officers ftes pms estimators ' +
-    'superintendents receptionists'
+    'superintendents receptionists inspectors inspector appraisers appraiser surveyors installers installer ' +
+    'caregivers aides trainers coaches stylists mechanics electricians plumbers carpenters painters movers ' +
+    'cleaners cooks chefs cashiers tellers photographers editors writers programmers'
   ).split(' '),
 );
 
@@ -56,7 +58,8 @@ export const DOC_NOUNS: ReadonlySet<string> = new Set(
     'template statements statement applications application estimates estimate bids bid sows sow msas ' +
     'msa receipts receipt amendments amendment renewals renewal claims claim offers waivers waiver pdfs pdf ' +
     'paperwork packets packet filings filing briefs brief memos memo certificates certificate onboarding consents ' +
-    'consent confirmations confirmation waivers authorizations authorization subcontracts subcontract plans'
+    'consent confirmations confirmation waivers authorizations authorization subcontracts subcontract plans ' +
+    'retainers retainer'
   ).split(' '),
 );
 

@@ -141,12 +141,20 @@ export function parseQuantity(t: Toks, i: number): Quantity | undefined {
       if (sep === 'or' && b.digits !== a.digits) return finish(t, i, to, a.value, false);
       to = b.to;
       // "we grew from 10 to 40 people" is a change, not a range: the figure now is the second.
-      if (sep === 'to' && t.k(i - 1) === 'from' && GROWTH_VERBS.has(t.k(i - 2)))
-        return finish(t, i, to, b.value, false);
+      if (sep === 'to' && changeFrom(t, i)) return finish(t, i, to, b.value, false);
       return finish(t, i, to, rangeValue(a, b), true);
     }
   }
   return finish(t, i, to, a.value, false);
+}
+
+/** "grew from 10 to 40", "went from a team of 8 to 25": "from" after a growth verb, a few words back. */
+function changeFrom(t: Toks, i: number): boolean {
+  for (let m = i - 1; m >= 0 && m >= i - 5; m--) {
+    if (t.kind[m] !== K_WORD) return false;
+    if (t.key[m] === 'from') return GROWTH_VERBS.has(t.k(m - 1));
+  }
+  return false;
 }
 
 function rangeValue(a: Atom, b: Atom): number {

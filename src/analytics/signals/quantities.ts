@@ -154,6 +154,14 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
   if (noun.kind === 'doc') {
     const period = periodAfter(t, noun.at + 1) ?? periodBefore(t, q.from);
     if (period !== undefined) setVolume(t, q, period, Math.max(noun.at, period.to - 1), hits, 'per_period');
+    else {
+      // "Around 50-60 proposals." answering "How many proposals … per month?": the asked period.
+      const asked = hits.ctx.period;
+      if (topic === 'volume' && asked !== undefined && answerStart(t, q.from) && !isPresentStock(t, q.from)) {
+        const p: Period = { num: asked.num, den: asked.den, from: q.from, to: noun.at + 1, kind: 'rate' };
+        setVolume(t, q, p, noun.at, hits, 'context');
+      }
+    }
     return;
   }
   if (noun.kind === 'none') {
@@ -181,10 +189,27 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
   }
   if (notHeadcountVerbBefore(t, q.from)) return;
   if (!Number.isInteger(q.value)) return;
+  // "five other people said the same": people outside the prospect.
+  if (t.k(q.to) === 'other' || t.k(q.to) === 'others') return;
   if (noun.kind === 'person') {
-    // "nine buyers plus me"
+    // "two full-time employees worth of work", "the equivalent of four people": an amount of work.
+    if (workAmount(t, q.from, noun.at)) return;
+    // "three people remote in Lisbon": where part of the team works names a part, not the team.
+    if (LOCATED.has(t.k(noun.at + 1))) return;
+    // "nine buyers plus me", "just me and two crew members": the speaker counts.
     const me = SUM_JOIN_ME.has(t.k(noun.at + 1)) && ME.has(t.k(noun.at + 2));
-    addTeam(t, q.from, me ? noun.at + 2 : noun.at, q.value + (me ? 1 : 0), hits, 'people', false);
+    // "it's me, three dispatchers": a comma joins the speaker too.
+    const join = t.k(q.from - 1);
+    const meBefore = !me && (SUM_JOIN_ME.has(join) || join === ',') && ME.has(t.k(q.from - 2));
+    addTeam(
+      t,
+      meBefore ? q.from - 2 : q.from,
+      me ? noun.at + 2 : noun.at,
+      q.value + (me || meBefore ? 1 : 0),
+      hits,
+      'people',
+      false,
+    );
   } else if (noun.kind === 'of_us') addTeam(t, q.from, noun.at, q.value, hits, 'of_us', false);
   else if (noun.kind === 'of_them') {
     if (personNounBefore(t, q.from)) addTeam(t, q.from, noun.at, q.value, hits, 'of_us', true);
@@ -196,13 +221,50 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
     else if (growthTarget(t, q.from))
       // "we've grown from 30 reps to just under 70": the count after "from N … to".
       addTeam(t, q.from, q.to - 1, q.value, hits, 'growth', false);
-    else if (CURRENT_AFTER.has(t.k(q.to)) && GROWTH_BEFORE.has(t.k(q.from - 1)))
+    else if (
+      CURRENT_AFTER.has(t.k(q.to)) &&
+      GROWTH_BEFORE.has(t.k(q.from - 1)) &&
+      previousCountOfPeople(t, q.from)
+    )
       // "we grew from 12 paralegals two years ago to 30 now"
       addTeam(t, q.from, q.to - 1, q.value, hits, 'growth', false);
   }
 }
 
 const PER_WORDS = new Set(['per', 'each', 'a']);
+
+/** "We have 300 templates": a stock the prospect holds, not a count per period. */
+function isPresentStock(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 4; m--) {
+    const k = t.key[m] as string;
+    if (k === 'have' || k === 'has' || k === 'stored' || k === 'store' || k === 'keep' || k === 'total')
+      return true;
+  }
+  return false;
+}
+
+/**
+ * "… 12 paralegals two years ago, at 30 now": a bare current count takes the noun of the count
+ * before it; after "2,000 visitors a month", "we're at 18,000 now" counts visitors.
+ */
+function previousCountOfPeople(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 30; m--) {
+    if (t.kind[m] !== K_NUM) continue;
+    for (let j = m + 1; j <= m + 3; j++) if (PERSON_NOUNS.has(t.k(j))) return true;
+    return false;
+  }
+  return false;
+}
+const LOCATED = new Set(['remote', 'remotely', 'offshore', 'overseas', 'abroad', 'onsite']);
+const WORK_OF = new Set(['equivalent', 'work', 'job', 'workload', 'output', 'capacity']);
+
+/** "two full-time employees worth of productivity", "the equivalent of four people". */
+function workAmount(t: Toks, from: number, noun: number): boolean {
+  if (t.k(noun + 1) === 'worth') return true;
+  let m = from - 1;
+  while (m >= 0 && m >= from - 3 && APPROX_BEFORE.has(t.k(m))) m--;
+  return t.k(m) === 'of' && WORK_OF.has(t.k(m - 1));
+}
 
 /** "from 30 reps to just under 70": a number after "to" whose "from" side is a headcount. */
 function growthTarget(t: Toks, from: number): boolean {
@@ -319,6 +381,9 @@ function findNoun(t: Toks, q: Quantity): Noun {
       j++;
       continue;
     }
+    // "14 full-time and then volunteers": "full-time"/"part-time" stands for the people.
+    if (FUNCTION_WORDS.has(key) && t.k(j - 1) === 'time' && (t.k(j - 3) === 'full' || t.k(j - 3) === 'part'))
+      return nounAt('person', j - 1);
     if (FUNCTION_WORDS.has(key)) return nounAt(skipped === 0 ? 'none' : 'other', j);
     if (++skipped > 2) return nounAt('other', j);
     j++;
@@ -361,7 +426,7 @@ function rateRightAfter(t: Toks, at: number): Period | undefined {
 function docContextBefore(t: Toks, from: number): boolean {
   for (let m = from - 1; m >= 0 && m >= from - 10; m--) {
     const key = t.k(m);
-    if (DOC_NOUNS.has(key)) return true;
+    if (DOC_NOUNS.has(key) || (m >= 0 && isDocOrder(t, m))) return true;
     if (m >= from - 4 && DOC_VERBS.has(key)) return true;
   }
   return false;
@@ -395,7 +460,11 @@ function bareHeadcountAfter(t: Toks, i: number): boolean {
 /** "team of 8", "staff of about 30", "our team is 8", "team's 8", "we're 40", "we employ 2,400". */
 function headcountContextBefore(t: Toks, from: number): { from: number; rule: string } | undefined {
   let p = from - 1;
-  while (p >= 0 && p >= from - 4 && APPROX_BEFORE.has(t.k(p))) p--;
+  while (p >= 0 && p >= from - 4 && APPROX_BEFORE.has(t.k(p))) {
+    // "we're at 18,000 now": a level of something else, unless "at least".
+    if (t.k(p) === 'at' && t.k(p + 1) !== 'least') return undefined;
+    p--;
+  }
   if (p < 0) return undefined;
   const a = t.k(p);
   const b = t.k(p - 1);

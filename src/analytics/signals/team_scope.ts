@@ -66,7 +66,7 @@ const DEPARTMENTS = new Set(
   (
     'customer success support service cs cx marketing finance accounting it hr legal partner partnerships ' +
     'enablement ops operations engineering product revenue revops implementation onboarding security data ' +
-    'dedicated'
+    'dedicated sales'
   ).split(' '),
 );
 const GROUP_WORDS = new Set(['team', 'teams', 'group', 'department', 'dept', 'org', 'function']);

@@ -5,13 +5,19 @@
  */
 import type { Urgency } from '../../schema/session_payload.js';
 import { NO_CONTEXT, type ReadContext } from './context.js';
-import { F_DURATION, F_URGENCY, MAX_ALTERNATIVES } from './flags.js';
+import { F_DURATION, F_QUANTITY, F_URGENCY, MAX_ALTERNATIVES } from './flags.js';
 import { isNegatorAt } from './lexicon.js';
 import { parseQuantity } from './numbers.js';
-import { isSoftBreak, type Toks } from './tokenizer.js';
+import { B_POSSESSIVE, isBreak, isSoftBreak, type Toks } from './tokenizer.js';
 import type { Alternative, Hit } from './types.js';
 import { type Cue, urgencyTable } from './urgency_cues.js';
-import { anchorOf, bareMonthAnswer, countsAsHorizon } from './urgency_scope.js';
+import {
+  anchorOf,
+  bareMonthAnswer,
+  countsAsHorizon,
+  sentenceAnswer,
+  undatedCounts,
+} from './urgency_scope.js';
 
 export const DURATION_STARTS: ReadonlySet<string> = new Set(['in', 'within', 'next', 'over']);
 const DURATION_SKIP = new Set([
@@ -67,12 +73,20 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
   let skipped: Hit<Urgency> | undefined;
   // Tokens before `next` belong to the last cue matched.
   let next = 0;
+  // The best so far is a stated distance ("within three weeks", "about 3 weeks from now"), which a
+  // later named month does not replace.
+  let bestIsDistance = false;
   for (let p = 0; p < hotN; p++) {
     const i = hot[p] as number;
     const flags = tflags[i] as number;
-    if (i < next || (flags & (F_DURATION | F_URGENCY)) === 0) continue;
+    if (i < next || (flags & (F_DURATION | F_URGENCY | F_QUANTITY)) === 0) continue;
     let hit: Hit<Urgency> | undefined;
     let dated = false;
+    let distance = false;
+    let restates = false;
+    let process = false;
+    let month = false;
+    let undated: 'high' | 'explore' | 'other' | undefined;
     let to = -1;
     if ((flags & F_DURATION) !== 0) {
       const d = duration(t, i);
@@ -80,6 +94,20 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
         hit = d.hit;
         to = d.to;
         dated = true;
+        distance = true;
+      }
+    }
+    if (hit === undefined && (flags & F_QUANTITY) !== 0) {
+      // "about 3 weeks from now", "ten days away": a distance that restates the horizon before it;
+      // "a six-month evaluation": the length of the buying process.
+      const d = distanceFromNow(t, i) ?? processLength(t, i) ?? processTakes(t, i);
+      if (d !== undefined) {
+        hit = d.hit;
+        to = d.to;
+        dated = true;
+        distance = true;
+        restates = d.hit.rule.endsWith('.distance');
+        process = !restates;
       }
     }
     if (hit === undefined) {
@@ -107,18 +135,63 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
         continue;
       }
       if (cue.month && (ctx.topic !== 'timeline' || !bareMonthAnswer(t, i))) continue;
+      // "the spring leasing rush", "the lunch rush": a busy period, not "in a rush" or "no rush".
+      if (to - i === 1 && (t.k(i) === 'rush' || t.k(i) === 'hurry') && !RUSH_IDIOM_BEFORE.has(t.k(i - 1))) {
+        next = to;
+        continue;
+      }
       const span: [number, number] = [t.start[i] as number, t.end[to - 1] as number];
       dated = cue.dated;
-      hit =
-        cue.negatable && negatedBefore(t, i)
-          ? { value: 'low', span, rule: 'urgency.low.negated' }
-          : { value: cue.level, span, rule: cue.ruleId };
+      month = cue.rule === 'medium.month';
+      const negated = cue.negatable && negatedBefore(t, i);
+      hit = negated
+        ? { value: 'low', span, rule: 'urgency.low.negated' }
+        : { value: cue.level, span, rule: cue.ruleId };
+      if (!dated)
+        undated = negated
+          ? 'other'
+          : cue.rule === 'high.asap'
+            ? 'high'
+            : cue.rule === 'low.exploring'
+              ? 'explore'
+              : 'other';
     }
     next = to;
+    // "sign within two weeks to use this quarter's budget": a possessive horizon names a budget or
+    // a plan; it does not replace a horizon already stated ("the plan for next year's budget cycle"
+    // alone still dates the purchase).
+    if (dated && best !== undefined && t.has(to - 1, B_POSSESSIVE)) {
+      alternatives = lose(alternatives, hit, 'names a budget or a plan');
+      continue;
+    }
     let confidence: number = CONFIDENCE.cue;
+    if (undated !== undefined && !undatedCounts(t, i, to, undated, ctx.topic)) {
+      alternatives = lose(alternatives, hit, 'not about buying');
+      continue;
+    }
+    // "not in six months": the time it is not ("not until Q3" is a horizon).
+    if (dated && t.k(i - 1) === 'not' && t.k(i) !== 'until' && t.k(i) !== 'before') {
+      alternatives = lose(alternatives, hit, 'negated');
+      continue;
+    }
+    // A named month after a stated distance is a step or a consequence, not a new horizon.
+    if (month && bestIsDistance) {
+      alternatives = lose(alternatives, hit, 'a stated distance outranks a named month');
+      continue;
+    }
     if (dated) {
-      const anchor = anchorOf(t, i, to);
-      if (!countsAsHorizon(anchor, ctx.topic)) {
+      const anchor = process ? 'strong' : anchorOf(t, i, to);
+      const counts =
+        countsAsHorizon(anchor, ctx.topic) ||
+        // "That's about 3 weeks from now." restates the horizon just counted.
+        (restates && best !== undefined && anchor !== 'other') ||
+        // "Maybe in the future." as its own sentence: a far horizon whatever the question.
+        (hit.value === 'low' &&
+          anchor === 'bare' &&
+          ctx.topic !== 'meeting' &&
+          ctx.topic !== 'third_party' &&
+          sentenceAnswer(t, i, to));
+      if (!counts) {
         alternatives = lose(
           alternatives,
           hit,
@@ -139,6 +212,7 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
     hit.confidence = confidence;
     if (best !== undefined) alternatives = lose(alternatives, best, 'earlier horizon');
     best = hit;
+    bestIsDistance = distance;
   }
   if (best !== undefined && alternatives !== undefined) {
     best.alternatives = alternatives.filter((a) => a.span[0] !== best?.span[0]);
@@ -166,6 +240,96 @@ function negatedBefore(t: Toks, at: number): boolean {
     if (isNegatorAt(t, m)) return true;
   }
   return false;
+}
+
+const RUSH_IDIOM_BEFORE = new Set(['a', 'no', 'any', 'in', 'such', 'big', 'real']);
+const DISTANCE_UNITS: ReadonlyMap<string, number> = new Map([
+  ['day', 1],
+  ['days', 1],
+  ['week', 7],
+  ['weeks', 7],
+  ['month', 30],
+  ['months', 30],
+]);
+/** What a process length must be the length of: the buying process, not a trial once started. */
+const PROCESS_NOUNS = new Set([
+  'evaluation',
+  'procurement',
+  'buying',
+  'decision',
+  'approval',
+  'selection',
+  'purchasing',
+  'vetting',
+]);
+
+function levelOf(days: number): Urgency {
+  return days <= 31 ? 'high' : days <= 190 ? 'medium' : 'low';
+}
+
+/** "3 weeks from now", "ten days away", "two weeks out": a distance stated after the number. */
+function distanceFromNow(t: Toks, i: number): { hit: Hit<Urgency>; to: number } | undefined {
+  const q = parseQuantity(t, i);
+  if (q === undefined || q.vague || q.notCount || !(q.value > 0)) return undefined;
+  const days = DISTANCE_UNITS.get(t.k(q.to));
+  if (days === undefined) return undefined;
+  let to = q.to + 1;
+  const a = t.k(to);
+  if (a === 'from' && (t.k(to + 1) === 'now' || t.k(to + 1) === 'today')) to += 2;
+  else if (a === 'away') to += 1;
+  else return undefined;
+  const value = levelOf(q.value * days);
+  const span: [number, number] = [t.start[i] as number, t.end[to - 1] as number];
+  return { hit: { value, span, rule: `urgency.${value}.distance` }, to };
+}
+
+/** "a 6-month evaluation", "a three-month procurement process": the buying process's length. */
+function processLength(t: Toks, i: number): { hit: Hit<Urgency>; to: number } | undefined {
+  const q = parseQuantity(t, i);
+  if (q === undefined || q.vague || q.notCount || !(q.value > 0)) return undefined;
+  let j = q.to;
+  if (t.key[j] === '-') j++;
+  const days = UNIT_DAYS.get(t.k(j));
+  if (days === undefined) return undefined;
+  j++;
+  // "a 6-month evaluation and implementation process", "a 90-day procurement cycle".
+  if (!PROCESS_NOUNS.has(t.k(j)) && !(t.k(j) === 'sales' && t.k(j + 1) === 'cycle')) return undefined;
+  const value = levelOf(q.value * days);
+  const span: [number, number] = [t.start[i] as number, t.end[j] as number];
+  return { hit: { value, span, rule: `urgency.${value}.process` }, to: j + 1 };
+}
+
+const TAKE_VERBS = new Set(['take', 'takes', 'taking', 'lasts', 'last']);
+const PROCESS_SUBJECTS = new Set([...PROCESS_NOUNS, 'rfp', 'rfps', 'tender', 'committee']);
+
+/**
+ * "procurement usually takes about two months", "an RFP … takes about three months": the buying
+ * process's length stated with a present "take" (not "took", and not implementation or onboarding).
+ */
+function processTakes(t: Toks, i: number): { hit: Hit<Urgency>; to: number } | undefined {
+  let m = i - 1;
+  while (
+    m >= 0 &&
+    m >= i - 3 &&
+    (t.k(m) === 'about' || t.k(m) === 'around' || t.k(m) === 'roughly' || t.k(m) === 'like')
+  )
+    m--;
+  if (!TAKE_VERBS.has(t.k(m)) && !(t.k(m) === 'take' || TAKE_VERBS.has(t.k(m - 1)))) return undefined;
+  let subject = false;
+  for (let b = m - 1; b >= 0 && b >= m - 14; b--) {
+    if (isBreak(t, b)) break;
+    const k = t.key[b] as string;
+    if (k === 'implementation' || k === 'onboarding' || k === 'setup' || k === 'training') return undefined;
+    if (PROCESS_SUBJECTS.has(k)) subject = true;
+  }
+  if (!subject) return undefined;
+  const q = parseQuantity(t, i);
+  if (q === undefined || q.vague || q.notCount || !(q.value > 0)) return undefined;
+  const days = UNIT_DAYS.get(t.k(q.to));
+  if (days === undefined) return undefined;
+  const value = levelOf(q.value * days);
+  const span: [number, number] = [t.start[i] as number, t.end[q.to] as number];
+  return { hit: { value, span, rule: `urgency.${value}.process` }, to: q.to + 1 };
 }
 
 /** "within two weeks", "in the next two or three months", "in 9 months or so", "in a month or two". */

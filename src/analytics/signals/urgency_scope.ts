@@ -12,7 +12,8 @@
  * The clause is bounded (a comma, "and", "so", "but", or a dozen tokens), so the scan is O(1).
  */
 import type { Topic } from './context.js';
-import { isBreak, K_PUNCT, type Toks } from './tokenizer.js';
+import { PERSON_NOUNS } from './lexicon.js';
+import { isBreak, K_PUNCT, K_WORD, type Toks } from './tokenizer.js';
 
 const STRONG = new Set(
   (
@@ -36,9 +37,32 @@ const OTHER = new Set(
     'send sending sent loop looped looping talk talking meet meeting chat call calls reconnect follow ' +
     'present presenting review reviewing redlines redline demo schedule email emails pick hear circle touch ' +
     'ping share intro introduce times slot slots ooo out office vacation travelling traveling slips slip ' +
-    'locked stuck'
+    'locked stuck conversations conversation discussions discussion talks respond responding reply replying'
   ).split(' '),
 );
+/** Documents and answers the horizon is about: "the quote in writing by Friday", "the proposal by next week". */
+const DOC_OBJECTS = new Set(
+  (
+    'writing proposal proposals quote quotes questionnaire questionnaires feedback ' +
+    'deck estimates invoice invoices paperwork info information details documentation ' +
+    'summary recap references reference sow'
+  ).split(' '),
+);
+/** "on hold until Q3", "paused until next year", "wait until January": the purchase waits for the horizon. */
+const UNTIL = new Set(['until', 'till']);
+const PAUSE_WORDS = new Set([
+  'priority',
+  'hold',
+  'paused',
+  'pause',
+  'frozen',
+  'freeze',
+  'wait',
+  'waiting',
+  'postponed',
+  'deferred',
+  'shelved',
+]);
 /** The prospect's business events and third parties: "peak season in October", "our customer's deadline". */
 const EVENTS = new Set(
   (
@@ -57,7 +81,21 @@ const NOT_OUR_PURCHASE = new Set([
   'rental',
   'office',
 ]);
-const CLAUSE_WORDS = new Set(['and', 'but', 'so', 'because', 'although', 'though', 'whereas', 'or']);
+const CLAUSE_WORDS = new Set([
+  'and',
+  'but',
+  'so',
+  'because',
+  'although',
+  'though',
+  'whereas',
+  'or',
+  'if',
+  'unless',
+  'once',
+  'when',
+  'after',
+]);
 /** A subject opens a clause even without punctuation, as in transcripts: "we send 30 bids a week we'd like to start". */
 const SUBJECTS = new Set(['we', "we'd", "we're", "we'll", 'i', "i'd", "i'm", "i'll", 'they', "they're"]);
 
@@ -73,27 +111,72 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
   let other = false;
   // "we'll get it signed today": a buying word inside the horizon's own phrase.
   for (let m = from; m < to; m++) if (STRONG.has(t.key[m] as string)) strong = true;
+  // "on hold until Q3", "paused until next year".
+  const until = UNTIL.has(t.k(from)) ? from : UNTIL.has(t.k(from - 1)) ? from - 1 : -1;
+  if (until >= 0 && PAUSE_WORDS.has(t.k(until - 1))) strong = true;
   for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
     if (clauseEdge(t, m)) break;
     const k = t.key[m] as string;
     const subject = SUBJECTS.has(k);
     // "sign up 200 families" is not signing a purchase; "our insurance renewal" is not this one.
-    if (STRONG.has(k) && !(k === 'sign' && t.k(m + 1) === 'up') && !NOT_OUR_PURCHASE.has(t.k(m - 1)))
+    // "40 users on the platform by Q3", "every rep on the new system", "all the dispatchers using it":
+    // people onto the product is a rollout.
+    if (peopleOntoProduct(t, m)) strong = true;
+    // "roll over to the next month" is not "roll out".
+    else if (k === 'roll' || k === 'rolling') {
+      if (t.k(m + 1) === 'over') other = true;
+      else strong = true;
+    } else if (
+      STRONG.has(k) &&
+      !(k === 'sign' && t.k(m + 1) === 'up') &&
+      !NOT_OUR_PURCHASE.has(t.k(m - 1)) &&
+      // "budget discussions happen in April": the buying word modifies a meeting noun.
+      !OTHER.has(t.k(m + 1))
+    )
       strong = true;
     else if (STRONG.has(k)) other = true;
     else if (WEAK.has(k) || k.endsWith("'d")) weak = true;
-    else if (OTHER.has(k) || EVENTS.has(k) || NOT_OUR_PURCHASE.has(k)) other = true;
+    // "wants it before the board meeting in June": the purchase is dated by the event.
+    else if ((EVENTS.has(k) || OTHER.has(k)) && eventDeadline(t, m)) continue;
+    else if (OTHER.has(k) || EVENTS.has(k) || NOT_OUR_PURCHASE.has(k) || DOC_OBJECTS.has(k)) other = true;
     if (subject) break;
   }
   for (let m = to; m < t.n && m < to + AHEAD_LIMIT; m++) {
     if (clauseEdge(t, m)) break;
     const k = t.key[m] as string;
     if (STRONG.has(k)) strong = true;
-    else if (OTHER.has(k) || EVENTS.has(k)) other = true;
+    else if (OTHER.has(k) || EVENTS.has(k) || DOC_OBJECTS.has(k)) other = true;
   }
   if (strong) return 'strong';
   if (other) return 'other';
   return weak ? 'weak' : 'bare';
+}
+
+const PRODUCT_OBJECTS = new Set(['platform', 'system', 'tool', 'product', 'software', 'app']);
+const PEOPLE_WORDS = new Set(['everyone', 'everybody', 'all', 'team', 'whole']);
+
+/** Token `m` is "on"/"using" and the people before it go onto the product: "50 users on the platform". */
+function peopleOntoProduct(t: Toks, m: number): boolean {
+  const k = t.key[m] as string;
+  if (k !== 'on' && k !== 'using' && k !== 'onto') return false;
+  const next = t.k(m + 1);
+  let product = next === 'it' || next === 'this' || next === 'board';
+  for (let j = m + 1; !product && j <= m + 3; j++) if (PRODUCT_OBJECTS.has(t.k(j))) product = true;
+  if (!product) return false;
+  const who = t.k(m - 1);
+  return PERSON_NOUNS.has(who) || PEOPLE_WORDS.has(who);
+}
+
+const DEADLINE_WORDS = new Set(['before', 'ahead', 'by']);
+
+/** The event word at `m` follows "before", "ahead of", "by" (past a determiner and one modifier). */
+function eventDeadline(t: Toks, m: number): boolean {
+  for (let b = m - 1; b >= 0 && b >= m - 3; b--) {
+    const k = t.key[b] as string;
+    if (DEADLINE_WORDS.has(k) || (k === 'of' && t.k(b - 1) === 'ahead')) return true;
+    if (k !== 'the' && k !== 'our' && k !== 'a' && b < m - 1) return false;
+  }
+  return false;
 }
 
 function clauseEdge(t: Toks, m: number): boolean {
@@ -126,4 +209,252 @@ export function bareMonthAnswer(t: Toks, from: number): boolean {
     if (!MONTH_OPENERS.has(t.key[m] as string)) return false;
   }
   return from <= 4;
+}
+
+/**
+ * Undated cues (issue #21, second round). "urgent", "immediately", "exploring" are urgency only
+ * when they are about this purchase. The structure decides, not the phrase:
+ * - a counterfactual ("we would have signed immediately") or past state ("back then I was shopping
+ *   around") is not the current horizon;
+ * - an attributive use ranks or describes a thing ("our most urgent issue", "the most pressing item");
+ * - a high cue counts when its clause has a buying, starting or needing word ("we need it
+ *   immediately", "get started right away"), when it is predicated of the buyer or the purchase
+ *   ("we're in a hurry", "it's urgent"), or when it is the whole answer to a timing question (or to
+ *   nothing: a short message read on its own); not when it describes another action ("phones them
+ *   back immediately", "the email is sent right away");
+ * - an exploring cue counts unless it takes an object that is not a product or solution
+ *   ("browsing old tickets", "exploring the dashboards" vs "exploring options", "exploring this").
+ */
+const MODALS = new Set(['would', 'could', 'should', 'might', "we'd", "i'd", "they'd"]);
+const PERFECT_MODALS = new Set(["would've", "could've", "should've", "might've"]);
+const PAST = new Set(['was', 'were', 'had', 'did', 'ago', 'last', 'previously']);
+const PAST_SUBJECTS = new Set(['i', 'we', 'they', 'he', 'she', 'and', 'then', 'so']);
+const ATTRIBUTIVE_BEFORE = new Set([
+  'most',
+  'more',
+  'least',
+  'our',
+  'the',
+  'my',
+  'their',
+  'his',
+  'her',
+  'its',
+  'your',
+]);
+/** Nouns an attributive cue may still mean the purchase by: "an urgent need", "a tight deadline". */
+const NEED_NOUNS = new Set(['need', 'needs', 'requirement', 'deadline', 'timeline', 'basis', 'priority']);
+/** Words between a subject and a predicated cue: "we're in a hurry", "this is pretty urgent". */
+const PREDICATE_FILLER = new Set(
+  (
+    "is are am be 's 're 'm pretty very really quite kind of a an in on under bit super extremely definitely " +
+    'so now honestly actually kinda fairly somewhat incredibly our top high'
+  ).split(' '),
+);
+const BUYER_SUBJECTS = new Set([
+  'we',
+  "we're",
+  'i',
+  "i'm",
+  'it',
+  "it's",
+  'this',
+  "this's",
+  'that',
+  "that's",
+  'everything',
+  'timing',
+  'timeline',
+]);
+/** Objects that make an exploring cue about buying: "exploring options", "researching vendors". */
+const BUY_OBJECTS = new Set(
+  (
+    'options option solutions solution alternatives alternative vendors vendor tools tool platforms platform ' +
+    'software products product providers provider market possibilities systems system crms crm apps app ' +
+    "companies services service offerings what whats what's ideas your how whether which if"
+  ).split(' '),
+);
+/** Words after an exploring cue that leave it intransitive: "just browsing for now", "researching at this point". */
+const INTRANSITIVE_AFTER = new Set(
+  (
+    'for at right now still here really too mostly just around more to into on a bit currently ' +
+    'and but so honestly though yet first before anyway'
+  ).split(' '),
+);
+const PRONOUN_OBJECTS = new Set(['this', 'it', 'that', 'them', 'you', 'things', 'stuff']);
+const WHOLE_FILLERS = new Set(
+  'just honestly probably well oh um uh yeah yes so pretty very really definitely like basically ideally'.split(
+    ' ',
+  ),
+);
+
+const PAST_FORMS = new Set([
+  'saw',
+  'knew',
+  'got',
+  'went',
+  'had',
+  'did',
+  'felt',
+  'thought',
+  'made',
+  'took',
+  'said',
+  'told',
+  'began',
+  'found',
+  'gave',
+]);
+
+function pastVerb(k: string): boolean {
+  return PAST_FORMS.has(k) || (k.length > 4 && k.endsWith('ed') && k !== 'need' && k !== 'speed');
+}
+
+const OTHER_OWNERS = new Set(['the', 'their', 'his', 'her', 'them', 'him', 'that', 'those']);
+
+/** "not a priority for the IT team": someone else's priority, not the purchase's. */
+function othersPriority(t: Toks, to: number): boolean {
+  return t.k(to) === 'for' && OTHER_OWNERS.has(t.k(to + 1)) && !TIME_WORDS.has(t.k(to + 2));
+}
+const TIME_WORDS = new Set([
+  'moment',
+  'time',
+  'year',
+  'quarter',
+  'month',
+  'week',
+  'foreseeable',
+  'next',
+  'rest',
+]);
+
+/** "we would have signed", "could've switched", "we'd have moved": a counterfactual before the cue. */
+function counterfactualBefore(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
+    if (isBreak(t, m)) return false;
+    const k = t.key[m] as string;
+    if (PERFECT_MODALS.has(k)) return true;
+    if (k === 'have' && MODALS.has(t.k(m - 1))) return true;
+  }
+  return false;
+}
+
+/** A past marker in the cue's own clause with no "now" after it: "back then I was shopping around". */
+function pastClause(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
+    if (clauseEdge(t, m)) return false;
+    const k = t.key[m] as string;
+    if (k === 'now' || k === 'currently' || k === 'today') return false;
+    // "started"/"began" is past only as a finite verb ("I started shopping around", "and started
+    // looking"), not in "get started", "we've started".
+    if (k === 'started' || k === 'began') {
+      if (PAST_SUBJECTS.has(t.k(m - 1))) return true;
+    } else if (PAST.has(k) || (k === 'then' && t.k(m - 1) === 'back')) return true;
+  }
+  return false;
+}
+
+/** "our most urgent issue", "the most pressing item": the cue modifies a noun. */
+function attributive(t: Toks, from: number, to: number): boolean {
+  const before = t.k(from - 1);
+  if (!ATTRIBUTIVE_BEFORE.has(before) && !ATTRIBUTIVE_BEFORE.has(t.k(from - 2))) return false;
+  if (to >= t.n || clauseEdge(t, to) || t.kind[to] !== K_WORD) return false;
+  const after = t.key[to] as string;
+  return !NEED_NOUNS.has(after) && !INTRANSITIVE_AFTER.has(after) && after !== 'for';
+}
+
+/** The cue is the whole sentence, give or take fillers: "Immediately.", "ASAP, honestly." */
+function wholeAnswer(t: Toks, from: number, to: number): boolean {
+  let m = from - 1;
+  while (m >= 0 && !isBreak(t, m) && WHOLE_FILLERS.has(t.key[m] as string)) m--;
+  if (m >= 0 && !isBreak(t, m)) return false;
+  let n = to;
+  while (n < t.n && !isBreak(t, n) && (t.key[n] === ',' || WHOLE_FILLERS.has(t.key[n] as string))) n++;
+  // "Right away if the price is right.": a condition may follow the answer.
+  return n >= t.n || isBreak(t, n) || CONDITIONS.has(t.key[n] as string);
+}
+
+const CONDITIONS = new Set(['if', 'once', 'provided', 'assuming', 'pending', 'unless']);
+
+function opensSentence(t: Toks, from: number): boolean {
+  let m = from - 1;
+  while (m >= 0 && !isBreak(t, m) && WHOLE_FILLERS.has(t.key[m] as string)) m--;
+  return m < 0 || isBreak(t, m);
+}
+
+/** Whether an undated cue in tokens `[from, to)` is about this purchase. */
+export function undatedCounts(
+  t: Toks,
+  from: number,
+  to: number,
+  kind: 'high' | 'explore' | 'other',
+  topic: Topic,
+): boolean {
+  if (counterfactualBefore(t, from)) return false;
+  if (kind === 'other') return !othersPriority(t, to);
+  if (pastClause(t, from)) return false;
+  // "we immediately saw the value": the cue modifies the past verb after it.
+  if (kind === 'high' && t.kind[to] === K_WORD && pastVerb(t.key[to] as string)) return false;
+  if (kind === 'explore') return exploreObjectOk(t, to);
+  if (attributive(t, from, to)) return false;
+  if (wholeAnswer(t, from, to)) return topic === 'none' || topic === 'timeline';
+  // "Right away, bidding season starts by Friday." answering "When do you want this in place?":
+  // the cue opens the answer to a timing question; the rest gives the reason.
+  if (topic === 'timeline' && opensSentence(t, from)) return true;
+  let subjectFill = true;
+  for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
+    if (clauseEdge(t, m)) break;
+    const k = t.key[m] as string;
+    if (subjectFill && BUYER_SUBJECTS.has(k)) return true;
+    if (!PREDICATE_FILLER.has(k)) subjectFill = false;
+    if (OTHER.has(k) || EVENTS.has(k) || DOC_OBJECTS.has(k)) return false;
+    if ((STRONG.has(k) || WEAK.has(k)) && k !== 'would' && k !== 'like') return true;
+  }
+  return false;
+}
+
+function exploreObjectOk(t: Toks, to: number): boolean {
+  if (to >= t.n || clauseEdge(t, to)) return true;
+  const next = t.key[to] as string;
+  if (BUY_OBJECTS.has(next)) return true;
+  if (PRONOUN_OBJECTS.has(next))
+    return to + 1 >= t.n || clauseEdge(t, to + 1) || INTRANSITIVE_AFTER.has(t.k(to + 1));
+  if (INTRANSITIVE_AFTER.has(next) && next !== 'a') return true;
+  // A noun phrase object: it names a product or solution within a few words, or it is something else.
+  for (let m = to; m < t.n && m < to + 4; m++) {
+    if (clauseEdge(t, m)) return false;
+    if (BUY_OBJECTS.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
+const SUBORDINATORS = new Set([
+  'when',
+  'once',
+  'if',
+  'after',
+  'as',
+  'whenever',
+  'maybe',
+  'probably',
+  'perhaps',
+]);
+
+/**
+ * The horizon is its own sentence, give or take fillers and a subordinate clause: "Maybe in the
+ * future when we grow.", "Perhaps down the road, once we hire." (not "Next year, we onboard 30 reps").
+ */
+export function sentenceAnswer(t: Toks, from: number, to: number): boolean {
+  const after = t.k(to) === ',' ? to + 1 : to;
+  if (!isBreak(t, after) && !SUBORDINATORS.has(t.k(after))) return false;
+  for (let m = from - 1; m >= 0 && m >= from - 4; m--) {
+    if (isBreak(t, m)) return true;
+    if (
+      !MONTH_OPENERS.has(t.key[m] as string) &&
+      !WHOLE_FILLERS.has(t.key[m] as string) &&
+      t.key[m] !== 'perhaps'
+    )
+      return false;
+  }
+  return from <= 3;
 }
