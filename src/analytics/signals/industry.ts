@@ -50,6 +50,58 @@ const WITH_VERBS = new Set([
   'teamed',
   'collaborate',
   'collaborated',
+  'deal',
+  'deals',
+  'dealing',
+  'dealt',
+]);
+/** "we're onboarding three hospitals", "we support forty dental practices": whom the prospect serves. */
+const SERVE_VERBS = new Set([
+  'onboard',
+  'onboards',
+  'onboarding',
+  'onboarded',
+  'serve',
+  'serves',
+  'serving',
+  'support',
+  'supports',
+  'supporting',
+]);
+const MUNICIPAL_BODIES = new Set([
+  'government',
+  'agency',
+  'utility',
+  'utilities',
+  'department',
+  'office',
+  'offices',
+  'district',
+  'authority',
+  'council',
+  'court',
+  'clerk',
+  'employees',
+  'staff',
+  'workers',
+]);
+/** Words right before a verb that make it one: its subject, an auxiliary or an adverb. */
+const VERB_LEAD = new Set([
+  'we',
+  'i',
+  "we're",
+  "i'm",
+  'are',
+  'am',
+  'also',
+  'mostly',
+  'now',
+  'currently',
+  'still',
+  'to',
+  'will',
+  "we'll",
+  'already',
 ]);
 /**
  * Cues that also name a department or a task: "our accounting is in QuickBooks", "we use Xero
@@ -144,6 +196,8 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     const cue = tab.matched as Cue;
     if (cue.id === 'none') continue;
     if (customerContext(t, i)) continue;
+    // "the municipal requirement", "municipal bonds": an adjective names the prospect only on an organisation.
+    if (to - i === 1 && t.k(i) === 'municipal' && !MUNICIPAL_BODIES.has(t.k(to))) continue;
     if (counterpart(t, i, to)) continue;
     if (personalHistory(t, i) || relativeOther(t, i, to) || nearbyOther(t, i, to)) continue;
     if ((EMPLOYMENT_STATUS.has(t.k(i - 1)) && peopleCue(t, to)) || insideRelative(t, i)) continue;
@@ -390,6 +444,7 @@ function customerContext(t: Toks, at: number): boolean {
       for (let k = m + 1; k < at; k++) if (t.k(k) === 'to' || t.k(k) === 'into') return true;
     }
     if (key === 'with' && WITH_VERBS.has(t.k(m - 1))) return true;
+    if (SERVE_VERBS.has(key) && VERB_LEAD.has(t.k(m - 1))) return true;
     if ((key === 'for' || key === 'to') && m >= 1 && PRODUCT_WORDS.has(t.k(m - 1))) return true;
     if (key === 'for' && m >= 2 && PRODUCT_WORDS.has(t.k(m - 2))) return true;
     // "consulting for mid-size manufacturers": a plural after "for" names whom the prospect serves.
@@ -596,7 +651,7 @@ function activity(t: Toks, from: number, to: number): boolean {
 const PROVIDERS = new Set(['bank', 'lender', 'insurer', 'carrier']);
 /** One person a prospect retains: "our lawyer", "my accountant" (plural "our lawyers" are staff). */
 const PERSON_PROVIDERS = new Set(
-  'lawyer attorney accountant bookkeeper recruiter contractor builder architect broker realtor landlord'.split(
+  'lawyer attorney accountant bookkeeper recruiter contractor builder architect broker realtor landlord adviser advisor manager banker'.split(
     ' ',
   ),
 );
@@ -827,7 +882,8 @@ function counterpart(t: Toks, from: number, _to: number): boolean {
     m -= 2;
     while (m >= 0 && m >= from - 5 && OBJECT_FILL.has(t.key[m] as string)) m--;
   }
-  if (possessive && PERSON_PROVIDERS.has(t.k(from))) return true;
+  // "our investment adviser": the cue's head word names the provider.
+  if (possessive && (PERSON_PROVIDERS.has(t.k(from)) || PERSON_PROVIDERS.has(t.k(_to - 1)))) return true;
   if (m < 0 || isBreak(t, m)) return false;
   const k = t.key[m] as string;
   // "we get patients from referrals", "we call students weekly": the people served name the prospect.

@@ -55,7 +55,9 @@ const CUES = (): Array<[string, Cue]> => [
     3,
     'accounting firm, accounting practice, cpa, cpas, cpa firm, cpa practice, fintech, wealth management, credit union, ' +
       'financial services, financial advisory, investment firm, asset management, private equity, hedge fund, ' +
-      'tax firm, tax practice, bookkeeping firm, mortgage lender, community bank, regional bank, investment bank',
+      'tax firm, tax practice, bookkeeping firm, mortgage lender, community bank, regional bank, investment bank, ' +
+      'investment adviser, investment advisor, registered investment adviser, registered investment advisor, ' +
+      'investment management, investment manager, asset manager, wealth manager, broker dealer',
   ),
   ...cues(
     'finance',

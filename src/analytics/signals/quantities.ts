@@ -118,6 +118,12 @@ export function detectQuantities(t: Toks, ctx: ReadContext = NO_CONTEXT): Quanti
     if (q === undefined) continue;
     next = q.to;
     if (q.vague || q.notCount || !(q.value >= 1)) continue;
+    // "60/40 toward the other vendor", "24/7", "3/4 of the team": a ratio, a schedule or a
+    // fraction, never a count of people or documents.
+    if (slashPair(t, q.from, q.to)) {
+      next = Math.max(next, q.to + 2);
+      continue;
+    }
     classify(t, q, hits);
   }
   const out: QuantityHits = {};
@@ -133,6 +139,21 @@ export function detectQuantities(t: Toks, ctx: ReadContext = NO_CONTEXT): Quanti
     }
   }
   return out;
+}
+
+/** A people noun within the next three words, with only words (no number, punctuation or function word) before it. */
+function personAhead(t: Toks, from: number): boolean {
+  for (let k = from; k < t.n && k < from + 3; k++) {
+    if (t.kind[k] !== K_WORD || FUNCTION_WORDS.has(t.key[k] as string)) return false;
+    if (PERSON_NOUNS.has(t.key[k] as string)) return true;
+  }
+  return false;
+}
+
+/** The number is one side of `a/b` (digits on both sides of a slash). */
+function slashPair(t: Toks, from: number, to: number): boolean {
+  if (t.key[to] === '/' && t.kind[to + 1] === K_NUM) return true;
+  return from >= 2 && t.key[from - 1] === '/' && t.kind[from - 2] === K_NUM;
 }
 
 /** The last team size and monthly volume found so far, as token ranges; Hits are built at the end. */
@@ -384,6 +405,12 @@ function findNoun(t: Toks, q: Quantity): Noun {
     // "14 full-time and then volunteers": "full-time"/"part-time" stands for the people.
     if (FUNCTION_WORDS.has(key) && t.k(j - 1) === 'time' && (t.k(j - 3) === 'full' || t.k(j - 3) === 'part'))
       return nounAt('person', j - 1);
+    // "15 sales and BD team members": two modifiers joined before the people noun.
+    if ((key === 'and' || key === '&') && skipped > 0 && personAhead(t, j + 1)) {
+      j++;
+      skipped--; // the joined pair counts as one modifier
+      continue;
+    }
     if (FUNCTION_WORDS.has(key)) return nounAt(skipped === 0 ? 'none' : 'other', j);
     if (++skipped > 2) return nounAt('other', j);
     j++;

@@ -15,6 +15,7 @@ import {
   anchorOf,
   bareMonthAnswer,
   countsAsHorizon,
+  pastPurchase,
   sentenceAnswer,
   undatedCounts,
 } from './urgency_scope.js';
@@ -177,6 +178,10 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
     // A named month after a stated distance is a step or a consequence, not a new horizon.
     if (month && bestIsDistance) {
       alternatives = lose(alternatives, hit, 'a stated distance outranks a named month');
+      continue;
+    }
+    if (dated && !restates && pastPurchase(t, i, to)) {
+      alternatives = lose(alternatives, hit, 'a purchase already made');
       continue;
     }
     if (dated) {

@@ -171,6 +171,7 @@ const CUES = (): Array<[string, Cue]> => [
       'needed that yesterday',
       'wanted it yesterday',
       'needed yesterday',
+      'yesterday',
       'without delay',
       'hard deadline',
       'tight deadline',
@@ -258,6 +259,7 @@ const CUES = (): Array<[string, Cue]> => [
         `before ${q}`,
         `during ${q}`,
         `until ${q}`,
+        `within ${q}`,
       ]),
       ...SEASONS.flatMap((s) => [
         `by the ${s}`,

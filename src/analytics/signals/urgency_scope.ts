@@ -340,6 +340,62 @@ function counterfactualBefore(t: Toks, from: number): boolean {
 }
 
 /** A past marker in the cue's own clause with no "now" after it: "back then I was shopping around". */
+const FIRST_PERSON = new Set(['we', 'i', "we're", "i'm", 'our', 'my', 'us', "we've", "i've", "we'd", "i'd"]);
+
+const THIRD_PARTIES = new Set(
+  'clients client customers customer patients they their them users buyers partners vendors'.split(' '),
+);
+
+/** A first-person word in the sentence before `from`, with no third party nearer ("our clients want …"). */
+function firstPersonBefore(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
+    if (isBreak(t, m)) return false;
+    const k = t.key[m] as string;
+    if (THIRD_PARTIES.has(k)) return false;
+    if (FIRST_PERSON.has(k)) return true;
+  }
+  return false;
+}
+
+/** Buying verbs in the past tense: "we replaced the printers in Q2", "they signed in March". */
+const PAST_BUYING = new Set(
+  (
+    'signed bought purchased implemented deployed rolled replaced switched migrated moved renewed decided ' +
+    'chose picked launched onboarded licensed subscribed'
+  ).split(' '),
+);
+const FUTURE_MARKERS = new Set([
+  'will',
+  "we'll",
+  "i'll",
+  'want',
+  'need',
+  'plan',
+  'going',
+  'hope',
+  'would',
+  "we'd",
+]);
+
+/**
+ * The horizon dates a purchase already made: a past buying verb with its subject before it in the
+ * clause ("we replaced the printers within Q2"), or "last year" / "ago" right after it.
+ */
+export function pastPurchase(t: Toks, from: number, to: number): boolean {
+  for (let k = to; k < t.n && k < to + 3; k++) {
+    if (clauseEdge(t, k)) break;
+    if (t.key[k] === 'ago' || (t.key[k] === 'last' && (t.k(k + 1) === 'year' || t.k(k + 1) === 'quarter')))
+      return true;
+  }
+  for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
+    if (clauseEdge(t, m)) return false;
+    const k = t.key[m] as string;
+    if (FUTURE_MARKERS.has(k)) return false;
+    if (PAST_BUYING.has(k) && PAST_SUBJECTS.has(t.k(m - 1))) return true;
+  }
+  return false;
+}
+
 function pastClause(t: Toks, from: number): boolean {
   for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
     if (clauseEdge(t, m)) return false;
@@ -402,8 +458,20 @@ export function undatedCounts(
   // the cue opens the answer to a timing question; the rest gives the reason.
   if (topic === 'timeline' && opensSentence(t, from)) return true;
   let subjectFill = true;
+  // "We need a proper intake tool, yesterday.": the sentence's last word, after a comma, still
+  // belongs to the need before it.
+  const yesterday = t.k(from) === 'yesterday';
+  let tailComma = yesterday && (to >= t.n || isBreak(t, to - 1) || t.kind[to] === K_PUNCT);
+  // "the hospitals want everything yesterday": only the prospect's own need is its urgency.
+  if (yesterday && !firstPersonBefore(t, from)) return false;
   for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
-    if (clauseEdge(t, m)) break;
+    if (clauseEdge(t, m)) {
+      if (tailComma && m === from - 1 && t.key[m] === ',') {
+        tailComma = false;
+        continue;
+      }
+      break;
+    }
     const k = t.key[m] as string;
     if (subjectFill && BUYER_SUBJECTS.has(k)) return true;
     if (!PREDICATE_FILLER.has(k)) subjectFill = false;
