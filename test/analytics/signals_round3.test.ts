@@ -96,3 +96,21 @@ describe("urgency: another organisation's need is not the prospect's urgency", (
     ['Our clients want their reports yesterday.', {}],
   ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
 });
+
+describe('from the third held-back set (tuned on after its blind measurement)', () => {
+  const asked = (question: string): Turn[] => [{ role: 'agent', text: question }];
+  it.each<readonly [string, readonly Turn[] | undefined, Record<string, unknown>]>([
+    // A single person is a team when it answers the team question.
+    ['Just one employee.', asked('How many employees do you have?'), { team_size: 1 }],
+    ['One staff member, part-time.', asked('How many staff are on payroll?'), { team_size: 1 }],
+    ['One person could never handle that.', undefined, {}],
+    // A form's name is not a count.
+    ['We have four nurses, all on W-2.', undefined, { team_size: 4, industry: 'healthcare' }],
+    ['Everyone fills out an I-9 on day one; we are 30 people.', undefined, { team_size: 30 }],
+    // A question about starting is a timing question.
+    ['Right away, please.', asked('Would you want the plan to start right away?'), { urgency: 'high' }],
+    ['As soon as we can.', asked('How quickly do you need this up?'), { urgency: 'high' }],
+    ['Pretty fast, honestly.', asked('How fast are you growing?'), {}],
+    ['As soon as we can.', asked('How many locations do you have?'), {}],
+  ])('%s', (text, context, expected) => expect(spec(text, context)).toEqual(expected));
+});

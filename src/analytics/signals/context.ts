@@ -37,7 +37,7 @@ const THIRD_PARTY =
   /\b(your|the) (biggest |largest |main |typical |top |key )?(customers?|clients?|competit\w*)\b|\bcompetit\w*|\bwho (else )?do you (see|compete)|how many (customers|clients)\b/;
 // "when you say …", "when it comes to …" are not questions about time.
 const TIMELINE =
-  /\b(when(?! (you|we|they|i) (say|said|mention|mentioned|think|talk|talked|look|looked|describe|hear|heard)\b| it comes to\b)|timeline|timing|how soon|time ?frame|deadline|decide|decision|go[- ]live|kick-?off|up and running|in place|get started|start date)\b/;
+  /\b(when(?! (you|we|they|i) (say|said|mention|mentioned|think|talk|talked|look|looked|describe|hear|heard)\b| it comes to\b)|timeline|timing|how soon|time ?frame|deadline|decide|decision|go[- ]live|kick-?off|up and running|in place|get started|start date|(need|want|like|plan|looking)( (it|this|that|the [a-z]+))? to start|start (immediately|right away|soon|now)|how (quickly|fast|soon) (do|would|could|can|will) you (need|want|like|get|start|have)|effective date)\b/;
 const TEAM_PHRASES =
   /\bhow (big|large)\b|\bteam size\b|\bheadcount\b|\bwho (would|will|'d) (use|be using|log in)|\bhow many (of you|in |on |would use|people)/;
 const VOLUME_PHRASES = /\bvolume\b|\bpaperwork\b|\bhow many (go out|come through|do you (send|sign|process))/;

@@ -120,7 +120,7 @@ export function detectQuantities(t: Toks, ctx: ReadContext = NO_CONTEXT): Quanti
     if (q.vague || q.notCount || !(q.value >= 1)) continue;
     // "60/40 toward the other vendor", "24/7", "3/4 of the team": a ratio, a schedule or a
     // fraction, never a count of people or documents.
-    if (slashPair(t, q.from, q.to)) {
+    if (slashPair(t, q.from, q.to) || formCode(t, q.from)) {
       next = Math.max(next, q.to + 2);
       continue;
     }
@@ -148,6 +148,18 @@ function personAhead(t: Toks, from: number): boolean {
     if (PERSON_NOUNS.has(t.key[k] as string)) return true;
   }
   return false;
+}
+
+/** "W-2 employees", "an I-9", "K-1s": a form's name, a letter joined to the number by a hyphen. */
+function formCode(t: Toks, from: number): boolean {
+  return (
+    from >= 2 &&
+    t.key[from - 1] === '-' &&
+    t.joined(from - 1) &&
+    t.joined(from) &&
+    t.kind[from - 2] === K_WORD &&
+    (t.key[from - 2] as string).length === 1
+  );
 }
 
 /** The number is one side of `a/b` (digits on both sides of a slash). */
@@ -516,7 +528,8 @@ function addTeam(
   subset: boolean,
 ) {
   // "One person can't buy software": a single person is the prospect's team only when they say so.
-  if (value === 1 && rule === 'people' && !selfBefore(t, from)) return;
+  // ("One employee." answering "How many employees?" says so.)
+  if (value === 1 && rule === 'people' && !selfBefore(t, from) && hits.ctx.topic !== 'team') return;
   if (hits.team.length >= MAX_TEAM_CANDIDATES) hits.team.shift();
   hits.team.push({
     value,
