@@ -21,17 +21,21 @@ export interface DemoLead {
 export async function readDemoLeads(wh: Warehouse, ids: readonly string[]): Promise<DemoLead[]> {
   if (ids.length === 0) return [];
   const list = ids.map((_, i) => `$${i + 1}`).join(', ');
-  const [rows, signals] = await Promise.all([
-    wh.query(
-      `SELECT s.session_id, s.score, s.tier, s.outcome, s.cost_usd, s.cost_llm_usd, s.cost_stt_usd,
+  // One after the other: a session row seen by the first query has its signal rows (written in the
+  // same transaction) visible to the second. Side by side, a transaction committing between them
+  // gave a scored lead with no signals (seen once in the demo's determinism test).
+  const rows = await wh.query(
+    `SELECT s.session_id, s.score, s.tier, s.outcome, s.cost_usd, s.cost_llm_usd, s.cost_stt_usd,
               s.cost_tts_usd, s.cost_livekit_usd, l.reasons, ci.summary, ci.custom_fields,
               ci.sentiment_start, ci.sentiment_end, ci.sentiment_lowest, ci.sentiment_mean, ci.sentiment_trend_label
        FROM sessions s JOIN leads l ON l.session_id = s.session_id
        LEFT JOIN call_intelligence ci ON ci.session_id = s.session_id WHERE s.session_id IN (${list})`,
-      ids,
-    ),
-    wh.query(`SELECT session_id, name, value FROM signals WHERE session_id IN (${list}) ORDER BY name`, ids),
-  ]);
+    ids,
+  );
+  const signals = await wh.query(
+    `SELECT session_id, name, value FROM signals WHERE session_id IN (${list}) ORDER BY name`,
+    ids,
+  );
   const bySession = new Map<string, Record<string, unknown>>();
   for (const s of signals) {
     const id = String(s.session_id);
