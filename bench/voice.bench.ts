@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { initializeLogger } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
 import { ignoreTtsAbortRejections } from '../src/agent/unhandled_rejections.js';
+import type { AnalyticsCounters } from '../src/analytics/index.js';
 import { warmUpDetector } from '../src/analytics/signals/index.js';
 import { percentile } from '../src/analytics/voice_turns.js';
 import { startOpenAICompatibleServer } from '../src/testing/openai_server_index.js';
@@ -39,7 +40,7 @@ interface Sample {
   heardMs: number[];
   cpuMs: number;
   /** The plugin's own time on the event loop in this call (µs), with analytics only. */
-  handler?: { total: number; max: number; calls: number; turns: number };
+  handler?: AnalyticsCounters['handler_time_us'] & { turns: number };
 }
 
 async function main(): Promise<number> {
@@ -151,9 +152,12 @@ async function main(): Promise<number> {
     const turns = handlers.reduce((n, h) => n + h.turns, 0);
     const calls = handlers.reduce((n, h) => n + h.calls, 0);
     const max = Math.max(...handlers.map((h) => h.max));
+    const detection = handlers.reduce((n, h) => n + (h.by_event['signal_detection']?.total ?? 0), 0);
     console.log(
       `analytics plugin on the event loop (what it can add to a turn's silence): ${(total / handlers.length / 1000).toFixed(2)} ms per call, ` +
-        `${(total / Math.max(1, turns) / 1000).toFixed(3)} ms per caller turn, ${calls} handler runs, longest ${(max / 1000).toFixed(3)} ms`,
+        `${(total / Math.max(1, turns) / 1000).toFixed(3)} ms per caller turn, ${calls} handler runs, longest ${(max / 1000).toFixed(3)} ms;\n` +
+        `  of which signal detection ${(detection / Math.max(1, turns) / 1000).toFixed(3)} ms per caller turn (runs after agents-js has sent the LLM request), ` +
+        `everything else ${((total - detection) / Math.max(1, turns) / 1000).toFixed(3)} ms per caller turn`,
     );
   }
   const dp50 = w.p50 !== null && wo.p50 !== null ? w.p50 - wo.p50 : null;

@@ -57,7 +57,16 @@ export interface AnalyticsCounters {
    * Time the plugin's event handlers spent on the agent's event loop (µs): the only way it can
    * delay what the caller hears. `max` is the longest single handler run.
    */
-  handler_time_us: { total: number; max: number; calls: number };
+  handler_time_us: {
+    total: number;
+    max: number;
+    calls: number;
+    /**
+     * The same per event (`conversation_item_added`, `metrics_collected`, `speech_created`, …), and
+     * `signal_detection`: the detector's part of `conversation_item_added` for user messages.
+     */
+    by_event: Record<string, { total: number; max: number; calls: number }>;
+  };
   /** Progress snapshots sent, failed (timed out or refused) and dropped (superseded or over the limit). */
   progress?: ProgressCounters;
 }

@@ -137,6 +137,17 @@ export function attachAnalytics(
   };
 
   const handlerTime = { total: 0, max: 0, calls: 0 };
+  const handlerTimeBy = new Map<string, { total: number; max: number; calls: number }>();
+  const addTime = (where: string, us: number) => {
+    let by = handlerTimeBy.get(where);
+    if (by === undefined) {
+      by = { total: 0, max: 0, calls: 0 };
+      handlerTimeBy.set(where, by);
+    }
+    by.total += us;
+    by.calls += 1;
+    if (us > by.max) by.max = us;
+  };
   const guard =
     <A extends unknown[]>(where: string, fn: (...args: A) => void) =>
     (...args: A): void => {
@@ -151,6 +162,7 @@ export function attachAnalytics(
       handlerTime.total += us;
       handlerTime.calls += 1;
       if (us > handlerTime.max) handlerTime.max = us;
+      addTime(where, us);
     };
 
   const noteParticipant = () => {
@@ -170,7 +182,11 @@ export function attachAnalytics(
     if (item.role === 'user') {
       noteParticipant();
       const text = item.textContent ?? '';
+      const t0 = performance.now();
       const det = compactDetection(detect(text, conversation.turns()));
+      // Part of this handler's time, told apart: agents-js announces the user's message after it
+      // has sent the LLM request, so this overlaps the wait for the first token.
+      addTime('signal_detection', (performance.now() - t0) * 1000);
       conversation.push('user', text);
       const speech = speechSpan(item.metrics);
       record({ k: 'user', at, det, ...(transcripts ? { text } : {}), ...(speech ? { speech } : {}) });
@@ -333,6 +349,12 @@ export function attachAnalytics(
         total: Math.round(handlerTime.total),
         max: Math.round(handlerTime.max),
         calls: handlerTime.calls,
+        by_event: Object.fromEntries(
+          [...handlerTimeBy].map(([k, v]) => [
+            k,
+            { total: Math.round(v.total), max: Math.round(v.max), calls: v.calls },
+          ]),
+        ),
       },
       ...(progress && { progress: { ...progress.counters } }),
     }),

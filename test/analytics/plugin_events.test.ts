@@ -66,6 +66,14 @@ describe('attachAnalytics: errors, interruptions, snapshots', () => {
     expect(time.total).toBeGreaterThan(0);
     expect(time.max).toBeGreaterThan(0);
     expect(time.max).toBeLessThanOrEqual(time.total);
+    // Per event, adding up to the whole; the detector's share of the user message told apart.
+    const events = Object.entries(time.by_event).filter(([k]) => k !== 'signal_detection');
+    expect(events.reduce((n, [, v]) => n + v.calls, 0)).toBe(time.calls);
+    expect(time.by_event['conversation_item_added']?.calls).toBeGreaterThanOrEqual(2);
+    expect(time.by_event['signal_detection']?.calls).toBe(1);
+    expect(time.by_event['signal_detection']?.total).toBeLessThanOrEqual(
+      time.by_event['conversation_item_added']?.total ?? 0,
+    );
     await session.close();
     const p = await handle.finalize();
     expect(p.session_id).toBe('sess_snap');
