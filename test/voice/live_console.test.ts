@@ -15,13 +15,13 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLiveConsole } from '../../src/agent/console/live_console.js';
+import { bytesToPcm, parseWav, rms, VOICED_RMS } from '../../src/audio/pcm.js';
 import { parseSessionPayload } from '../../src/schema/index.js';
 import {
   type OpenAICompatibleServer,
   startOpenAICompatibleServer,
 } from '../../src/testing/openai_server_index.js';
 import { CALLER_VOICE, espeakAvailable, synthesize } from '../../src/testing/speech/espeak.js';
-import { bytesToPcm, parseWav, rms, VOICED_RMS } from '../../src/testing/speech/pcm.js';
 import { type SpeechServer, startSpeechServer } from '../../src/testing/speech/speech_server.js';
 import {
   type AlsaFileDevice,

@@ -11,12 +11,12 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVoiceConsole } from '../../src/agent/console/voice_console.js';
+import { encodeWav, parseWav, rms, VOICED_RMS } from '../../src/audio/pcm.js';
 import {
   type OpenAICompatibleServer,
   startOpenAICompatibleServer,
 } from '../../src/testing/openai_server_index.js';
 import { CALLER_VOICE, espeakAvailable, synthesize } from '../../src/testing/speech/espeak.js';
-import { encodeWav, parseWav, rms, VOICED_RMS } from '../../src/testing/speech/pcm.js';
 import { type SpeechServer, startSpeechServer } from '../../src/testing/speech/speech_server.js';
 import { voicedSpanMs } from '../../src/testing/voice/simulated_caller.js';
 

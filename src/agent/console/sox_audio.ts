@@ -17,7 +17,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { AgentSession as pb } from '@livekit/protocol';
-import { bytesToPcm, resample } from '../../testing/speech/pcm.js';
+import { bytesToPcm, resample } from '../../audio/pcm.js';
 import type { BrokerAudio } from './broker_transport.js';
 import type { PlayedAudio } from './call_recording.js';
 

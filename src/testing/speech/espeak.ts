@@ -4,7 +4,7 @@
  * resampled here to the rate the caller asks for.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { type Pcm, parseWav, resample } from './pcm.js';
+import { type Pcm, parseWav, resample } from '../../audio/pcm.js';
 
 export interface EspeakVoice {
   /** espeak-ng voice, e.g. `en-us` or `en-gb+f3` (a variant after `+`). */

@@ -21,8 +21,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { bytesToPcm, encodeWav, pcmBytes, rms, VOICED_RMS } from '../../audio/pcm.js';
 import { AGENT_VOICE, type EspeakVoice, synthesize } from './espeak.js';
-import { bytesToPcm, encodeWav, pcmBytes, rms, VOICED_RMS } from './pcm.js';
 import { type ScriptedLine, ScriptedTranscriber, splitWords } from './scripted_transcriber.js';
 
 export const OPENAI_PCM_RATE = 24_000;

@@ -23,8 +23,8 @@ import {
   playbackFinishedMessage,
 } from '../../agent/console/broker_transport.js';
 import { mixCallRecording } from '../../agent/console/call_recording.js';
+import { bytesToPcm, type Pcm, rms, VOICED_RMS } from '../../audio/pcm.js';
 import { CALLER_VOICE, type EspeakVoice, synthesize } from '../speech/espeak.js';
-import { bytesToPcm, type Pcm, rms, VOICED_RMS } from '../speech/pcm.js';
 import type { ScriptedTranscriber } from '../speech/scripted_transcriber.js';
 import { type CallerScript, humanGapMs } from './caller_script.js';
 
