@@ -10,7 +10,15 @@ import type { DetectionResult } from './detection.js';
 
 export type RecordedEvent =
   /** A user message: its detection result (spans, rules), and its text only under the transcript policy. */
-  | { k: 'user'; at: number; det: DetectionResult; text?: string; speech?: [number, number] }
+  | {
+      k: 'user';
+      at: number;
+      det: DetectionResult;
+      text?: string;
+      speech?: [number, number];
+      /** The reply it prompted (agents-js creates the reply's speech before it announces the message). */
+      turn_id?: string | null;
+    }
   | {
       k: 'assistant';
       at: number;

@@ -189,7 +189,14 @@ export function attachAnalytics(
       addTime('signal_detection', (performance.now() - t0) * 1000);
       conversation.push('user', text);
       const speech = speechSpan(item.metrics);
-      record({ k: 'user', at, det, ...(transcripts ? { text } : {}), ...(speech ? { speech } : {}) });
+      record({
+        k: 'user',
+        at,
+        det,
+        ...(transcripts ? { text } : {}),
+        ...(speech ? { speech } : {}),
+        turn_id: currentTurn(),
+      });
     } else if (item.role === 'assistant') {
       conversation.push('agent', item.textContent ?? '');
       record({

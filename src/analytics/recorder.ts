@@ -149,8 +149,12 @@ export class SessionRecorder {
           detection: ev.det,
           ...(this.init.transcripts && ev.text !== undefined ? { text: ev.text, pii: this.init.pii } : {}),
         });
-        if (this.init.transcripts && ev.text !== undefined)
-          this.#line('user', redactText(this.init.pii, ev.text), ev.at);
+        if (this.init.transcripts && ev.text !== undefined) {
+          const text = redactText(this.init.pii, ev.text);
+          this.#line('user', text, ev.at);
+          // The turn row of the reply it prompted carries it too (`turns[].user_text`).
+          if (ev.turn_id) this.#turns.text(ev.turn_id, 'user', text);
+        }
         return;
       }
       case 'assistant':

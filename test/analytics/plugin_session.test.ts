@@ -186,6 +186,10 @@ describe('attachAnalytics on a real AgentSession', () => {
     expect(p.tool_calls[1]?.output_summary).toContain(SALES_CONTACT.email);
     expect(p.participant.identity).toBe('prospect-1');
     expect(p.turns.some((t) => t.agent_text?.includes('booked'))).toBe(true);
+    // Each prospect line sits in the turn row of the reply it prompted, once, in order.
+    const prompted = p.turns.filter((t) => t.user_text !== undefined);
+    expect(prompted.map((t) => t.user_text)).toEqual(SALES_CALL_USER_LINES);
+    for (const t of prompted) expect(t.agent_text).toBeDefined();
   });
 
   it('omits contact fields under none', async () => {
