@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { initializeLogger } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSessionPayload, type SessionPayload } from '../../src/schema/index.js';
+import { type ProgressSnapshot, parseSessionPayload, type SessionPayload } from '../../src/schema/index.js';
 import {
   type OpenAICompatibleServer,
   startOpenAICompatibleServer,
@@ -40,6 +40,8 @@ describe.skipIf(!espeakAvailable())('voice call through the real pipeline', () =
   let dir: string;
   let call: VoiceCallResult;
   let payload: SessionPayload;
+  const snapshots: Array<ProgressSnapshot & { sentAtMs: number }> = [];
+  let publishedAtMs = 0;
 
   beforeAll(async () => {
     initializeLogger({ pretty: false, level: 'silent' });
@@ -70,8 +72,17 @@ describe.skipIf(!espeakAvailable())('voice call through the real pipeline', () =
           published = p;
           return { status: 'ok' };
         },
+        // As the demo sends them to its queue for the dashboard's live panel.
+        progress: {
+          intervalMs: 1000,
+          send: async (snapshot) => {
+            snapshots.push({ ...snapshot, sentAtMs: Date.now() });
+            return { status: 'ok' };
+          },
+        },
       },
     });
+    publishedAtMs = Date.now();
     if (!published) throw new Error('no payload was published');
     payload = published;
   }, 150_000);
@@ -84,6 +95,17 @@ describe.skipIf(!espeakAvailable())('voice call through the real pipeline', () =
 
   const answered = () =>
     payload.turns.filter((t) => t.user_speech_ms !== null && t.user_speech_ms !== undefined);
+
+  it('reports the call while it runs: progress snapshots in order, the turns growing, before the payload', () => {
+    // The call lasts well over ten seconds and snapshots come every second (and on stage changes).
+    expect(snapshots.length).toBeGreaterThanOrEqual(5);
+    expect(snapshots.map((x) => x.seq)).toEqual(snapshots.map((_, i) => i + 1));
+    expect(snapshots.every((x) => x.session_id === payload.session_id)).toBe(true);
+    for (let i = 1; i < snapshots.length; i++)
+      expect(snapshots[i]?.turns ?? 0).toBeGreaterThanOrEqual(snapshots[i - 1]?.turns ?? 0);
+    expect(snapshots.at(-1)?.turns ?? 0).toBeGreaterThan(snapshots[0]?.turns ?? 0);
+    expect(snapshots.every((x) => x.sentAtMs <= publishedAtMs)).toBe(true);
+  });
 
   it('the payload validates against the schema', () => {
     const parsed = parseSessionPayload(JSON.stringify(payload));

@@ -21,6 +21,7 @@ import { ignoreTtsAbortRejections } from '../../../src/agent/unhandled_rejection
 import { createLogger } from '../../../src/log.js';
 import { DEFAULT_SLAS } from '../analysis/index.js';
 import { type RunningApiServer, startApiServer } from '../api/index.js';
+import type { WorkerHandle } from '../pipeline/index.js';
 import { loadConversations } from './conversations.js';
 import { provisionEspeak } from './provision.js';
 import { jsonLine, leadsTable } from './report.js';
@@ -87,8 +88,34 @@ async function main(): Promise<number> {
       "these calls from a local OpenAI-compatible server, checked like a live model's (quotes not in the " +
       "prospect's words are discarded). Sentiment is computed locally (VADER).",
   );
+  // Served, the API and dashboard start with the worker, before the first call: the live panel
+  // shows the voice calls while they run, and the leads appear as they are scored.
+  let server: RunningApiServer | undefined;
+  const startServer = async (worker: WorkerHandle) => {
+    const apiOpts = {
+      warehouse: worker.warehouse,
+      token,
+      log,
+      metrics: worker.metrics.registry,
+      slas: DEFAULT_SLAS,
+      alerts: worker.ops.alerts,
+      live: worker.ops.live,
+      errorThresholds: worker.ops.errorThresholds,
+    };
+    try {
+      server = await startApiServer({ ...apiOpts, port });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      server = await startApiServer({ ...apiOpts, port: 0 });
+    }
+    say(
+      `Dashboard: ${server.url}/dashboard${token ? '?token=<ANALYTICS_API_TOKEN>  (once; it is then kept in a cookie)' : ''}` +
+        (mode === 'voice' ? '   (open it now: the calls in progress show in its live panel)' : ''),
+    );
+  };
   const run = await runDemo({
     conversations,
+    ...(serve ? { onWorkerStarted: startServer } : {}),
     dataDir: values['data-dir'],
     log,
     concurrency,
@@ -134,26 +161,8 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const apiOpts = {
-    warehouse: run.worker.warehouse,
-    token,
-    log,
-    metrics: run.worker.metrics.registry,
-    slas: DEFAULT_SLAS,
-    alerts: run.worker.ops.alerts,
-    live: run.worker.ops.live,
-    errorThresholds: run.worker.ops.errorThresholds,
-  };
-  let server: RunningApiServer;
-  try {
-    server = await startApiServer({ ...apiOpts, port });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    server = await startApiServer({ ...apiOpts, port: 0 });
-  }
-  say(
-    `Dashboard: ${server.url}/dashboard${token ? '?token=<ANALYTICS_API_TOKEN>  (once; it is then kept in a cookie)' : ''}`,
-  );
+  if (!server) throw new Error('the API server did not start');
+  say(`Dashboard: ${server.url}/dashboard${token ? '?token=<ANALYTICS_API_TOKEN>' : ''}`);
   say(`API:       ${server.url}/api/leads   ${server.url}/api/aggregates?hours=24   ${server.url}/metrics`);
   say(`Ops:       ${server.url}/api/alerts   ${server.url}/api/errors   ${server.url}/api/live`);
   if (!token) say('ANALYTICS_API_TOKEN is not set: no auth, listening on 127.0.0.1 only.');

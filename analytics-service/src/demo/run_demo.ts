@@ -40,6 +40,8 @@ export interface DemoOptions {
   voiceConcurrency?: number;
   /** `voice` (default in `npm run demo`): every call over audio through the voice loop; `text`: typed turns. */
   mode?: 'text' | 'voice';
+  /** Called once the worker runs, before any call (the served demo starts its API there, so the live panel shows the calls). */
+  onWorkerStarted?: (worker: WorkerHandle) => Promise<void> | void;
 }
 
 export type DemoProgress =
@@ -62,6 +64,8 @@ export type DemoProgress =
  * in under two minutes (docs/voice.md); on a busy one, lower it with --voice-concurrency.
  */
 export const DEFAULT_VOICE_CONCURRENCY = 22;
+/** Progress snapshots of each voice call (the agent's default is 5 s; the demo's calls last about a minute). */
+const PROGRESS_INTERVAL_MS = 2000;
 
 export interface DemoRun {
   leads: DemoLead[];
@@ -133,8 +137,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
     throw err;
   });
   try {
+    const spool = new LocalPublisher({ dir: config.queue.spoolDir, logger: opts.log, fsync: false });
+    await opts.onWorkerStarted?.(worker);
     const publisher = createSessionPublisher({
-      publisher: new LocalPublisher({ dir: config.queue.spoolDir, logger: opts.log, fsync: false }),
+      publisher: spool,
       outbox: new LocalPublisher({ dir: config.queue.outboxDir, logger: opts.log, fsync: false }),
       deadlineMs: config.queue.publishDeadlineMs,
       logger: opts.log,
@@ -160,6 +166,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoRun> {
         speech && vad
           ? await replayConversationByVoice(c, i, {
               publish,
+              // The calls in progress, as an agent reports them: the dashboard's live panel fills
+              // while the voice calls run.
+              progress: {
+                intervalMs: PROGRESS_INTERVAL_MS,
+                send: (snapshot, { signal }) => spool.publishProgress(snapshot, { signal }),
+              },
               dataDir: join(opts.dataDir, 'agent'),
               knowledge,
               speech,

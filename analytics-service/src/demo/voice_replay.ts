@@ -10,7 +10,7 @@
  */
 import type { VAD } from '@livekit/agents';
 import type { KnowledgeBase } from '../../../src/agent/knowledge/knowledge_base.js';
-import type { PublishFn } from '../../../src/analytics/index.js';
+import type { AnalyticsOptions, PublishFn } from '../../../src/analytics/index.js';
 import type { Logger } from '../../../src/log.js';
 import type { SessionPayload } from '../../../src/schema/index.js';
 import { startOpenAICompatibleServer } from '../../../src/testing/openai_server_index.js';
@@ -52,6 +52,8 @@ export function callerScript(c: Conversation, index: number): CallerScript {
 
 export interface VoiceReplayDeps {
   publish: PublishFn;
+  /** Progress snapshots of the call while it runs (the dashboard's live panel). */
+  progress?: AnalyticsOptions['progress'];
   dataDir: string;
   knowledge: KnowledgeBase;
   speech: SpeechServer;
@@ -101,6 +103,7 @@ export async function replayConversationByVoice(
         labels: { source: 'demo-voice', conversation: c.id },
         // Scripted, fictional prospects: keep the transcript so the dashboard can show it.
         transcripts: true,
+        ...(deps.progress ? { progress: deps.progress } : {}),
       },
     });
     if (!payload) throw new Error(`conversation ${c.id}: no payload was published`);

@@ -21,6 +21,7 @@ import { createSalesSession } from '../../agent/session.js';
 import {
   type AnalyticsCounters,
   type AnalyticsHandle,
+  type AnalyticsOptions,
   attachAnalytics,
   type PublishFn,
 } from '../../analytics/index.js';
@@ -44,7 +45,15 @@ export interface VoiceCallOptions {
   knowledge?: KnowledgeBase;
   dataDir: string;
   /** Off: no analytics plugin at all (the benchmark's baseline). */
-  analytics?: { publish: PublishFn; labels?: Record<string, string>; transcripts?: boolean } | false;
+  analytics?:
+    | {
+        publish: PublishFn;
+        labels?: Record<string, string>;
+        transcripts?: boolean;
+        /** Progress snapshots while the call runs, as the agent sends them (`ANALYTICS_PROGRESS_INTERVAL_MS`). */
+        progress?: AnalyticsOptions['progress'];
+      }
+    | false;
   logger?: Logger;
   record?: boolean;
   /** Whole call deadline, ms (default: 60 s + 240 ms per character the caller says). Past it the call is hung up. */
@@ -113,6 +122,7 @@ export async function runVoiceCall(opts: VoiceCallOptions): Promise<VoiceCallRes
       publish: opts.analytics.publish,
       pii: { mode: 'hashed', transcripts: opts.analytics.transcripts ?? true },
       labels: { ...(opts.analytics.labels ?? {}), audio: 'simulated-caller', transcripts: 'scripted' },
+      ...(opts.analytics.progress ? { progress: opts.analytics.progress } : {}),
       ...(opts.logger ? { logger: opts.logger } : {}),
     });
   }
