@@ -96,11 +96,16 @@ export function attachAnalytics(
   let done = false;
   let result: Promise<SessionPayload> | undefined;
   let participantSeen = false;
-  /** Speeches not yet done, oldest first: the newest is the turn a tool call or reply belongs to. */
-  const active: string[] = [];
-  const currentTurn = () => active[active.length - 1] ?? null;
-  /** The speeches not yet done, by id: each knows the chat items it produced (`chatItems`). */
+  /**
+   * The speeches not yet done, by id, oldest first (a Map keeps insertion order): each knows the
+   * chat items it produced (`chatItems`); the newest is the turn being answered.
+   */
   const handles = new Map<string, voice.SpeechHandle>();
+  const currentTurn = (): string | null => {
+    let newest: string | null = null;
+    for (const id of handles.keys()) newest = id;
+    return newest;
+  };
   /**
    * The turn a reply or tool call belongs to: the speech whose chat items hold it (agents-js adds
    * the item to its speech just before announcing it), else the newest speech. When the caller
@@ -136,7 +141,7 @@ export function attachAnalytics(
     }
   };
 
-  const handlerTime = { total: 0, max: 0, calls: 0 };
+  /** Handler time per event (µs); `signal_detection` is the detector's part of a user message's. */
   const handlerTimeBy = new Map<string, { total: number; max: number; calls: number }>();
   const addTime = (where: string, us: number) => {
     let by = handlerTimeBy.get(where);
@@ -158,11 +163,7 @@ export function attachAnalytics(
       } catch (err) {
         handlerFailed(where, err);
       }
-      const us = (performance.now() - t0) * 1000;
-      handlerTime.total += us;
-      handlerTime.calls += 1;
-      if (us > handlerTime.max) handlerTime.max = us;
-      addTime(where, us);
+      addTime(where, (performance.now() - t0) * 1000);
     };
 
   const noteParticipant = () => {
@@ -228,14 +229,11 @@ export function attachAnalytics(
   const onSpeech = guard('speech_created', (ev: voice.SpeechCreatedEvent) => {
     const handle = ev.speechHandle;
     const id = handle.id;
-    active.push(id);
     handles.set(id, handle);
     record({ k: 'speech', at: clock.now(), id, source: ev.source });
     handle.addDoneCallback(
       guard('speech_done', (sh: voice.SpeechHandle) => {
         handles.delete(id);
-        const idx = active.indexOf(id);
-        if (idx !== -1) active.splice(idx, 1);
         if (sh.interrupted) record({ k: 'interrupted', at: clock.now(), id });
       }),
     );
@@ -352,17 +350,7 @@ export function attachAnalytics(
       signals: recorder.signalCount,
       tool_calls: recorder.toolCallCount,
       turns: recorder.turnCount,
-      handler_time_us: {
-        total: Math.round(handlerTime.total),
-        max: Math.round(handlerTime.max),
-        calls: handlerTime.calls,
-        by_event: Object.fromEntries(
-          [...handlerTimeBy].map(([k, v]) => [
-            k,
-            { total: Math.round(v.total), max: Math.round(v.max), calls: v.calls },
-          ]),
-        ),
-      },
+      handler_time_us: handlerTimeSummary(handlerTimeBy),
       ...(progress && { progress: { ...progress.counters } }),
     }),
   };
@@ -385,6 +373,22 @@ function safe<T>(fn: () => T): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The per-event handler times, and their sum over the handlers (the detector's share is inside one). */
+function handlerTimeSummary(
+  by: ReadonlyMap<string, { total: number; max: number; calls: number }>,
+): AnalyticsCounters['handler_time_us'] {
+  const all = { total: 0, max: 0, calls: 0 };
+  const byEvent: AnalyticsCounters['handler_time_us']['by_event'] = {};
+  for (const [event, v] of by) {
+    byEvent[event] = { total: Math.round(v.total), max: Math.round(v.max), calls: v.calls };
+    if (event === 'signal_detection') continue;
+    all.total += v.total;
+    all.calls += v.calls;
+    all.max = Math.max(all.max, v.max);
+  }
+  return { total: Math.round(all.total), max: Math.round(all.max), calls: all.calls, by_event: byEvent };
 }
 
 function policyIdentity(mode: PiiMode, identity: string, hash: ContactHash): string | null {
