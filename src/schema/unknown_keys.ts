@@ -61,56 +61,110 @@ export function keepUnknownKeys<T extends z.ZodType>(schema: T): T {
 }
 
 /**
- * Where `value` has keys `schema` does not name, as paths (`turns[].sentiment`, `agent.build`),
- * each once, at most `max` of them. Records and `unknown` values hold any key: not counted. Reads
- * only what validation already accepted, so it assumes the shape is right where the schema names it.
+ * Walks `value` along `schema` and hands every value under a key the schema does not name to
+ * `onUnknown` (with the key's path, built on demand: `turns[].sentiment`, `agent.build`), which
+ * returns what to put there. Returns `value` itself when nothing was replaced, else a copy that
+ * shares every unchanged part. Records and `unknown` values hold any key: not visited. Reads only
+ * what validation already accepted, so it assumes the shape is right where the schema names it.
+ * `stop` ends the walk early (what was not visited is kept as it is).
  */
-export function unknownKeyPaths(schema: z.ZodType, value: unknown, max = 50): string[] {
-  const found = new Set<string>();
-  const visit = (s: z.ZodType, v: unknown, path: string): void => {
-    if (found.size >= max || v === null || v === undefined) return;
+function walkUnknown<T>(
+  schema: z.ZodType,
+  value: T,
+  onUnknown: (path: () => string, value: unknown) => unknown,
+  stop: () => boolean = () => false,
+): T {
+  const segments: string[] = [];
+  const path = () => segments.join('');
+  /** `v` with each element replaced by `each(element, index)`; `v` itself when none changed. */
+  const mapArray = (v: unknown[], each: (x: unknown, i: number) => unknown): unknown[] => {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const y = each(v[i], i);
+      if (y !== v[i]) {
+        out ??= [...v];
+        out[i] = y;
+      }
+    }
+    return out ?? v;
+  };
+  const visit = (s: z.ZodType, v: unknown): unknown => {
+    if (stop() || v === null || v === undefined) return v;
     const def = defOf(s);
     switch (def.type) {
       case 'object': {
-        if (typeof v !== 'object' || Array.isArray(v)) return;
+        if (typeof v !== 'object' || Array.isArray(v)) return v;
         const shape = def.shape ?? {};
-        for (const k of Object.keys(v)) {
+        let out: Record<string, unknown> | undefined;
+        for (const [k, x] of Object.entries(v)) {
+          segments.push(segments.length > 0 ? `.${k}` : k);
           const child = shape[k];
-          if (child) visit(child, (v as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
-          else if (found.size < max) found.add(path ? `${path}.${k}` : k);
+          const y = child ? visit(child, x) : stop() ? x : onUnknown(path, x);
+          segments.pop();
+          if (y !== x) {
+            out ??= { ...(v as Record<string, unknown>) };
+            out[k] = y;
+          }
         }
-        return;
+        return out ?? v;
       }
       case 'array':
-        if (Array.isArray(v)) for (const x of v) visit(def.element as z.ZodType, x, `${path}[]`);
-        return;
+        if (!Array.isArray(v)) return v;
+        segments.push('[]');
+        try {
+          return mapArray(v, (x) => visit(def.element as z.ZodType, x));
+        } finally {
+          segments.pop();
+        }
       case 'optional':
       case 'nullable':
-        visit(def.innerType as z.ZodType, v, path);
-        return;
-      case 'tuple':
-        if (Array.isArray(v)) {
-          (def.items ?? []).forEach((item, i) => {
-            visit(item, v[i], `${path}[${i}]`);
-          });
-        }
-        return;
+        return visit(def.innerType as z.ZodType, v);
+      case 'tuple': {
+        if (!Array.isArray(v)) return v;
+        const items = def.items ?? [];
+        return mapArray(v, (x, i) => {
+          const item = items[i];
+          if (!item) return x;
+          segments.push(`[${i}]`);
+          try {
+            return visit(item, x);
+          } finally {
+            segments.pop();
+          }
+        });
+      }
       case 'union': {
         const key = def.discriminator;
-        if (key === undefined || typeof v !== 'object') return;
+        if (key === undefined || typeof v !== 'object') return v;
         const tag = (v as Record<string, unknown>)[key];
         const option = (def.options ?? []).find((o) => {
           const tagSchema = defOf(o).shape?.[key];
           return tagSchema !== undefined && tagSchema.safeParse(tag).success;
         });
-        if (option) visit(option, v, path);
-        return;
+        return option ? visit(option, v) : v;
       }
       default:
-        return;
+        return v;
     }
   };
-  visit(schema, value, '');
+  return visit(schema, value) as T;
+}
+
+/**
+ * Where `value` has keys `schema` does not name, as paths (`turns[].sentiment`, `agent.build`),
+ * each once, at most `max` of them (the walk stops there).
+ */
+export function unknownKeyPaths(schema: z.ZodType, value: unknown, max = 50): string[] {
+  const found = new Set<string>();
+  walkUnknown(
+    schema,
+    value,
+    (path, v) => {
+      found.add(path());
+      return v;
+    },
+    () => found.size >= max,
+  );
   return [...found];
 }
 
@@ -129,54 +183,8 @@ function mapAllStrings(v: unknown, fn: (s: string) => string): unknown {
 /**
  * `value` with `fn` applied to every string under a key `schema` does not name (the values a newer
  * agent added, which no PII policy of this worker knows), everything else unchanged. Returns
- * `value` itself when it has no unknown key. Same traversal as `unknownKeyPaths`.
+ * `value` itself when it has no unknown key.
  */
 export function mapUnknownStrings<T>(schema: z.ZodType, value: T, fn: (s: string) => string): T {
-  const visit = (s: z.ZodType, v: unknown): unknown => {
-    if (v === null || v === undefined) return v;
-    const def = defOf(s);
-    switch (def.type) {
-      case 'object': {
-        if (typeof v !== 'object' || Array.isArray(v)) return v;
-        const shape = def.shape ?? {};
-        let out: Record<string, unknown> | undefined;
-        for (const [k, x] of Object.entries(v)) {
-          const child = shape[k];
-          const y = child ? visit(child, x) : mapAllStrings(x, fn);
-          if (y !== x) {
-            out ??= { ...(v as Record<string, unknown>) };
-            out[k] = y;
-          }
-        }
-        return out ?? v;
-      }
-      case 'array': {
-        if (!Array.isArray(v)) return v;
-        const mapped = v.map((x) => visit(def.element as z.ZodType, x));
-        return mapped.some((y, i) => y !== v[i]) ? mapped : v;
-      }
-      case 'optional':
-      case 'nullable':
-        return visit(def.innerType as z.ZodType, v);
-      case 'tuple': {
-        if (!Array.isArray(v)) return v;
-        const items = def.items ?? [];
-        const mapped = v.map((x, i) => (items[i] ? visit(items[i], x) : x));
-        return mapped.some((y, i) => y !== v[i]) ? mapped : v;
-      }
-      case 'union': {
-        const key = def.discriminator;
-        if (key === undefined || typeof v !== 'object') return v;
-        const tag = (v as Record<string, unknown>)[key];
-        const option = (def.options ?? []).find((o) => {
-          const tagSchema = defOf(o).shape?.[key];
-          return tagSchema !== undefined && tagSchema.safeParse(tag).success;
-        });
-        return option ? visit(option, v) : v;
-      }
-      default:
-        return v;
-    }
-  };
-  return visit(schema, value) as T;
+  return walkUnknown(schema, value, (_path, v) => mapAllStrings(v, fn));
 }
