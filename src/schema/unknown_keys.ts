@@ -74,6 +74,9 @@ function walkUnknown<T>(
   onUnknown: (path: () => string, value: unknown) => unknown,
   stop: () => boolean = () => false,
 ): T {
+  const clean = value !== null && typeof value === 'object' ? cleanUnder(schema) : undefined;
+  if (clean?.has(value as object)) return value;
+  let sawUnknown = false;
   const segments: string[] = [];
   const path = () => segments.join('');
   /** `v` with each element replaced by `each(element, index)`; `v` itself when none changed. */
@@ -99,7 +102,12 @@ function walkUnknown<T>(
         for (const [k, x] of Object.entries(v)) {
           segments.push(segments.length > 0 ? `.${k}` : k);
           const child = shape[k];
-          const y = child ? visit(child, x) : stop() ? x : onUnknown(path, x);
+          let y = x;
+          if (child) y = visit(child, x);
+          else if (!stop()) {
+            sawUnknown = true;
+            y = onUnknown(path, x);
+          }
           segments.pop();
           if (y !== x) {
             out ??= { ...(v as Record<string, unknown>) };
@@ -147,7 +155,25 @@ function walkUnknown<T>(
         return v;
     }
   };
-  return visit(schema, value) as T;
+  const out = visit(schema, value) as T;
+  if (clean && !sawUnknown && !stop()) clean.add(value as object);
+  return out;
+}
+
+/**
+ * Values walked to the end with no unknown key, per schema. The worker walks each payload for
+ * unknown keys up to three times (counting them, then masking them for the warehouse and for the
+ * webhook), about 0.1 ms a walk for 30 turns; a payload found clean is not walked again. Payloads
+ * are not changed after parsing, so the answer stays true.
+ */
+const cleanValues = new WeakMap<z.ZodType, WeakSet<object>>();
+function cleanUnder(schema: z.ZodType): WeakSet<object> {
+  let set = cleanValues.get(schema);
+  if (set === undefined) {
+    set = new WeakSet();
+    cleanValues.set(schema, set);
+  }
+  return set;
 }
 
 /**

@@ -4,10 +4,16 @@
  * payload is kept or sent whole; under `full` they stay as sent.
  */
 import { describe, expect, it } from 'vitest';
-import { mapUnknownStrings, type SessionPayload, SessionPayloadV1 } from '../../../src/schema/index.js';
+import {
+  mapUnknownStrings,
+  type SessionPayload,
+  SessionPayloadV1,
+  unknownKeyPaths,
+} from '../../../src/schema/index.js';
 import { samplePayload } from '../../../src/schema/testing/index.js';
 import { getSession } from '../../src/api/session_queries.js';
 import { webhookBody } from '../../src/destinations/index.js';
+import { maskUnknownKeys } from '../../src/privacy/index.js';
 import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
 import { testHasher } from '../destinations/fixtures.js';
 import { scoredFromPayload } from '../warehouse/scored_fixture.js';
@@ -90,6 +96,17 @@ describe('unknown keys under the PII policies', () => {
     expect(mapped.lead).toBe(newer.lead);
     expect(mapped.turns[1]).toBe(newer.turns[1]);
     expect(mapped.turns[0]?.user_text).toBe(newer.turns[0]?.user_text);
+    // Counting the unknown keys first (as the worker does on arrival) does not let them skip the mask.
+    const counted = newerAgentPayload('counted-first');
+    expect(unknownKeyPaths(SessionPayloadV1, counted)).toContain('caller_card');
+    expect(maskUnknownKeys(counted, 'hashed')['caller_card' as keyof SessionPayload]).toEqual({
+      email: '[email]',
+      note: 'call back on [phone] after 5',
+      seats: 12,
+    });
+    // A payload found clean is returned as is, counted or not.
+    expect(unknownKeyPaths(SessionPayloadV1, plain)).toEqual([]);
+    expect(maskUnknownKeys(plain, 'hashed')).toBe(plain);
     // The input is not altered.
     expect((newer['caller_card'] as { email: string }).email).toBe('Dana.Reyes@example.com');
   });
