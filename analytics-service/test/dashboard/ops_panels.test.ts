@@ -4,49 +4,24 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProgressSnapshot, SessionError, SessionPayload } from '../../../src/schema/index.js';
-import { samplePayload } from '../../../src/schema/testing/index.js';
+import type { ProgressSnapshot } from '../../../src/schema/index.js';
 import { AlertEngine, DeadLetterLog, parseAlertConfig } from '../../src/alerts/index.js';
 import { DEFAULT_SLAS } from '../../src/analysis/index.js';
 import { type RunningApiServer, startApiServer } from '../../src/api/index.js';
 import { LiveCalls } from '../../src/live/live_calls.js';
 import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
 import type { Warehouse } from '../../src/warehouse/types.js';
-import { scoredFromPayload } from '../warehouse/scored_fixture.js';
+import { progressSnapshot } from '../live/snapshot_fixture.js';
+import { erroredSession } from '../warehouse/scored_fixture.js';
 import { launchChromium } from './chromium.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RESULTS = join(ROOT, 'test-results');
 const MIN = 60_000;
 
-function errored(id: string, endedAt: number, errors: number): ReturnType<typeof scoredFromPayload> {
-  const base = samplePayload({ session_id: id }, { turns: 10 });
-  const errs: SessionError[] = Array.from({ length: errors }, () => ({
-    at: new Date(endedAt).toISOString(),
-    source: 'llm',
-    message: 'upstream 503',
-    recoverable: false,
-    component: 'llm',
-    type: 'APIStatusError',
-    severity: 'error',
-    recovered: false,
-  }));
-  const payload: SessionPayload = {
-    ...base,
-    started_at: new Date(endedAt - base.duration_ms).toISOString(),
-    ended_at: new Date(endedAt).toISOString(),
-    errors: errs,
-  };
-  return scoredFromPayload(payload);
-}
-
 function snap(id: string, seq: number, stage: ProgressSnapshot['stage']): ProgressSnapshot {
   const now = Date.now();
-  return {
-    kind: 'progress',
-    version: 1,
-    session_id: id,
-    seq,
+  return progressSnapshot(id, seq, {
     at: new Date(now).toISOString(),
     reason: 'interval',
     started_at: new Date(now - 95_000).toISOString(),
@@ -58,7 +33,7 @@ function snap(id: string, seq: number, stage: ProgressSnapshot['stage']): Progre
     tool_calls: 1,
     latency: { e2e_last_ms: 1240, e2e_p50_ms: 1100, llm_ttft_last_ms: 520 },
     errors: { total: 1, by_component: { tts: 1 } },
-  };
+  });
 }
 
 describe('dashboard alerts, error-rate and live panels (headless chromium)', () => {
@@ -77,9 +52,9 @@ describe('dashboard alerts, error-rate and live panels (headless chromium)', () 
     const now = Date.now();
     // 4 LLM errors in 30 turns: 13% against a 3% target.
     await wh.upsertSessions([
-      errored('s-1', now - 3 * MIN, 3),
-      errored('s-2', now - 2 * MIN, 1),
-      errored('s-3', now - MIN, 0),
+      erroredSession('s-1', now - 3 * MIN, 3),
+      erroredSession('s-2', now - 2 * MIN, 1),
+      erroredSession('s-3', now - MIN, 0),
     ]);
     const config = parseAlertConfig({
       rules: [

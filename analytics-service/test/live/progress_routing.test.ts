@@ -14,7 +14,7 @@ import {
   SqsConsumer,
   SqsPublisher,
 } from '../../../src/queue/index.js';
-import { type ProgressSnapshot, parseSessionPayload } from '../../../src/schema/index.js';
+import { parseSessionPayload } from '../../../src/schema/index.js';
 import { samplePayload } from '../../../src/schema/testing/index.js';
 import { waitFor } from '../../../test/queue/helpers.js';
 import {
@@ -26,27 +26,9 @@ import { queueWithDlq, type SqsTestServer, startSqsServer } from '../../../test/
 import { DeadLetterLog } from '../../src/alerts/dead_letter_log.js';
 import { LiveCalls } from '../../src/live/live_calls.js';
 import { routeMessages } from '../../src/pipeline/route_message.js';
+import { progressSnapshot } from './snapshot_fixture.js';
 
-function snapshot(sessionId: string, seq: number, over: Partial<ProgressSnapshot> = {}): ProgressSnapshot {
-  return {
-    kind: 'progress',
-    version: 1,
-    session_id: sessionId,
-    seq,
-    at: new Date(Date.parse('2026-11-18T12:00:00Z') + seq * 5000).toISOString(),
-    reason: seq === 1 ? 'start' : 'interval',
-    started_at: '2026-11-18T12:00:00.000Z',
-    agent: { name: 'sales', version: '1', prompt_version: 'p1' },
-    stage: 'discovery',
-    turns: seq,
-    user_messages: seq,
-    signals: ['team_size'],
-    tool_calls: 0,
-    latency: { e2e_last_ms: 900, e2e_p50_ms: 850, llm_ttft_last_ms: 400 },
-    errors: { total: 0, by_component: {} },
-    ...over,
-  };
-}
+const snapshot = progressSnapshot;
 
 /** Sends snapshots of two calls and the final payload of one, through one driver, into the worker's router. */
 async function roundTrip(pub: BasePublisher, consumer: QueueConsumer) {

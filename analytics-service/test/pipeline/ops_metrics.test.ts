@@ -5,58 +5,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
 import { ATTR_KIND, ATTR_SESSION_ID, KIND_PROGRESS } from '../../../src/queue/encoding.js';
 import { DeadLetter, type QueueMessage } from '../../../src/queue/types.js';
-import type { ProgressSnapshot, SessionError, SessionPayload } from '../../../src/schema/index.js';
-import { samplePayload } from '../../../src/schema/testing/index.js';
 import { type AlertNotifier, parseAlertConfig } from '../../src/alerts/index.js';
 import { loadWorkerConfig } from '../../src/config.js';
 import { createWorkerMetrics } from '../../src/pipeline/metrics.js';
 import { openOps } from '../../src/pipeline/ops.js';
 import { DuckDbWarehouse } from '../../src/warehouse/duckdb_warehouse.js';
-import { scoredFromPayload } from '../warehouse/scored_fixture.js';
+import { progressSnapshot } from '../live/snapshot_fixture.js';
+import { erroredSession } from '../warehouse/scored_fixture.js';
 
 const MIN = 60_000;
 
-/** A finished session with `errors` unrecovered LLM errors in its 10 turns. */
-function errored(id: string, endedAt: number, errors: number) {
-  const base = samplePayload({ session_id: id }, { turns: 10 });
-  const errs: SessionError[] = Array.from({ length: errors }, () => ({
-    at: new Date(endedAt).toISOString(),
-    source: 'llm',
-    message: 'upstream 503',
-    recoverable: false,
-    component: 'llm',
-    type: 'APIStatusError',
-    severity: 'error',
-    recovered: false,
-  }));
-  const payload: SessionPayload = {
-    ...base,
-    started_at: new Date(endedAt - base.duration_ms).toISOString(),
-    ended_at: new Date(endedAt).toISOString(),
-    errors: errs,
-  };
-  return scoredFromPayload(payload);
-}
-
 function snapshotMessage(sessionId: string, seq: number): QueueMessage {
   const now = Date.now();
-  const s: ProgressSnapshot = {
-    kind: 'progress',
-    version: 1,
-    session_id: sessionId,
-    seq,
+  const s = progressSnapshot(sessionId, seq, {
     at: new Date(now).toISOString(),
-    reason: 'interval',
     started_at: new Date(now - 30_000).toISOString(),
-    agent: { name: 'sales', version: '1', prompt_version: 'p1' },
-    stage: 'discovery',
-    turns: seq,
-    user_messages: seq,
-    signals: [],
-    tool_calls: 0,
-    latency: { e2e_last_ms: null, e2e_p50_ms: null, llm_ttft_last_ms: null },
-    errors: { total: 0, by_component: {} },
-  };
+  });
   return {
     id: `${sessionId}-${seq}`,
     body: JSON.stringify(s),
@@ -78,9 +42,9 @@ describe('operations metrics on /metrics: alerts firing, notifications, snapshot
     const now = Date.now();
     // 4 LLM errors in 30 turns: 13% against the 3% target.
     await wh.upsertSessions([
-      errored('s-1', now - 3 * MIN, 3),
-      errored('s-2', now - 2 * MIN, 1),
-      errored('s-3', now - MIN, 0),
+      erroredSession('s-1', now - 3 * MIN, 3),
+      erroredSession('s-2', now - 2 * MIN, 1),
+      erroredSession('s-3', now - MIN, 0),
     ]);
   });
 

@@ -2,7 +2,7 @@
  * A minimal stand-in for `buildScoredSession`: a structurally valid ScoredSession from a payload,
  * so warehouse and pipeline tests do not depend on pricing and scoring.
  */
-import type { SessionPayload } from '../../../src/schema/index.js';
+import type { SessionError, SessionPayload } from '../../../src/schema/index.js';
 import { samplePayload } from '../../../src/schema/testing/index.js';
 import type { ScoredSession } from '../../src/types.js';
 
@@ -63,4 +63,26 @@ export function scoredFromPayload(payload: SessionPayload, score = 72): ScoredSe
 
 export function scoredSample(id: string, opts: { turns?: number; score?: number } = {}): ScoredSession {
   return scoredFromPayload(samplePayload({ session_id: id }, { turns: opts.turns ?? 6 }), opts.score);
+}
+
+/** A scored 10-turn session that ended at `endedAt` with `errors` unrecovered LLM errors (error-rate and alert tests). */
+export function erroredSession(id: string, endedAt: number, errors: number): ScoredSession {
+  const base = samplePayload({ session_id: id }, { turns: 10 });
+  const errs: SessionError[] = Array.from({ length: errors }, () => ({
+    at: new Date(endedAt).toISOString(),
+    source: 'llm',
+    message: 'upstream 503',
+    recoverable: false,
+    component: 'llm',
+    type: 'APIStatusError',
+    severity: 'error',
+    recovered: false,
+  }));
+  const payload: SessionPayload = {
+    ...base,
+    started_at: new Date(endedAt - base.duration_ms).toISOString(),
+    ended_at: new Date(endedAt).toISOString(),
+    errors: errs,
+  };
+  return scoredFromPayload(payload);
 }
