@@ -13,6 +13,7 @@ import {
   type OpenAICompatibleServer,
   startOpenAICompatibleServer,
 } from '../../src/testing/openai_server_index.js';
+import { consoleAgentEnv } from '../support/console_env.js';
 import { tempDir } from './helpers.js';
 
 const AGENT_ENTRY = fileURLToPath(new URL('../../src/agent/main.ts', import.meta.url));
@@ -59,18 +60,12 @@ describe('npm run console (real agent process, console protocol over TCP, real o
     const result = await runConsoleClient({
       agentEntry: AGENT_ENTRY,
       cwd: REPO,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        OPENAI_API_KEY: 'test-key',
+      env: consoleAgentEnv(tmp.dir, {
         OPENAI_BASE_URL: server.baseURL,
         LLM_MODEL: 'fake-model',
-        AGENT_DATA_DIR: join(tmp.dir, 'agent'),
         QUEUE_SPOOL_DIR: spool,
-        QUEUE_OUTBOX_DIR: join(tmp.dir, 'outbox'),
-        ANALYTICS_JOURNAL_DIR: join(tmp.dir, 'journal'),
         ANALYTICS_PII_MODE: 'hashed',
-      },
+      }),
       input,
       output,
       logFile: join(tmp.dir, 'agent.log'),

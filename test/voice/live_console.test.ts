@@ -29,6 +29,7 @@ import {
   FifoMicrophone,
 } from '../../src/testing/voice/alsa_file_device.js';
 import { voicedSpanMs } from '../../src/testing/voice/simulated_caller.js';
+import { consoleAgentEnv, voiceAgentEnv } from '../support/console_env.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const AGENT_ENTRY = join(REPO, 'src/agent/main.ts');
@@ -135,21 +136,11 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
       const run = runLiveConsole({
         agentEntry: AGENT_ENTRY,
         cwd: REPO,
-        env: {
-          PATH: process.env.PATH,
-          HOME: device.home,
-          OPENAI_API_KEY: 'test-key',
-          OPENAI_BASE_URL: llm.baseURL,
-          TTS_BASE_URL: speech.openaiBaseUrl,
-          DEEPGRAM_API_KEY: KEY,
-          DEEPGRAM_BASE_URL: speech.deepgramBaseUrl,
-          LLM_MODEL: 'fake-model',
-          AGENT_DATA_DIR: join(dir, 'agent'),
-          QUEUE_SPOOL_DIR: join(dir, 'spool'),
-          QUEUE_OUTBOX_DIR: join(dir, 'outbox'),
-          ANALYTICS_JOURNAL_DIR: join(dir, 'journal'),
-          ANALYTICS_TRANSCRIPTS: 'true',
-        },
+        env: voiceAgentEnv(
+          dir,
+          { llmBaseURL: llm.baseURL, speech, deepgramKey: KEY },
+          { HOME: device.home, ANALYTICS_TRANSCRIPTS: 'true' },
+        ),
         output,
         logFile: join(dir, 'agent.log'),
         device: { name: device.name, explicit: true },
@@ -324,20 +315,11 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
           cwd: REPO,
           detached: true,
           stdio: ['ignore', 'pipe', 'pipe'],
-          env: {
-            PATH: process.env.PATH,
-            HOME: device.home,
-            OPENAI_API_KEY: 'test-key',
-            OPENAI_BASE_URL: greeter.baseURL,
-            TTS_BASE_URL: speech.openaiBaseUrl,
-            DEEPGRAM_API_KEY: `${KEY}-ctrl-c`,
-            DEEPGRAM_BASE_URL: speech.deepgramBaseUrl,
-            LLM_MODEL: 'fake-model',
-            AGENT_DATA_DIR: join(sub, 'agent'),
-            QUEUE_SPOOL_DIR: join(sub, 'spool'),
-            QUEUE_OUTBOX_DIR: join(sub, 'outbox'),
-            ANALYTICS_JOURNAL_DIR: join(sub, 'journal'),
-          },
+          env: voiceAgentEnv(
+            sub,
+            { llmBaseURL: greeter.baseURL, speech, deepgramKey: `${KEY}-ctrl-c` },
+            { HOME: device.home },
+          ),
         },
       );
       let printed = '';
@@ -383,16 +365,7 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
           cwd: REPO,
           encoding: 'utf8',
           timeout: 60_000,
-          env: {
-            PATH: process.env.PATH,
-            HOME: dir,
-            OPENAI_API_KEY: 'test-key',
-            DEEPGRAM_API_KEY: 'test-key',
-            AGENT_DATA_DIR: join(dir, 'bad-device'),
-            QUEUE_SPOOL_DIR: join(dir, 'bad-device', 'spool'),
-            QUEUE_OUTBOX_DIR: join(dir, 'bad-device', 'outbox'),
-            ANALYTICS_JOURNAL_DIR: join(dir, 'bad-device', 'journal'),
-          },
+          env: consoleAgentEnv(join(dir, 'bad-device'), { HOME: dir, DEEPGRAM_API_KEY: 'test-key' }),
         },
       );
       const said = `${r.stdout}${r.stderr}`;
@@ -412,16 +385,7 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
             cwd: REPO,
             encoding: 'utf8',
             timeout: 60_000,
-            env: {
-              PATH: process.env.PATH,
-              HOME: dir,
-              OPENAI_API_KEY: 'test-key',
-              DEEPGRAM_API_KEY: 'test-key',
-              AGENT_DATA_DIR: join(dir, 'no-device'),
-              QUEUE_SPOOL_DIR: join(dir, 'no-device', 'spool'),
-              QUEUE_OUTBOX_DIR: join(dir, 'no-device', 'outbox'),
-              ANALYTICS_JOURNAL_DIR: join(dir, 'no-device', 'journal'),
-            },
+            env: consoleAgentEnv(join(dir, 'no-device'), { HOME: dir, DEEPGRAM_API_KEY: 'test-key' }),
           },
         );
         expect(r.status, r.stderr).toBe(2);

@@ -19,6 +19,7 @@ import {
 import { CALLER_VOICE, espeakAvailable, synthesize } from '../../src/testing/speech/espeak.js';
 import { type SpeechServer, startSpeechServer } from '../../src/testing/speech/speech_server.js';
 import { voicedSpanMs } from '../../src/testing/voice/simulated_caller.js';
+import { voiceAgentEnv } from '../support/console_env.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const AGENT_ENTRY = join(REPO, 'src/agent/main.ts');
@@ -61,21 +62,11 @@ describe.skipIf(!espeakAvailable())('console --audio-in prospect.wav --record ca
     const result = await runVoiceConsole({
       agentEntry: AGENT_ENTRY,
       cwd: REPO,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        OPENAI_API_KEY: 'test-key',
-        OPENAI_BASE_URL: llm.baseURL,
-        TTS_BASE_URL: speech.openaiBaseUrl,
-        DEEPGRAM_API_KEY: KEY,
-        DEEPGRAM_BASE_URL: speech.deepgramBaseUrl,
-        LLM_MODEL: 'fake-model',
-        AGENT_DATA_DIR: join(dir, 'agent'),
-        QUEUE_SPOOL_DIR: join(dir, 'spool'),
-        QUEUE_OUTBOX_DIR: join(dir, 'outbox'),
-        ANALYTICS_JOURNAL_DIR: join(dir, 'journal'),
-        ANALYTICS_TRANSCRIPTS: 'true',
-      },
+      env: voiceAgentEnv(
+        dir,
+        { llmBaseURL: llm.baseURL, speech, deepgramKey: KEY },
+        { ANALYTICS_TRANSCRIPTS: 'true' },
+      ),
       output,
       logFile: join(dir, 'agent.log'),
       audioIn: wav,
