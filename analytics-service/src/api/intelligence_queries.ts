@@ -4,7 +4,7 @@
  * and the window's aggregates (`GET /api/intelligence?hours=N`).
  */
 import type { FastifyInstance } from 'fastify';
-import type { Row, Warehouse } from '../warehouse/types.js';
+import type { Row, Warehouse, WarehouseReader } from '../warehouse/types.js';
 import { AggregatesQuery, parseParams } from './params.js';
 import { num, str } from './sql.js';
 
@@ -67,7 +67,7 @@ const isoOrNull = (v: unknown): string | null =>
   v === null || v === undefined ? null : new Date(v as string).toISOString();
 
 export async function sessionIntelligence(
-  wh: Warehouse,
+  wh: WarehouseReader,
   id: string,
 ): Promise<{ view: SessionIntelligenceView; turnSentiment(turnIndex: number): number | null } | null> {
   const [rows, messages] = await Promise.all([

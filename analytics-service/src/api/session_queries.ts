@@ -6,7 +6,7 @@
 import { isStorableText, type SessionPayload } from '../../../src/schema/index.js';
 import { mostDecisive } from '../scoring/index.js';
 import { restorePayload } from '../warehouse/stored_payload.js';
-import type { Row, Warehouse } from '../warehouse/types.js';
+import type { Row, Warehouse, WarehouseReader } from '../warehouse/types.js';
 import { type SessionIntelligenceView, sessionIntelligence } from './intelligence_queries.js';
 import { canonicalTime } from './params.js';
 import { int, iso, num, Params, type SessionFilters, str, whereSessions } from './sql.js';
@@ -260,7 +260,12 @@ function plainRow(r: Row): Row {
   return o;
 }
 
-export async function getSession(wh: Warehouse, id: string): Promise<SessionDetail | null> {
+export function getSession(wh: Warehouse, id: string): Promise<SessionDetail | null> {
+  // One snapshot: a redelivery rewriting the session between two reads would mix two versions.
+  return wh.snapshot((r) => readSession(r, id));
+}
+
+async function readSession(wh: WarehouseReader, id: string): Promise<SessionDetail | null> {
   const rows = await wh.query('SELECT * FROM sessions WHERE session_id = $1', [id]);
   const s = rows[0];
   if (!s) return null;

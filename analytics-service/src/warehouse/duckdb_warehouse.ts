@@ -48,6 +48,7 @@ import {
   type Warehouse,
   WarehouseDataError,
   type WarehouseOptions,
+  type WarehouseReader,
 } from './types.js';
 
 /**
@@ -184,6 +185,8 @@ export class DuckDbWarehouse implements Warehouse {
     /** A read-only-by-convention connection for queries. */
     readonly connection: DuckDBConnection,
     opts: WarehouseOptions,
+    /** The database is a file ATTACHed to an in-memory instance: a new connection must `USE` it. */
+    private readonly attached = false,
   ) {
     this.piiMode = warehousePiiMode(opts);
     this.hasher = opts.hasher;
@@ -233,7 +236,7 @@ export class DuckDbWarehouse implements Warehouse {
     const [reader, ...writers] = connections as [DuckDBConnection, ...DuckDBConnection[]];
     await reader.run(`ATTACH ${sqlString(path)} AS ${DB_ALIAS} (${options.join(', ')})`);
     for (const c of connections) await c.run(`USE ${DB_ALIAS}`);
-    return new DuckDbWarehouse(instance, writers, reader, opts);
+    return new DuckDbWarehouse(instance, writers, reader, opts, true);
   }
 
   /**
@@ -455,17 +458,25 @@ export class DuckDbWarehouse implements Warehouse {
     );
   }
 
-  async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const reader = await this.connection.runAndReadAll(sql, params.map(toDuckValue));
-    const names = reader.deduplicatedColumnNames();
-    const isJson = names.map((_, i) => reader.columnType(i).alias === 'JSON');
-    return reader.getRowsJS().map((r) => {
-      const o: Row = {};
-      names.forEach((n, i) => {
-        o[n] = plain(r[i], isJson[i] ?? false);
-      });
-      return o as T;
-    });
+  query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return readRows<T>(this.connection, sql, params);
+  }
+
+  async snapshot<T>(fn: (reader: WarehouseReader) => Promise<T>): Promise<T> {
+    // A connection of its own: a transaction on the shared reader would take in other requests' reads.
+    const c = await this.instance.connect();
+    try {
+      if (this.attached) await c.run(`USE ${DB_ALIAS}`);
+      await c.run('BEGIN TRANSACTION');
+      const result = await fn({ query: (sql, params = []) => readRows(c, sql, params) });
+      await c.run('COMMIT');
+      return result;
+    } catch (err) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.closeSync();
+    }
   }
 
   async close(): Promise<void> {
@@ -474,4 +485,21 @@ export class DuckDbWarehouse implements Warehouse {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+async function readRows<T extends Row>(
+  connection: DuckDBConnection,
+  sql: string,
+  params: readonly unknown[],
+): Promise<T[]> {
+  const reader = await connection.runAndReadAll(sql, params.map(toDuckValue));
+  const names = reader.deduplicatedColumnNames();
+  const isJson = names.map((_, i) => reader.columnType(i).alias === 'JSON');
+  return reader.getRowsJS().map((r) => {
+    const o: Row = {};
+    names.forEach((n, i) => {
+      o[n] = plain(r[i], isJson[i] ?? false);
+    });
+    return o as T;
+  });
 }

@@ -12,5 +12,6 @@ export type {
   Warehouse,
   WarehouseDriver,
   WarehouseOptions,
+  WarehouseReader,
 } from './types.js';
 export { WarehouseDataError } from './types.js';

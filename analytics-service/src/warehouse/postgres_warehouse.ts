@@ -35,6 +35,7 @@ import {
   type Warehouse,
   WarehouseDataError,
   type WarehouseOptions,
+  type WarehouseReader,
 } from './types.js';
 
 /** Advisory lock id held while migrating, so two workers starting together do not race. */
@@ -238,6 +239,25 @@ export class PostgresWarehouse implements Warehouse {
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     const res = await this.pool.query(sql, params as unknown[]);
     return res.rows as T[];
+  }
+
+  async snapshot<T>(fn: (reader: WarehouseReader) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      // The snapshot is taken at the first query after BEGIN; a pg client runs its queries in turn.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await fn({
+        query: async <R extends Row = Row>(sql: string, params: readonly unknown[] = []) =>
+          (await client.query(sql, params as unknown[])).rows as R[],
+      });
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   async close(): Promise<void> {

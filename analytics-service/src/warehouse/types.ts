@@ -61,8 +61,18 @@ export interface Warehouse {
    * integers as numbers, timestamps as ISO strings, JSON columns parsed.
    */
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * Runs `fn`'s reads on one snapshot: a write that commits while they run is seen by all of them
+   * or by none (PostgreSQL: a `REPEATABLE READ READ ONLY` transaction on one client; DuckDB: a
+   * transaction on a connection of its own). For a view built from several tables, such as one
+   * session's rows, which a redelivery may rewrite between two plain `query` calls.
+   */
+  snapshot<T>(fn: (reader: WarehouseReader) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** The read side of a warehouse, as {@link Warehouse.snapshot} hands it out. */
+export type WarehouseReader = Pick<Warehouse, 'query'>;
 
 export interface WarehouseOptions {
   /**

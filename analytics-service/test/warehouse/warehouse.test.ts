@@ -101,6 +101,30 @@ function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse
       expect(lead?.score).toBe(90);
     });
 
+    it('a snapshot reads one version of a session while a redelivery rewrites it, and the session view reads through one', async () => {
+      await w.upsertSessions([scoredSample('sess_snap', { turns: 8, score: 10 })]);
+      const seen = await w.snapshot(async (r) => {
+        const [before] = await r.query('SELECT score FROM sessions WHERE session_id = $1', ['sess_snap']);
+        // Committed between two reads of the same snapshot: neither sees it.
+        await w.upsertSessions([scoredSample('sess_snap', { turns: 3, score: 90 })]);
+        const [turns] = await r.query('SELECT count(*) AS n FROM turns WHERE session_id = $1', ['sess_snap']);
+        const [lead] = await r.query('SELECT score FROM leads WHERE session_id = $1', ['sess_snap']);
+        return { score: before?.score, turns: Number(turns?.n), lead: lead?.score };
+      });
+      expect(seen).toEqual({ score: 10, turns: 8, lead: 10 });
+      expect(await counts(w, 'sess_snap')).toMatchObject({ sessions: 1, turns: 3 });
+      // A failing read ends the snapshot and leaves the warehouse usable.
+      await expect(w.snapshot((r) => r.query('SELECT * FROM no_such_table'))).rejects.toThrow(/no_such_table/);
+      // The session view reads every table through one snapshot, never with plain queries.
+      const viaSnapshotOnly: Warehouse = Object.assign(Object.create(w) as Warehouse, {
+        query: () => Promise.reject(new Error('getSession read outside its snapshot')),
+        snapshot: w.snapshot.bind(w),
+      });
+      const detail = await getSession(viaSnapshotOnly, 'sess_snap');
+      expect(detail?.turns).toHaveLength(3);
+      expect(detail?.score?.score).toBe(90);
+    });
+
     it('a batch mixing new and already-written sessions replaces only the old ones and keeps the new ones whole', async () => {
       await w.upsertSessions([scoredSample('sess_mix_old', { turns: 8 })]);
       await w.upsertSessions([
