@@ -73,6 +73,7 @@ async function main(): Promise<number> {
       agentEntry: fileURLToPath(new URL('./main.ts', import.meta.url)),
       env: process.env,
       output: process.stdout,
+      errors: process.stderr,
       logFile: join(dataDir, 'console-agent.log'),
       device,
       signal: calling.signal,
@@ -89,6 +90,7 @@ async function main(): Promise<number> {
       agentEntry: fileURLToPath(new URL('./main.ts', import.meta.url)),
       env: process.env,
       output: process.stdout,
+      errors: process.stderr,
       logFile: join(dataDir, 'console-agent.log'),
       audioIn: values['audio-in'],
       ...(values.record ? { record: values.record } : {}),
@@ -100,6 +102,7 @@ async function main(): Promise<number> {
     env: process.env,
     input: process.stdin,
     output: process.stdout,
+    errors: process.stderr,
     logFile: join(dataDir, 'console-agent.log'),
     prompt: process.stdin.isTTY === true,
   });

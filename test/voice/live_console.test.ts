@@ -404,8 +404,10 @@ describe.skipIf(!espeakAvailable() || !soxAvailable())(
       );
       const said = `${r.stdout}${r.stderr}`;
       expect(r.status, said).toBe(1);
-      expect(said).toContain('console --voice: sox cannot open the speaker "no_such_pcm"');
-      expect(said).toContain('Unknown PCM no_such_pcm');
+      // On stderr, like every other error the console prints; stdout keeps the call's transcript.
+      expect(r.stderr).toContain('console --voice: sox cannot open the speaker "no_such_pcm"');
+      expect(r.stderr).toContain('Unknown PCM no_such_pcm');
+      expect(r.stdout).not.toContain('no_such_pcm');
       expect(said).not.toMatch(/\n\s+at /);
     }, 60_000);
 

@@ -4,6 +4,7 @@
  * the local speech server, the LLM at the scripted replay server), plays a recorded prospect WAV
  * into it in real time, and records the call in stereo. Transcripts and LLM replies are SCRIPTED.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import {
 import { CALLER_VOICE, espeakAvailable, synthesize } from '../../src/testing/speech/espeak.js';
 import { type SpeechServer, startSpeechServer } from '../../src/testing/speech/speech_server.js';
 import { voicedSpanMs } from '../../src/testing/voice/simulated_caller.js';
-import { voiceAgentEnv } from '../support/console_env.js';
+import { consoleAgentEnv, voiceAgentEnv } from '../support/console_env.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const AGENT_ENTRY = join(REPO, 'src/agent/main.ts');
@@ -101,4 +102,29 @@ describe.skipIf(!espeakAvailable())('console --audio-in prospect.wav --record ca
     expect(rms(Int16Array.from(left))).toBeGreaterThan(VOICED_RMS / 4);
     expect(rms(Int16Array.from(right))).toBeGreaterThan(VOICED_RMS / 4);
   }, 150_000);
+});
+
+describe('console --audio-in, a file it cannot read', () => {
+  it('says so on stderr with the path and exits 1, leaving stdout empty', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'voice-console-bad-'));
+    try {
+      const notWav = join(dir, 'prospect.wav');
+      await writeFile(notWav, 'this is not a wav file');
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(REPO, 'src/agent/console_main.ts'), '--audio-in', notWav],
+        {
+          cwd: REPO,
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: consoleAgentEnv(join(dir, 'agent'), { HOME: dir, DEEPGRAM_API_KEY: 'test-key' }),
+        },
+      );
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(1);
+      expect(r.stderr).toContain(`cannot read --audio-in ${notWav}:`);
+      expect(r.stdout).toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

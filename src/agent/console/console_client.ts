@@ -23,6 +23,8 @@ export interface ConsoleClientOptions {
   env: NodeJS.ProcessEnv;
   input: Readable;
   output: Writable;
+  /** Error lines go here (default: `output`); the command line passes stderr. */
+  errors?: Writable;
   /** The agent process's stdout/stderr go here. */
   logFile: string;
   cwd?: string;
@@ -75,6 +77,7 @@ export function spawnConsoleAgent(o: {
 
 export async function runConsoleClient(opts: ConsoleClientOptions): Promise<ConsoleResult> {
   const out = (line = '') => opts.output.write(`${line}\n`);
+  const fail = (line: string) => (opts.errors ?? opts.output).write(`${line}\n`);
   const listener = await listenForAgent();
   const payloadFile = join(tmpdir(), `signalroom-console-${process.pid}-${Date.now()}.json`);
   const { child, exited } = spawnConsoleAgent({
@@ -130,7 +133,7 @@ export async function runConsoleClient(opts: ConsoleClientOptions): Promise<Cons
       out(`  ⚙ ${call.name}(${call.arguments}) ${result?.isError ? '✗' : '→'} ${summary}`);
     }
   });
-  remote.on('error', (ev) => out(`  ! agent error: ${ev.message}`));
+  remote.on('error', (ev) => fail(`  ! agent error: ${ev.message}`));
   await remote.start();
   // A new input interrupts the agent: let the greeting finish before the first line is sent.
   await Promise.race([greeting, sleep(opts.greetingTimeoutMs ?? 15_000)]);
@@ -154,7 +157,7 @@ export async function runConsoleClient(opts: ConsoleClientOptions): Promise<Cons
       await remote.sendMessage(line, opts.replyTimeoutMs ?? 120_000);
     } catch (err) {
       if (agentGone) break;
-      out(`  ! ${(err as Error).message}`);
+      fail(`  ! ${(err as Error).message}`);
     }
     if (agentGone) break;
     prompt();
@@ -172,7 +175,7 @@ export async function runConsoleClient(opts: ConsoleClientOptions): Promise<Cons
     out('');
     out(formatSummary(payload));
   } else {
-    out(`no session payload came back; see ${opts.logFile}`);
+    fail(`no session payload came back; see ${opts.logFile}`);
   }
   await remote.close().catch(() => undefined);
   const code = await Promise.race([exited, sleep(3000).then(() => null)]);

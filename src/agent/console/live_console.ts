@@ -32,6 +32,8 @@ export interface LiveConsoleOptions {
   agentEntry: string;
   env: NodeJS.ProcessEnv;
   output: Writable;
+  /** Error lines go here (default: `output`); the command line passes stderr. */
+  errors?: Writable;
   logFile: string;
   /** The ALSA device for both microphone and speaker (`chooseAudioDevice`). */
   device: AudioDevice;
@@ -53,6 +55,7 @@ export interface LiveConsoleResult {
 
 export async function runLiveConsole(opts: LiveConsoleOptions): Promise<LiveConsoleResult> {
   const out = (line = '') => opts.output.write(`${line}\n`);
+  const fail = (line: string) => (opts.errors ?? opts.output).write(`${line}\n`);
   const device = opts.device.name;
   let transport: BrokerSocketTransport | undefined;
   let t0 = 0;
@@ -72,7 +75,7 @@ export async function runLiveConsole(opts: LiveConsoleOptions): Promise<LiveCons
   } catch (err) {
     await speaker?.stop();
     if (err instanceof AudioDeviceError) {
-      out(`console --voice: ${err.message}`);
+      fail(`console --voice: ${err.message}`);
       return { exitCode: 1 };
     }
     throw err;
@@ -118,10 +121,10 @@ export async function runLiveConsole(opts: LiveConsoleOptions): Promise<LiveCons
       listener.close();
       child.kill('SIGKILL');
       if (first.kind === 'exit')
-        out(`the agent exited (code ${first.code}) before connecting; see ${opts.logFile}`);
-      else if (first.kind === 'timeout') out('the agent did not connect in time');
+        fail(`the agent exited (code ${first.code}) before connecting; see ${opts.logFile}`);
+      else if (first.kind === 'timeout') fail('the agent did not connect in time');
       else if (first.kind === 'mic')
-        out(`the microphone "${device}" stopped: ${mic.error() || 'sox exited'}`);
+        fail(`the microphone "${device}" stopped: ${mic.error() || 'sox exited'}`);
       return { exitCode: 1 };
     }
     const socket = first.s;
@@ -143,7 +146,7 @@ export async function runLiveConsole(opts: LiveConsoleOptions): Promise<LiveCons
     remote.on('function_tools_executed', (ev) => {
       for (const call of ev.functionCalls) out(`  ⚙ ${call.name}(${call.arguments})`);
     });
-    remote.on('error', (ev) => out(`  ! agent error: ${ev.message}`));
+    remote.on('error', (ev) => fail(`  ! agent error: ${ev.message}`));
     await remote.start();
     out('connected: speak into the microphone; Ctrl-C ends the call.');
 
@@ -153,8 +156,8 @@ export async function runLiveConsole(opts: LiveConsoleOptions): Promise<LiveCons
       micStopped.then(() => 'mic' as const),
       speaker.exited.then(() => 'speaker' as const),
     ]);
-    if (end === 'mic') out(`  ! the microphone "${device}" stopped: ${mic.error() || 'sox exited'}`);
-    if (end === 'speaker') out(`  ! the speaker "${device}" stopped: ${speaker.error() || 'sox exited'}`);
+    if (end === 'mic') fail(`  ! the microphone "${device}" stopped: ${mic.error() || 'sox exited'}`);
+    if (end === 'speaker') fail(`  ! the speaker "${device}" stopped: ${speaker.error() || 'sox exited'}`);
     // The call is over for the prospect: stop listening before the agent winds down.
     await mic.stop();
     const endedAt = Math.max(Date.now(), speaker.playEnd);
@@ -181,7 +184,7 @@ export async function runLiveConsole(opts: LiveConsoleOptions): Promise<LiveCons
       out(formatSummary(payload));
       exitCode = 0;
     } else {
-      out(`no session payload came back; see ${opts.logFile}`);
+      fail(`no session payload came back; see ${opts.logFile}`);
     }
   } finally {
     await mic.stop();

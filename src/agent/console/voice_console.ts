@@ -19,6 +19,8 @@ export interface VoiceConsoleOptions {
   agentEntry: string;
   env: NodeJS.ProcessEnv;
   output: Writable;
+  /** Error lines go here (default: `output`); the command line passes stderr. */
+  errors?: Writable;
   logFile: string;
   /** The prospect: a 16-bit PCM WAV file (any rate, mono or stereo). */
   audioIn: string;
@@ -33,11 +35,12 @@ export async function runVoiceConsole(
   opts: VoiceConsoleOptions,
 ): Promise<{ exitCode: number; payload?: SessionPayload }> {
   const out = (line = '') => opts.output.write(`${line}\n`);
+  const fail = (line: string) => (opts.errors ?? opts.output).write(`${line}\n`);
   let prospect: ReturnType<typeof parseWav>;
   try {
     prospect = parseWav(await readFile(opts.audioIn));
   } catch (err) {
-    out(`cannot read --audio-in ${opts.audioIn}: ${(err as Error).message}`);
+    fail(`cannot read --audio-in ${opts.audioIn}: ${(err as Error).message}`);
     return { exitCode: 1 };
   }
   const pcm = resample(
@@ -71,7 +74,7 @@ export async function runVoiceConsole(
       }),
     ]);
   } catch (err) {
-    out(`  ! ${(err as Error).message}`);
+    fail(`  ! ${(err as Error).message}`);
     caller.close();
     child.kill('SIGKILL');
     return { exitCode: 1 };
@@ -94,7 +97,7 @@ export async function runVoiceConsole(
   if (child.exitCode === null) child.kill('SIGKILL');
   await rm(payloadFile, { force: true });
   if (!payload) {
-    out(`no session payload came back; see ${opts.logFile}`);
+    fail(`no session payload came back; see ${opts.logFile}`);
     return { exitCode: 1 };
   }
   out('');
