@@ -225,7 +225,12 @@ async function main(): Promise<void> {
       'SELECT session_id FROM sessions ORDER BY session_id LIMIT 1 OFFSET 500',
     );
     const detail = `/api/sessions/${encodeURIComponent(String(one?.session_id))}`;
-    for (const path of ['/api/aggregates?hours=24', '/api/aggregates?hours=168', '/api/sessions?limit=25', detail]) {
+    for (const path of [
+      '/api/aggregates?hours=24',
+      '/api/aggregates?hours=168',
+      '/api/sessions?limit=25',
+      detail,
+    ]) {
       const xs = await timeRequests(`${server.url}${path}`, REQUESTS);
       const row = { p50_ms: pct(xs, 50), p95_ms: pct(xs, 95), max_ms: Math.max(...xs), n: xs.length };
       results[path] = row;

@@ -114,7 +114,9 @@ function backendSuite(name: string, setup: () => Promise<() => Promise<Warehouse
       expect(seen).toEqual({ score: 10, turns: 8, lead: 10 });
       expect(await counts(w, 'sess_snap')).toMatchObject({ sessions: 1, turns: 3 });
       // A failing read ends the snapshot and leaves the warehouse usable.
-      await expect(w.snapshot((r) => r.query('SELECT * FROM no_such_table'))).rejects.toThrow(/no_such_table/);
+      await expect(w.snapshot((r) => r.query('SELECT * FROM no_such_table'))).rejects.toThrow(
+        /no_such_table/,
+      );
       // The session view reads every table through one snapshot, never with plain queries.
       const viaSnapshotOnly: Warehouse = Object.assign(Object.create(w) as Warehouse, {
         query: () => Promise.reject(new Error('getSession read outside its snapshot')),
