@@ -41,7 +41,7 @@ import {
   loadAgentConfig,
   modeFromArgv,
 } from './config.js';
-import { cutConsoleTranscripts } from './console/console_audio.js';
+import { cutConsoleTranscripts, whenConsoleLeaves } from './console/console_audio.js';
 import { PROMPT_VERSION } from './instructions.js';
 import { createMaintenance } from './maintenance.js';
 import { buildModels } from './models.js';
@@ -53,6 +53,8 @@ const isCliProcess = process.argv[1] !== undefined && resolve(process.argv[1]) =
 /** The CLI mode of this process; undefined in a job process forked by a worker. */
 const cliMode = isCliProcess ? modeFromArgv(process.argv) : undefined;
 const mode: AgentMode = cliMode ?? 'job';
+/** How long a console agent lingers after its call's shutdown callbacks before it exits. */
+const CONSOLE_EXIT_GRACE_MS = 2000;
 
 let config: AgentConfig | undefined;
 const getConfig = (): AgentConfig => {
@@ -139,7 +141,15 @@ async function entry(ctx: JobContext): Promise<void> {
     ctx.shutdown(String(ev.reason));
   });
   ctx.addShutdownCallback(async () => {
-    await analytics.finalize(sales.endCallReason() ? 'agent_ended' : 'job_shutdown');
+    try {
+      await analytics.finalize(sales.endCallReason() ? 'agent_ended' : 'job_shutdown');
+    } finally {
+      // A console agent is its call's process, yet agents-js 1.9 leaves it running once the call
+      // has ended (native handles keep the loop alive, and its CLI's SIGTERM handler only closes a
+      // worker the console has not got). Without this, a console killed outright leaves the agent
+      // behind, deaf to SIGTERM. The grace lets agents-js close the transport and flush its logs.
+      if (mode === 'console') setTimeout(() => process.exit(0), CONSOLE_EXIT_GRACE_MS).unref();
+    }
   });
 
   if (cfg.textOnly) {
@@ -147,6 +157,7 @@ async function entry(ctx: JobContext): Promise<void> {
     session.input.setAudioEnabled(false);
     session.output.setAudioEnabled(false);
     await session.start({ agent });
+    whenConsoleLeaves(() => ctx.shutdown('console closed'));
     return;
   }
   if (cfg.mode === 'console') {
@@ -155,6 +166,7 @@ async function entry(ctx: JobContext): Promise<void> {
     const cut = cutConsoleTranscripts();
     await session.start({ agent });
     cut.afterStart(session);
+    whenConsoleLeaves(() => ctx.shutdown('console closed'));
     return;
   }
   await session.start({ agent, room: ctx.room });

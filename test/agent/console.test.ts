@@ -1,10 +1,12 @@
+import type { ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runConsoleClient } from '../../src/agent/console/console_client.js';
+import { runConsoleClient, spawnConsoleAgent } from '../../src/agent/console/console_client.js';
 import { parseSpoolFile } from '../../src/queue/index.js';
 import { parseSessionPayload } from '../../src/schema/index.js';
 import {
@@ -119,4 +121,74 @@ describe('npm run console (real agent process, console protocol over TCP, real o
       expect(parsed.payload.tool_calls.map((t) => t.name)).toEqual(['search_knowledge']);
     }
   }, 90_000);
+});
+
+describe('a console agent whose console goes away', () => {
+  let server: OpenAICompatibleServer;
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  beforeAll(async () => {
+    tmp = await tempDir('signalroom-console-gone-');
+    server = await startOpenAICompatibleServer({
+      apiKey: 'test-key',
+      reply: [{ content: 'Hi, this is Alex from Paperflow. What brings you here?' }],
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await tmp?.cleanup();
+  });
+
+  /** Starts an agent on a broker socket of ours and waits until it has greeted over it. */
+  async function connectedAgent(name: string) {
+    const listener = createServer();
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+    const accepted = new Promise<Socket>((r) => listener.once('connection', r));
+    const { child, exited } = spawnConsoleAgent({
+      agentEntry: AGENT_ENTRY,
+      connectAddr: `127.0.0.1:${(listener.address() as AddressInfo).port}`,
+      cwd: REPO,
+      env: consoleAgentEnv(join(tmp.dir, name), {
+        OPENAI_BASE_URL: server.baseURL,
+        LLM_MODEL: 'fake-model',
+      }),
+      logFile: join(tmp.dir, `${name}.log`),
+    });
+    const socket = await accepted;
+    listener.close();
+    // The greeting comes over the socket once the session runs.
+    await new Promise<void>((r) => socket.once('data', () => r()));
+    await new Promise((r) => setTimeout(r, 1000));
+    return { child, exited, socket, spool: join(tmp.dir, name, 'spool') };
+  }
+
+  const within = <T>(p: Promise<T>, ms: number) =>
+    Promise.race([p, new Promise<'still running'>((r) => setTimeout(() => r('still running'), ms))]);
+
+  async function spooledSessions(spool: string): Promise<number> {
+    let n = 0;
+    for (const name of await readdir(join(spool, 'ready')).catch(() => [])) {
+      const f = parseSpoolFile(await readFile(join(spool, 'ready', name)));
+      n += f.records.filter((r) => (r.attributes['kind'] ?? 'session') === 'session').length;
+    }
+    return n;
+  }
+
+  it.each([
+    ['killed outright (its socket closes)', (a: { socket: Socket }) => a.socket.destroy()],
+    ['still there, the agent sent SIGTERM', (a: { child: ChildProcess }) => a.child.kill('SIGTERM')],
+  ])(
+    'console %s: the agent publishes the call and exits by itself',
+    async (_how, end) => {
+      const agent = await connectedAgent(_how.startsWith('killed') ? 'killed' : 'sigterm');
+      try {
+        end(agent);
+        expect(await within(agent.exited, 30_000)).toBe(0);
+        expect(await spooledSessions(agent.spool)).toBe(1);
+      } finally {
+        agent.socket.destroy();
+        if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
+      }
+    },
+    90_000,
+  );
 });

@@ -6,6 +6,7 @@
  * `TcpAudioOutput` for the agent's, and a `SessionHost` relaying events and the playout handshake.
  * Call before `session.start()`.
  */
+import type { Socket } from 'node:net';
 import { voice } from '@livekit/agents';
 import { CutTranscriptAudioOutput, SegmentText, type SessionTextOutput } from './cut_transcript.js';
 
@@ -56,4 +57,19 @@ export function cutConsoleTranscripts(): { afterStart(session: voice.AgentSessio
       if (io.audioOutput) session.output.transcription = text as unknown as SessionTextOutput;
     },
   };
+}
+
+/**
+ * Calls `onGone` once when the console's connection closes (the console quit, crashed or was
+ * killed). agents-js 1.9's `SessionHost` just stops reading then, leaving the call open with
+ * nobody on it; the agent ends it instead. Call after `session.start()` (which connects).
+ */
+export function whenConsoleLeaves(onGone: () => void): void {
+  const transport = voice.AgentsConsole.getInstance().transport as { socket?: Socket | null } | undefined;
+  const socket = transport?.socket;
+  if (!socket || socket.destroyed) {
+    onGone();
+    return;
+  }
+  socket.once('close', onGone);
 }
