@@ -1,5 +1,7 @@
 /**
- * Analytics plugin benchmark: `npm run bench:analytics`.
+ * Analytics plugin benchmark: `npm run bench:analytics`, on the plugin compiled as `npm start` runs
+ * the agent (scripts/build.mjs, into dist/); `npm exec -- tsx bench/analytics.bench.ts` runs it
+ * through tsx's loader instead, whose kept function names cost every closure memory.
  * - metrics-event handling cost (µs/event, p50/p99), journal off and on;
  * - memory retained per 30-turn call without transcript (heap delta over 1,000 live sessions);
  * - payload size of a 30-turn call without transcript;
@@ -11,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type AgentMetrics, llm, type voice } from '@livekit/agents';
@@ -262,7 +264,10 @@ async function main() {
 
   const row = (name: string, value: string, target: string, ok: boolean) =>
     console.log(`  ${name.padEnd(44)}${value.padStart(12)}${target.padStart(12)}  ${ok ? 'ok' : 'OVER'}`);
-  console.log(`analytics plugin, ${TURNS}-turn calls (5 metrics events per turn), transcript off`);
+  const how = import.meta.url.includes('/dist/bench/')
+    ? 'compiled (dist/), as npm start runs it'
+    : 'through tsx';
+  console.log(`analytics plugin ${how}, ${TURNS}-turn calls (5 metrics events per turn), transcript off`);
   console.log(`  ${'figure'.padEnd(44)}${'value'.padStart(12)}${'target'.padStart(12)}`);
   row(
     'metrics event p50 (µs), journal off',
@@ -307,7 +312,8 @@ async function main() {
     `  (${plain.n} + ${journaled.n} timed events; gc: ${method}; payload: ${payload.turns.length} turns, ${payload.unattributed_metrics.length} unattributed rows, ${payload.tool_calls.length} tool calls)`,
   );
 
-  const signalsBench = join(import.meta.dirname, 'signals_bench.ts');
+  // Beside this file: signals_bench.ts, or signals_bench.js in the compiled copy (dist/bench/).
+  const signalsBench = join(import.meta.dirname, `signals_bench${extname(import.meta.filename)}`);
   if (existsSync(signalsBench)) {
     const mod = (await import(signalsBench)) as { runSignalsBench?: () => Promise<unknown> };
     if (mod.runSignalsBench) {

@@ -8,10 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { detectSignals, type Turn } from '../src/analytics/signals/index.js';
 
-const DEV = fileURLToPath(new URL('../test/fixtures/signals-dev.jsonl', import.meta.url));
-const HELDOUT = fileURLToPath(new URL('../test/fixtures/signals-heldout.jsonl', import.meta.url));
+/** The repository, from bench/ or from the compiled copy `npm run bench:analytics` runs (dist/bench/). */
+const ROOT = new URL(import.meta.url.includes('/dist/bench/') ? '../../' : '../', import.meta.url);
+const DEV = fileURLToPath(new URL('test/fixtures/signals-dev.jsonl', ROOT));
+const HELDOUT = fileURLToPath(new URL('test/fixtures/signals-heldout.jsonl', ROOT));
 const LONGFORM = ['longform-tuning.jsonl', 'longform-heldback.jsonl', 'longform-heldback-2.jsonl'].map((f) =>
-  fileURLToPath(new URL(`../test/fixtures/signals/${f}`, import.meta.url)),
+  fileURLToPath(new URL(`test/fixtures/signals/${f}`, ROOT)),
 );
 
 interface Message {

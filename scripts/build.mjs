@@ -1,6 +1,6 @@
 /**
  * Compiles the TypeScript of `src/` and `analytics-service/src/` to JavaScript under `dist/`, file
- * for file (`npm run build`; `npm run worker` runs it first). The worker then runs on plain `node`:
+ * for file (`npm run build`; `npm run worker` and `npm start` run it first). The worker then runs on plain `node`:
  * with tsx's loader it started about 30 MB larger, as the loader runs on a thread of its own, and
  * peaked 15–30 MB higher draining a backlog (`npm run bench:worker -- --tsx` runs it that way).
  *
@@ -8,18 +8,22 @@
  * is `npm run typecheck`. Files the code reads beside itself (the bundled price book and scoring
  * model, the dashboard's static files) are copied alongside.
  *
- * Usage: `node scripts/build.mjs [--quiet] [extra.ts …]`: extra entry points (the worker bench's drain).
+ * Usage: `node scripts/build.mjs [--quiet] [--outdir DIR] [extra.ts …]`: extra entry points (the
+ * worker bench's drain); `--outdir` builds elsewhere than `dist/` (inside the repository, so that the
+ * compiled code finds `node_modules`), as the test of the compiled agent does.
  */
-import { cpSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const OUT = join(ROOT, 'dist');
 const TREES = ['src', 'analytics-service/src'];
-/** Read at run time relative to the compiled code, so copied to the same place under `dist/`. */
-const ASSETS = ['analytics-service/config'];
+/**
+ * Read at run time relative to the compiled code, so copied to the same place under `dist/`: the
+ * worker's config, and the agent's knowledge base (`src/agent/knowledge/knowledge_base.ts`).
+ */
+const ASSETS = ['analytics-service/config', 'knowledge'];
 
 function isSource(file) {
   return file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.endsWith('.test.ts');
@@ -36,6 +40,16 @@ for (const tree of TREES) {
 }
 const args = process.argv.slice(2);
 const quiet = args.includes('--quiet');
+const outAt = args.indexOf('--outdir');
+const OUT = outAt >= 0 ? resolve(args[outAt + 1] ?? '') : join(ROOT, 'dist');
+if (outAt >= 0) args.splice(outAt, 2);
+// The build replaces OUT whole: never the repository itself or a folder that is not a build.
+const MARK = '.signalroom-build';
+const isBuild = (dir) => existsSync(join(dir, MARK)) || dir === join(ROOT, 'dist');
+if (!OUT.startsWith(`${ROOT}/`) || (existsSync(OUT) && !isBuild(OUT))) {
+  console.error(`build: --outdir ${OUT} must be a new or earlier build folder inside ${ROOT}`);
+  process.exit(2);
+}
 const extra = args.filter((a) => !a.startsWith('--')).map((f) => relative(ROOT, resolve(f)));
 
 const started = performance.now();
@@ -58,6 +72,7 @@ try {
     logLevel: 'warning',
   });
   for (const file of [...others, ...ASSETS]) cpSync(join(ROOT, file), join(next, file), { recursive: true });
+  writeFileSync(join(next, MARK), 'built by scripts/build.mjs; replaced whole by the next build\n');
 } catch (err) {
   rmSync(next, { recursive: true, force: true });
   throw err;

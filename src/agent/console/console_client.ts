@@ -48,7 +48,7 @@ export interface ConsoleResult {
 const QUIT = new Set(['/quit', '/exit', '/q']);
 
 /**
- * Starts the agent in agents-js console mode (through tsx), connecting to our broker at
+ * Starts the agent in agents-js console mode (a `.ts` entry through tsx), connecting to our broker at
  * `connectAddr`, its output appended to `logFile`; `exited` resolves with its exit code.
  * `detached` puts it in its own process group, so a Ctrl-C at the terminal reaches only the
  * console, which then ends the call with one SIGINT (a second one would kill the agent before
@@ -63,9 +63,11 @@ export function spawnConsoleAgent(o: {
   detached?: boolean;
 }): { child: ChildProcess; exited: Promise<number> } {
   const logFd = openSync(o.logFile, 'a');
+  // A compiled entry (dist/…/main.js, as `npm start` runs the agent) needs no loader.
+  const loader = o.agentEntry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', o.agentEntry, 'console', '--connect-addr', o.connectAddr, '--log-level', 'warn'],
+    [...loader, o.agentEntry, 'console', '--connect-addr', o.connectAddr, '--log-level', 'warn'],
     { cwd: o.cwd, env: o.env, stdio: ['ignore', logFd, logFd], detached: o.detached ?? false },
   );
   closeSync(logFd);
