@@ -25,7 +25,10 @@ export const MODULES = {
   },
   session_handler: {
     mutate: ['analytics-service/src/pipeline/session_handler.ts'],
-    tests: ['analytics-service/test/pipeline/worker.test.ts'],
+    tests: [
+      'analytics-service/test/pipeline/worker.test.ts',
+      'analytics-service/test/pipeline/session_handler.test.ts',
+    ],
   },
   webhook: {
     mutate: ['analytics-service/src/destinations/webhook.ts'],
