@@ -20,7 +20,8 @@ const STRONG = new Set(
     'sign signed signing signature buy buying bought purchase purchasing decide deciding decision live ' +
     'rollout roll rolling implement implementation implemented deploy deployed deployment running place ' +
     'switch switching replace replacement pilot trial onboarded contract renewal renews expires expire ' +
-    'ends shuts license subscription vendor tool budget commit budgeted approve approval procure procurement'
+    'ends shuts license subscription vendor tool budget commit budgeted approve approval procure procurement ' +
+    'platform'
   ).split(' '),
 );
 /** Intent and start words: a buying horizon when nothing in the clause says otherwise. */
@@ -37,7 +38,8 @@ const OTHER = new Set(
     'send sending sent loop looped looping talk talking meet meeting chat call calls reconnect follow ' +
     'present presenting review reviewing redlines redline demo schedule email emails pick hear circle touch ' +
     'ping share intro introduce times slot slots ooo out office vacation travelling traveling slips slip ' +
-    'locked stuck conversations conversation discussions discussion talks respond responding reply replying'
+    'locked stuck conversations conversation discussions discussion talks respond responding reply replying ' +
+    'bring evaluate evaluating'
   ).split(' '),
 );
 /** Documents and answers the horizon is about: "the quote in writing by Friday", "the proposal by next week". */
@@ -45,7 +47,7 @@ const DOC_OBJECTS = new Set(
   (
     'writing proposal proposals quote quotes questionnaire questionnaires feedback ' +
     'deck estimates invoice invoices paperwork info information details documentation ' +
-    'summary recap references reference sow'
+    'summary recap references reference sow number numbers pricing price prices figure figures ballpark'
   ).split(' '),
 );
 /** "on hold until Q3", "paused until next year", "wait until January": the purchase waits for the horizon. */
