@@ -102,3 +102,59 @@ describe('urgency: what a date is about', () => {
     ['Procurement usually takes about two months on our side.', { urgency: 'medium' }],
   ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
 });
+describe('industry: what a manufacturer says about itself', () => {
+  it.each<Case>([
+    ['We machine aluminum and stainless parts for the auto industry.', { industry: 'manufacturing' }],
+    ['We make custom castings for pump housings.', { industry: 'manufacturing' }],
+    ['We specialize in precision forgings for landing gear.', { industry: 'manufacturing' }],
+    ['Sheet metal fabrication, mostly, plus some powder coating.', { industry: 'manufacturing' }],
+    ['Our customers like the quality of our manufacturing processes.', { industry: 'manufacturing' }],
+    ['Big buyers usually want a tour of our plant before they commit.', { industry: 'manufacturing' }],
+    ['Sorry, I was out on the shop floor all morning.', { industry: 'manufacturing' }],
+    ['We primarily focus on industrial equipment for mining.', { industry: 'manufacturing' }],
+    // Near misses: markets, tools and other companies' plants.
+    ['We sell scheduling software to manufacturers.', { industry: 'technology' }],
+    ['Our biggest client runs three plants in Ohio.', {}],
+    ['The machine broke down again this morning.', {}],
+    ['Our software components are modular.', {}],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});
+
+describe('industry: a market named, a style or a modifier is not the prospect', () => {
+  it.each<Case>([
+    ['Medical robotics, for one: hospitals want parts the same day.', {}],
+    ['We are pretty old-school about paperwork.', {}],
+    ['She runs a boutique search firm much like mine.', { industry: 'staffing' }],
+    ['We hired a boutique agency in Austin for ads.', {}],
+    // Near misses.
+    ["We're a medical practice in Leeds.", { industry: 'healthcare' }],
+    ['We own a small boutique downtown.', { industry: 'retail' }],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});
+
+describe('team size: the total, not a subset; people in an audience are not staff', () => {
+  it.each<Case>([
+    ['Only four reps actually log in. Out of twenty.', { team_size: 20 }],
+    ['Two of the reps use it, out of 18 on the team.', { team_size: 18 }],
+    ['We email our list, about three thousand engineers, every month.', {}],
+    ['Our newsletter goes out to 5,000 subscribers.', {}],
+    ['We invited 200 attorneys to the webinar last spring.', {}],
+    ["It's just me and one inside sales guy.", { team_size: 2 }],
+    ['Honestly, just me and two reps.', { team_size: 3 }],
+    // Near misses.
+    ["We're 40 engineers.", { team_size: 40 }],
+    ['Nine out of ten times the deal closes.', {}],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});
+
+describe('monthly volume: a count per month of things that are not documents', () => {
+  const ctx: Turn[] = [
+    { role: 'agent', text: 'How many proposals go out a month, and how many meetings does the team take?' },
+  ];
+  it.each<Case>([
+    ['Total meetings across the team? About forty a month.', {}],
+    ['Calls, you mean? Roughly 300 a month.', {}],
+    // Near miss: the documents the question asked about.
+    ['Proposals? About forty a month.', { monthly_volume: 40 }],
+  ])('%s', (text, expected) => expect(spec(text, ctx)).toEqual(expected));
+});

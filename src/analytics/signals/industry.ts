@@ -8,7 +8,7 @@ import type { IndustryId } from '../../schema/session_payload.js';
 import { NO_CONTEXT, type ReadContext } from './context.js';
 import { F_INDUSTRY, F_PRODUCT } from './flags.js';
 import { type Cue, industryTable } from './industry_cues.js';
-import { DOC_NOUNS, FUNCTION_WORDS, PERSON_NOUNS } from './lexicon.js';
+import { audienceNear, DOC_NOUNS, FUNCTION_WORDS, PERSON_NOUNS } from './lexicon.js';
 import { isNumberWord } from './numbers.js';
 import { matchPeriod } from './periods.js';
 import { B_DASH, B_POSSESSIVE, isBreak, K_NUM, K_WORD, type Toks } from './tokenizer.js';
@@ -212,6 +212,8 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     // "we place around 40 teachers a month": people counted per period are a flow handled, not staff
     // ("40 patients a day" names whom a clinic serves; "1,000 loans a quarter" is not people).
     if (PERSON_NOUNS.has(t.k(to - 1)) && pluralCue(t, to - 1) && matchPeriod(t, to) !== undefined) continue;
+    // "we invited 200 attorneys to the webinar", "our list of engineers": an audience, not staff.
+    if (PERSON_NOUNS.has(t.k(to - 1)) && audienceNear(t, i, to)) continue;
     if (aspiration(t, i)) continue;
     if (cue.weight === 1 && !self) continue;
     if (cue.needsSelf && !self && !(i > 0 && (t.k(i - 1) === 'the' || t.k(i - 1) === 'our'))) {
@@ -390,6 +392,15 @@ function aspiration(t: Toks, at: number): boolean {
 
 function cueAllowed(t: Toks, from: number, to: number, cue: Cue): boolean {
   const first = t.k(from);
+  // "Medical robotics, for one", "dental imaging": an adjective on a product or market, unless the
+  // prospect says it of itself ("we're a medical device maker") or the head is an organisation.
+  if (to - from === 1 && (first === 'medical' || first === 'dental')) {
+    const head = t.k(to);
+    if (t.kind[to] === K_WORD && !FUNCTION_WORDS.has(head) && !ADJECTIVE_ORG_HEADS.has(head))
+      return selfContext(t, from);
+  }
+  // "a boutique search firm", "a boutique agency": a kind of firm, not a shop.
+  if (first === 'boutique' && BOUTIQUE_OF.has(t.k(to))) return false;
   // "plant-based", "a county fair" stay; "stores" must be shops, not the verb ("it stores files").
   if (first === 'plant' || first === 'plants') return !(t.isP(to, '-') && t.joined(to));
   // "we're remodeling our office": the verb, not the trade.
@@ -460,6 +471,8 @@ function customerContext(t: Toks, at: number): boolean {
  */
 function functionAsIdentity(t: Toks, from: number, to: number): boolean {
   if (IDENTITY_AFTER.has(t.k(to))) return true;
+  // "our manufacturing processes", "our manufacturing facility": a site or process of the prospect's own.
+  if (t.k(from) === 'manufacturing' && MANUFACTURING_AFTER.has(t.k(to)) && selfContext(t, from)) return true;
   if (activity(t, from, to)) return true;
   // "a manufacturing and technology company": both sectors share the head noun.
   if ((t.k(to) === 'and' || t.k(to) === '&') && IDENTITY_AFTER.has(t.k(to + 2))) return true;
@@ -469,6 +482,24 @@ function functionAsIdentity(t: Toks, from: number, to: number): boolean {
   // "I lead underwriting", "we're in logistics" (not "our accounting", "for bookkeeping").
   return SUBJECTS.has(t.k(from - 2)) && !NOT_VERB_BEFORE.has(prev);
 }
+
+const MANUFACTURING_AFTER = new Set(
+  'process processes facility facilities floor operation operations capacity line lines site sites plant plants'.split(
+    ' ',
+  ),
+);
+/** Heads that make "medical"/"dental" an organisation: "medical office", "dental group". */
+const ADJECTIVE_ORG_HEADS = new Set(
+  'practice practices office offices group groups center centre centers centres clinic clinics company companies firm firms provider providers field industry sector space business businesses facility facilities staff team organization organisation network'.split(
+    ' ',
+  ),
+);
+/** Kinds of firm a "boutique" can be (not a shop): "a boutique search firm", "a boutique agency". */
+const BOUTIQUE_OF = new Set(
+  'firm agency consultancy consulting search investment law hotel hotels bank advisory studio fitness design marketing recruiting'.split(
+    ' ',
+  ),
+);
 
 const SUBJECTS = new Set(['i', 'we', "we're", "i'm"]);
 const NOT_VERB_BEFORE = new Set([
@@ -859,7 +890,31 @@ function actsOnProspect(t: Toks, to: number): boolean {
   return false;
 }
 
+/** Sites a prospect shows visitors: "we invite them to the plant", "bring buyers onto the shop floor". */
+const OWN_SITES = new Set(['plant', 'factory', 'shop', 'production']);
+const HOST_VERBS = new Set([
+  'invite',
+  'invites',
+  'invited',
+  'bring',
+  'brings',
+  'host',
+  'hosts',
+  'tour',
+  'show',
+]);
+
+function hostedAtOwnSite(t: Toks, from: number): boolean {
+  if (!OWN_SITES.has(t.k(from)) || (t.k(from - 1) !== 'the' && t.k(from - 1) !== 'our')) return false;
+  for (let m = from - 2; m >= 0 && m >= from - 6; m--) {
+    if (isBreak(t, m)) return false;
+    if (HOST_VERBS.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
 function counterpart(t: Toks, from: number, _to: number): boolean {
+  if (hostedAtOwnSite(t, from)) return false;
   if (!selfContext(t, from) && actsOnProspect(t, _to)) return true;
   let m = from - 1;
   let possessive = false;
