@@ -158,3 +158,35 @@ describe('monthly volume: a count per month of things that are not documents', (
     ['Proposals? About forty a month.', { monthly_volume: 40 }],
   ])('%s', (text, expected) => expect(spec(text, ctx)).toEqual(expected));
 });
+
+describe('industry: names, modifiers and people at other firms', () => {
+  it.each<Case>([
+    // A cue inside a capitalised name, when the prospect does not say it of itself.
+    ['The ads ran slogans like No Excuses Machining, to no effect.', {}],
+    ['Include the Lakeshore Freight case study, please.', {}],
+    // A process or role word modifying another noun.
+    ['Detention fees are eating into the carrier margins.', {}],
+    ['Our next talk covers additive machining tolerances.', {}],
+    // A person at another organisation.
+    ['Give me one search firm CEO I can call.', {}],
+    ['A law firm partner told me about you.', {}],
+    // Plural products are what the prospect makes.
+    ['Steel components, mostly, for aerospace.', { industry: 'manufacturing' }],
+    ['Custom forgings for turbines and landing gear.', { industry: 'manufacturing' }],
+    // Near misses.
+    ["We're Northgate Asset Management, based in Leeds.", { industry: 'finance' }],
+    ['We do CNC machining, mostly.', { industry: 'manufacturing' }],
+    ["We're an insurance carrier.", { industry: 'insurance' }],
+    ['Our clients buy steel components from overseas.', {}],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});
+
+describe('urgency and integrations: the day something happened; a tool name as a verb', () => {
+  it.each<Case>([
+    ['A rival of yours signed with us yesterday.', {}],
+    ['When a quote is ready he Slacks me and I take it from there.', { integration_needs: ['slack'] }],
+    // Near misses.
+    ['We needed this yesterday.', { urgency: 'high' }],
+    ["We've been slacking on follow-ups.", {}],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});

@@ -11,7 +11,16 @@ import { type Cue, industryTable } from './industry_cues.js';
 import { audienceNear, DOC_NOUNS, FUNCTION_WORDS, PERSON_NOUNS } from './lexicon.js';
 import { isNumberWord } from './numbers.js';
 import { matchPeriod } from './periods.js';
-import { B_DASH, B_POSSESSIVE, isBreak, K_NUM, K_WORD, type Toks } from './tokenizer.js';
+import {
+  B_CAPITALIZED,
+  B_DASH,
+  B_POSSESSIVE,
+  isBreak,
+  K_NUM,
+  K_PUNCT,
+  K_WORD,
+  type Toks,
+} from './tokenizer.js';
 import type { Hit } from './types.js';
 
 const SELF = new Set(["we're", 'we', 'were', 'i', "i'm", "we've", "i've", 'our', 'us', 'my', 'ours', 'im']);
@@ -208,7 +217,26 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     const self = selfContext(t, i);
     if (!self && (ctx.topic === 'third_party' || marketPhrase(t, i))) continue;
     if (compoundModifier(t, to) || (!self && (generalTalk(t, i, to) || othersPossessive(t, i, to)))) continue;
-    if (pluralCue(t, to - 1) && !countBefore(t, i) && (!self || withBefore(t, i))) continue;
+    // A plural product ("steel components", "custom forgings") names what the prospect makes, not counterparts.
+    if (
+      pluralCue(t, to - 1) &&
+      !PRODUCT_CUES.has(t.k(i)) &&
+      !countBefore(t, i) &&
+      (!self || withBefore(t, i))
+    )
+      continue;
+    // "No Excuses Machining", "the Midwest Freight case study": a cue inside a capitalised name.
+    if (!self && insideName(t, i)) continue;
+    // "additive machining tolerances", "carrier margins": a process or role word modifying another noun.
+    if (
+      MODIFIER_CUES.has(t.k(to - 1)) &&
+      compoundHead(t, to) &&
+      !IDENTITY_AFTER.has(t.k(to)) &&
+      !ACTIVITY_NOUNS.has(t.k(to))
+    )
+      continue;
+    // "one search firm CEO", "a law firm partner": a person at another organisation.
+    if (!self && ROLE_AFTER.has(t.k(to))) continue;
     // "we place around 40 teachers a month": people counted per period are a flow handled, not staff
     // ("40 patients a day" names whom a clinic serves; "1,000 loans a quarter" is not people).
     if (PERSON_NOUNS.has(t.k(to - 1)) && pluralCue(t, to - 1) && matchPeriod(t, to) !== undefined) continue;
@@ -500,6 +528,43 @@ const BOUTIQUE_OF = new Set(
     ' ',
   ),
 );
+
+/** First words of cues that name products, whose plural is not a set of counterparts. */
+const PRODUCT_CUES = new Set([
+  'castings',
+  'forgings',
+  'stampings',
+  'machined',
+  'metal',
+  'steel',
+  'precision',
+]);
+/** Last words of cues that also modify a following noun: "machining tolerances", "carrier margins". */
+const MODIFIER_CUES = new Set([
+  'machining',
+  'molding',
+  'moulding',
+  'casting',
+  'metal',
+  'carrier',
+  'fabrication',
+]);
+/** People at an organisation: "a search firm CEO", "the hospital's owner". */
+const ROLE_AFTER = new Set(
+  'ceo cfo coo cto founder founders owner owners president partner partners executive executives exec execs director directors vp'.split(
+    ' ',
+  ),
+);
+
+/**
+ * The cue starts with a capital inside a capitalised name: the word before is capitalised too and
+ * does not open the sentence ("the Midwest Freight case study", "No Excuses Machining").
+ */
+function insideName(t: Toks, at: number): boolean {
+  if (!t.has(at, B_CAPITALIZED) || !t.has(at - 1, B_CAPITALIZED)) return false;
+  const before = at - 2;
+  return before >= 0 && !isBreak(t, before) && t.kind[before] !== K_PUNCT;
+}
 
 const SUBJECTS = new Set(['i', 'we', "we're", "i'm"]);
 const NOT_VERB_BEFORE = new Set([

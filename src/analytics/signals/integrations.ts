@@ -30,7 +30,8 @@ const ALIASES: ReadonlyArray<readonly [string, Alias]> = [
     'd365',
   ]),
   ['dynamics', { id: 'dynamics', ambiguous: true }],
-  ...plain('slack', ['slack']),
+  // "he Slacks me": the tool's name as a verb says the prospect uses it.
+  ...plain('slack', ['slack', 'slacks me', 'slacks us', 'slacked me', 'slacked us']),
   ...plain('teams', ['microsoft teams', 'ms teams', 'msteams']),
   ['teams', { id: 'teams', ambiguous: true }],
   ...plain('google_drive', ['google drive', 'gdrive', 'g drive', 'google docs', 'google doc']),

@@ -359,6 +359,17 @@ function firstPersonBefore(t: Toks, from: number): boolean {
   return false;
 }
 
+const NEED_WORDS = new Set(['need', 'needs', 'needed', 'want', 'wants', 'wanted', 'required', 'require']);
+
+/** A need or want in the sentence before "yesterday": "we needed this yesterday", "we need a tool, yesterday". */
+function needBefore(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
+    if (isBreak(t, m)) return false;
+    if (NEED_WORDS.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
 /** Buying verbs in the past tense: "we replaced the printers in Q2", "they signed in March". */
 const PAST_BUYING = new Set(
   (
@@ -466,6 +477,8 @@ export function undatedCounts(
   let tailComma = yesterday && (to >= t.n || isBreak(t, to - 1) || t.kind[to] === K_PUNCT);
   // "the hospitals want everything yesterday": only the prospect's own need is its urgency.
   if (yesterday && !firstPersonBefore(t, from)) return false;
+  // "Your competitor just signed with us yesterday": the day something happened, not a need.
+  if (yesterday && !needBefore(t, from)) return false;
   for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
     if (clauseEdge(t, m)) {
       if (tailComma && m === from - 1 && t.key[m] === ',') {
