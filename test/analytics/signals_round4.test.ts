@@ -190,3 +190,16 @@ describe('urgency and integrations: the day something happened; a tool name as a
     ["We've been slacking on follow-ups.", {}],
   ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
 });
+
+describe('urgency and industry: hiring a person and asking about the vendor are not the purchase or the prospect', () => {
+  it.each<Case>([
+    ['The board texted me that we need a CFO in three weeks.', {}],
+    ['We need two more reps by March.', {}],
+    ['How many executive search firms have you actually worked with?', {}],
+    ['How many law firms use this today?', {}],
+    // Near misses.
+    ['We need 15 seats by March.', { urgency: 'medium', team_size: 15 }],
+    ['We need it for the whole team within three weeks.', { urgency: 'high' }],
+    ["We're a law firm. How many users can share one login?", { industry: 'legal' }],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});

@@ -237,6 +237,8 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
       continue;
     // "one search firm CEO", "a law firm partner": a person at another organisation.
     if (!self && ROLE_AFTER.has(t.k(to))) continue;
+    // "How many law firms have you worked with?": a question about the vendor's customers.
+    if (t.k(i - 1) === 'many' && t.k(i - 2) === 'how') continue;
     // "we place around 40 teachers a month": people counted per period are a flow handled, not staff
     // ("40 patients a day" names whom a clinic serves; "1,000 loans a quarter" is not people).
     if (PERSON_NOUNS.has(t.k(to - 1)) && pluralCue(t, to - 1) && matchPeriod(t, to) !== undefined) continue;

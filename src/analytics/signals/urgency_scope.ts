@@ -13,7 +13,8 @@
  */
 import type { Topic } from './context.js';
 import { PERSON_NOUNS } from './lexicon.js';
-import { isBreak, K_PUNCT, K_WORD, type Toks } from './tokenizer.js';
+import { isNumberWord } from './numbers.js';
+import { isBreak, K_NUM, K_PUNCT, K_WORD, type Toks } from './tokenizer.js';
 
 const STRONG = new Set(
   (
@@ -137,6 +138,8 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
     )
       strong = true;
     else if (STRONG.has(k)) other = true;
+    // "we need a CFO in three weeks", "we need two more reps by March": hiring a person, not buying.
+    else if (HIRING_VERBS.has(k) && hiresPerson(t, m)) other = true;
     else if (WEAK.has(k) || k.endsWith("'d")) weak = true;
     // "wants it before the board meeting in June": the purchase is dated by the event.
     else if ((EVENTS.has(k) || OTHER.has(k)) && eventDeadline(t, m)) continue;
@@ -152,6 +155,49 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
   if (strong) return 'strong';
   if (other) return 'other';
   return weak ? 'weak' : 'bare';
+}
+
+const HIRING_VERBS = new Set([
+  'need',
+  'needs',
+  'needed',
+  'hire',
+  'hiring',
+  'want',
+  'wants',
+  'find',
+  'add',
+  'adding',
+]);
+/** People a prospect hires (not seats, users or licences of the product). */
+const HIRE_NOUNS = new Set(
+  'cfo ceo coo cto cmo vp director directors manager managers rep reps sdr sdrs ae aes salespeople engineers developers nurses attorneys paralegals recruiters agents people staff employees hire hires person'.split(
+    ' ',
+  ),
+);
+const HIRE_FILL = new Set([
+  'a',
+  'an',
+  'another',
+  'more',
+  'new',
+  'extra',
+  'additional',
+  'full',
+  'time',
+  '-',
+  'senior',
+  'good',
+]);
+
+/** The verb at `m` takes a person as its object: "need a CFO", "hire two more reps". */
+function hiresPerson(t: Toks, m: number): boolean {
+  for (let j = m + 1; j < t.n && j <= m + 5; j++) {
+    const k = t.key[j] as string;
+    if (HIRE_NOUNS.has(k)) return true;
+    if (!HIRE_FILL.has(k) && t.kind[j] !== K_NUM && !isNumberWord(k)) return false;
+  }
+  return false;
 }
 
 const PRODUCT_OBJECTS = new Set(['platform', 'system', 'tool', 'product', 'software', 'app']);
