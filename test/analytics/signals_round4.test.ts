@@ -97,6 +97,8 @@ describe('urgency: what a date is about', () => {
     ['Sure, happy to explore what your team can bring.', {}],
     // Near misses.
     ['Our pipeline always dips at the end of Q3.', {}],
+    ["Let's do a demo of the platform next week.", {}],
+    ["I'll review the platform with my team next week.", {}],
     ['We need it in place within the next 3 months.', { urgency: 'medium' }],
     ["We're just exploring at this point.", { urgency: 'low' }],
     ['Procurement usually takes about two months on our side.', { urgency: 'medium' }],

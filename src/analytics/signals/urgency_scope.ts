@@ -21,8 +21,7 @@ const STRONG = new Set(
     'sign signed signing signature buy buying bought purchase purchasing decide deciding decision live ' +
     'rollout roll rolling implement implementation implemented deploy deployed deployment running place ' +
     'switch switching replace replacement pilot trial onboarded contract renewal renews expires expire ' +
-    'ends shuts license subscription vendor tool budget commit budgeted approve approval procure procurement ' +
-    'platform'
+    'ends shuts license subscription vendor tool budget commit budgeted approve approval procure procurement'
   ).split(' '),
 );
 /** Intent and start words: a buying horizon when nothing in the clause says otherwise. */
@@ -30,7 +29,7 @@ const WEAK = new Set(
   (
     'need needs needed want wants wanted like love hoping hope aiming targeting target looking ' +
     'start starting begin beginning kick launch have get ready ideally ideal ' +
-    'would prefer plan planning'
+    'would prefer plan planning find choose select'
   ).split(' '),
 );
 /** Meeting and process steps: "send you times by tomorrow", "loop in security this week". */
