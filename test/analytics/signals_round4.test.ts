@@ -65,6 +65,9 @@ describe('urgency: deferral and contentment are low urgency', () => {
     ["Once that's settled, we want to start right away.", { urgency: 'high' }],
     ["We're not happy with what we have, that's why I called.", {}],
     ['Once a client signs, we send them a welcome pack.', {}],
+    ["When the report is done, we'll look at the numbers together.", {}],
+    ['Our clients are happy with what we have built for them.', {}],
+    ["I'm fine with the current price.", {}],
   ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
 });
 

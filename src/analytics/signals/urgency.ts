@@ -136,12 +136,12 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
         continue;
       }
       if (cue.month && (ctx.topic !== 'timeline' || !bareMonthAnswer(t, i))) continue;
-      if (cue.afterDone === true && !afterOtherWork(t, i)) {
+      if (cue.afterDone === true && (!afterOtherWork(t, i) || lookedAtOther(t, to))) {
         next = to;
         continue;
       }
       // "not happy with what we have": discontent is a reason to buy, not contentment.
-      if (cue.rule === 'low.content' && negatedBefore(t, i)) {
+      if (cue.rule === 'low.content' && (negatedBefore(t, i) || othersContent(t, i))) {
         next = to;
         continue;
       }
@@ -252,6 +252,41 @@ function negatedBefore(t: Toks, at: number): boolean {
   for (let m = at - 1; m >= 0 && m >= at - 3; m--) {
     if (isSoftBreak(t, m) || t.key[m] === 'but') return false;
     if (isNegatorAt(t, m)) return true;
+  }
+  return false;
+}
+
+/** What a deferred look may be at that is not the purchase: "we'll look at the numbers together". */
+const LOOK_NOT_PURCHASE = new Set(
+  'numbers number results report reports data figures proposal quote quotes pricing deck schedule calendar draft'.split(
+    ' ',
+  ),
+);
+
+function lookedAtOther(t: Toks, to: number): boolean {
+  for (let m = to; m < t.n && m < to + 3; m++) {
+    if (isBreak(t, m)) return false;
+    if (LOOK_NOT_PURCHASE.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
+const CONTENT_OTHERS = new Set([
+  'clients',
+  'customers',
+  'client',
+  'customer',
+  'they',
+  "they're",
+  'patients',
+  'users',
+]);
+
+/** "Our clients are happy with what we have": someone else's contentment, not the buyer's. */
+function othersContent(t: Toks, at: number): boolean {
+  for (let m = at - 1; m >= 0 && m >= at - 6; m--) {
+    if (isBreak(t, m)) return false;
+    if (CONTENT_OTHERS.has(t.key[m] as string)) return true;
   }
   return false;
 }

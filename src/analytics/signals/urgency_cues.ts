@@ -472,7 +472,6 @@ const CUES = (): Array<[string, Cue]> => [
       `${a} with what we have`,
       `${a} with what we've got`,
       `${a} with our current`,
-      `${a} with the current`,
     ]),
   ),
   // "Once that's settled, we'll look at upgrading": a look at buying after other work ends (checked in `urgency.ts`).
