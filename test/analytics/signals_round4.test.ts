@@ -48,6 +48,8 @@ describe('integrations: a product set against the vendor is a competitor, not a 
       { integration_needs: ['hubspot', 'slack'] },
     ],
     ['Our team lives in Slack; it seems to have everything we need.', { integration_needs: ['slack'] }],
+    ['We need HubSpot and you to talk to each other.', { integration_needs: ['hubspot'] }],
+    ['Could you and Pipedrive sync both ways?', { integration_needs: ['pipedrive'] }],
     ['We use Slack and Gmail. Pipedrive is our CRM.', { integration_needs: ['pipedrive', 'slack'] }],
   ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
 });

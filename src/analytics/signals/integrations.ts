@@ -495,6 +495,23 @@ function comparedSubject(t: Toks, from: number, to: number): boolean {
 
 const VENDOR_WORDS = new Set(['you', 'yours']);
 const OR_WORDS = new Set(['and', 'or', 'vs', 'versus', 'against']);
+const JOIN_WORDS = new Set(['talk', 'together', 'between', 'both', 'each', 'sync', 'syncs', 'integrated']);
+
+/** A connecting word within eight tokens either side, in the sentence. */
+function connectedNear(t: Toks, from: number, to: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 8; m--) {
+    if (isBreak(t, m)) break;
+    const k = t.key[m] as string;
+    if (CONNECT_VERBS.has(k) || JOIN_WORDS.has(k)) return true;
+  }
+  for (let m = to; m < t.n && m < to + 8; m++) {
+    if (isBreak(t, m)) break;
+    const k = t.key[m] as string;
+    if (CONNECT_VERBS.has(k) || JOIN_WORDS.has(k)) return true;
+  }
+  return false;
+}
+
 const COMPARATIVES = new Set(['more', 'less', 'better', 'worse', 'cheaper', 'fewer', 'bigger', 'stronger']);
 
 /**
@@ -503,8 +520,10 @@ const COMPARATIVES = new Set(['more', 'less', 'better', 'worse', 'cheaper', 'few
  * shortlist, not a tool the prospect uses ("HubSpot and your app" stays: the two are to be connected).
  */
 function againstVendor(t: Toks, from: number, to: number): boolean {
-  if (OR_WORDS.has(t.k(from - 1)) && VENDOR_WORDS.has(t.k(from - 2))) return true;
-  if (OR_WORDS.has(t.k(to)) && VENDOR_WORDS.has(t.k(to + 1))) return true;
+  const before = OR_WORDS.has(t.k(from - 1)) && VENDOR_WORDS.has(t.k(from - 2));
+  const after = OR_WORDS.has(t.k(to)) && VENDOR_WORDS.has(t.k(to + 1));
+  // "we need HubSpot and you to talk to each other": the two are to be connected, not compared.
+  if (before || after) return !connectedNear(t, from, to);
   // The tool opens its clause, a comparative follows closely, and the vendor comes later in the sentence.
   const prev = t.k(from - 1);
   if (!(isBreak(t, from - 1) || prev === ',' || CLAUSE_OPENERS.has(prev))) return false;
