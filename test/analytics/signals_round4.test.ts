@@ -18,6 +18,7 @@ describe('addresses: words inside e-mail addresses, URLs and domains are not cue
     ['The intake form lives at https://example.org/healthcare/intake if you want to look.', {}],
     ['Our old site was www.brightclinic-dental.net, it still redirects.', {}],
     ['Email me at priya at lakeside dental dot com and I will forward it.', {}],
+    ['You can write to sam at harbor freight dot com any time.', {}],
     // Near misses: the cue is outside the address, or the domain is the tool's own name.
     ["We're a freight brokerage; email me at sam@example.com.", { industry: 'logistics' }],
     ['We run everything on Salesforce.com right now.', { integration_needs: ['salesforce'] }],
@@ -68,6 +69,7 @@ describe('urgency: deferral and contentment are low urgency', () => {
     ["We're not happy with what we have, that's why I called.", {}],
     ['Once a client signs, we send them a welcome pack.', {}],
     ["When the report is done, we'll look at the numbers together.", {}],
+    ["Once a month we'll look at usage together.", {}],
     ['Our clients are happy with what we have built for them.', {}],
     ["I'm fine with the current price.", {}],
   ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
