@@ -8,10 +8,19 @@ import type { IndustryId } from '../../schema/session_payload.js';
 import { NO_CONTEXT, type ReadContext } from './context.js';
 import { F_INDUSTRY, F_PRODUCT } from './flags.js';
 import { type Cue, industryTable } from './industry_cues.js';
-import { DOC_NOUNS, FUNCTION_WORDS, PERSON_NOUNS } from './lexicon.js';
+import { audienceNear, DOC_NOUNS, FUNCTION_WORDS, PERSON_NOUNS } from './lexicon.js';
 import { isNumberWord } from './numbers.js';
 import { matchPeriod } from './periods.js';
-import { B_DASH, B_POSSESSIVE, isBreak, K_NUM, K_WORD, type Toks } from './tokenizer.js';
+import {
+  B_CAPITALIZED,
+  B_DASH,
+  B_POSSESSIVE,
+  isBreak,
+  K_NUM,
+  K_PUNCT,
+  K_WORD,
+  type Toks,
+} from './tokenizer.js';
 import type { Hit } from './types.js';
 
 const SELF = new Set(["we're", 'we', 'were', 'i', "i'm", "we've", "i've", 'our', 'us', 'my', 'ours', 'im']);
@@ -208,10 +217,33 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     const self = selfContext(t, i);
     if (!self && (ctx.topic === 'third_party' || marketPhrase(t, i))) continue;
     if (compoundModifier(t, to) || (!self && (generalTalk(t, i, to) || othersPossessive(t, i, to)))) continue;
-    if (pluralCue(t, to - 1) && !countBefore(t, i) && (!self || withBefore(t, i))) continue;
+    // A plural product ("steel components", "custom forgings") names what the prospect makes, not counterparts.
+    if (
+      pluralCue(t, to - 1) &&
+      !PRODUCT_CUES.has(t.k(i)) &&
+      !countBefore(t, i) &&
+      (!self || withBefore(t, i))
+    )
+      continue;
+    // "No Excuses Machining", "the Midwest Freight case study": a cue inside a capitalised name.
+    if (!self && insideName(t, i)) continue;
+    // "additive machining tolerances", "carrier margins": a process or role word modifying another noun.
+    if (
+      MODIFIER_CUES.has(t.k(to - 1)) &&
+      compoundHead(t, to) &&
+      !IDENTITY_AFTER.has(t.k(to)) &&
+      !ACTIVITY_NOUNS.has(t.k(to))
+    )
+      continue;
+    // "one search firm CEO", "a law firm partner": a person at another organisation.
+    if (!self && ROLE_AFTER.has(t.k(to))) continue;
+    // "How many law firms have you worked with?": a question about the vendor's customers.
+    if (t.k(i - 1) === 'many' && t.k(i - 2) === 'how') continue;
     // "we place around 40 teachers a month": people counted per period are a flow handled, not staff
     // ("40 patients a day" names whom a clinic serves; "1,000 loans a quarter" is not people).
     if (PERSON_NOUNS.has(t.k(to - 1)) && pluralCue(t, to - 1) && matchPeriod(t, to) !== undefined) continue;
+    // "we invited 200 attorneys to the webinar", "our list of engineers": an audience, not staff.
+    if (PERSON_NOUNS.has(t.k(to - 1)) && audienceNear(t, i, to)) continue;
     if (aspiration(t, i)) continue;
     if (cue.weight === 1 && !self) continue;
     if (cue.needsSelf && !self && !(i > 0 && (t.k(i - 1) === 'the' || t.k(i - 1) === 'our'))) {
@@ -390,6 +422,15 @@ function aspiration(t: Toks, at: number): boolean {
 
 function cueAllowed(t: Toks, from: number, to: number, cue: Cue): boolean {
   const first = t.k(from);
+  // "Medical robotics, for one", "dental imaging": an adjective on a product or market, unless the
+  // prospect says it of itself ("we're a medical device maker") or the head is an organisation.
+  if (to - from === 1 && (first === 'medical' || first === 'dental')) {
+    const head = t.k(to);
+    if (t.kind[to] === K_WORD && !FUNCTION_WORDS.has(head) && !ADJECTIVE_ORG_HEADS.has(head))
+      return selfContext(t, from);
+  }
+  // "a boutique search firm", "a boutique agency": a kind of firm, not a shop.
+  if (first === 'boutique' && BOUTIQUE_OF.has(t.k(to))) return false;
   // "plant-based", "a county fair" stay; "stores" must be shops, not the verb ("it stores files").
   if (first === 'plant' || first === 'plants') return !(t.isP(to, '-') && t.joined(to));
   // "we're remodeling our office": the verb, not the trade.
@@ -460,6 +501,8 @@ function customerContext(t: Toks, at: number): boolean {
  */
 function functionAsIdentity(t: Toks, from: number, to: number): boolean {
   if (IDENTITY_AFTER.has(t.k(to))) return true;
+  // "our manufacturing processes", "our manufacturing facility": a site or process of the prospect's own.
+  if (t.k(from) === 'manufacturing' && MANUFACTURING_AFTER.has(t.k(to)) && selfContext(t, from)) return true;
   if (activity(t, from, to)) return true;
   // "a manufacturing and technology company": both sectors share the head noun.
   if ((t.k(to) === 'and' || t.k(to) === '&') && IDENTITY_AFTER.has(t.k(to + 2))) return true;
@@ -468,6 +511,61 @@ function functionAsIdentity(t: Toks, from: number, to: number): boolean {
   if (t.k(to) === 'for' || t.k(to) === 'on') return false;
   // "I lead underwriting", "we're in logistics" (not "our accounting", "for bookkeeping").
   return SUBJECTS.has(t.k(from - 2)) && !NOT_VERB_BEFORE.has(prev);
+}
+
+const MANUFACTURING_AFTER = new Set(
+  'process processes facility facilities floor operation operations capacity line lines site sites plant plants'.split(
+    ' ',
+  ),
+);
+/** Heads that make "medical"/"dental" an organisation: "medical office", "dental group". */
+const ADJECTIVE_ORG_HEADS = new Set(
+  'practice practices office offices group groups center centre centers centres clinic clinics company companies firm firms provider providers field industry sector space business businesses facility facilities staff team organization organisation network'.split(
+    ' ',
+  ),
+);
+/** Kinds of firm a "boutique" can be (not a shop): "a boutique search firm", "a boutique agency". */
+const BOUTIQUE_OF = new Set(
+  'firm agency consultancy consulting search investment law hotel hotels bank advisory studio fitness design marketing recruiting'.split(
+    ' ',
+  ),
+);
+
+/** First words of cues that name products, whose plural is not a set of counterparts. */
+const PRODUCT_CUES = new Set([
+  'castings',
+  'forgings',
+  'stampings',
+  'machined',
+  'metal',
+  'steel',
+  'precision',
+]);
+/** Last words of cues that also modify a following noun: "machining tolerances", "carrier margins". */
+const MODIFIER_CUES = new Set([
+  'machining',
+  'molding',
+  'moulding',
+  'casting',
+  'metal',
+  'carrier',
+  'fabrication',
+]);
+/** People at an organisation: "a search firm CEO", "the hospital's owner". */
+const ROLE_AFTER = new Set(
+  'ceo cfo coo cto founder founders owner owners president partner partners executive executives exec execs director directors vp'.split(
+    ' ',
+  ),
+);
+
+/**
+ * The cue starts with a capital inside a capitalised name: the word before is capitalised too and
+ * does not open the sentence ("the Midwest Freight case study", "No Excuses Machining").
+ */
+function insideName(t: Toks, at: number): boolean {
+  if (!t.has(at, B_CAPITALIZED) || !t.has(at - 1, B_CAPITALIZED)) return false;
+  const before = at - 2;
+  return before >= 0 && !isBreak(t, before) && t.kind[before] !== K_PUNCT;
 }
 
 const SUBJECTS = new Set(['i', 'we', "we're", "i'm"]);
@@ -859,7 +957,31 @@ function actsOnProspect(t: Toks, to: number): boolean {
   return false;
 }
 
+/** Sites a prospect shows visitors: "we invite them to the plant", "bring buyers onto the shop floor". */
+const OWN_SITES = new Set(['plant', 'factory', 'shop', 'production']);
+const HOST_VERBS = new Set([
+  'invite',
+  'invites',
+  'invited',
+  'bring',
+  'brings',
+  'host',
+  'hosts',
+  'tour',
+  'show',
+]);
+
+function hostedAtOwnSite(t: Toks, from: number): boolean {
+  if (!OWN_SITES.has(t.k(from)) || (t.k(from - 1) !== 'the' && t.k(from - 1) !== 'our')) return false;
+  for (let m = from - 2; m >= 0 && m >= from - 6; m--) {
+    if (isBreak(t, m)) return false;
+    if (HOST_VERBS.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
 function counterpart(t: Toks, from: number, _to: number): boolean {
+  if (hostedAtOwnSite(t, from)) return false;
   if (!selfContext(t, from) && actsOnProspect(t, _to)) return true;
   let m = from - 1;
   let possessive = false;

@@ -25,7 +25,7 @@ const CUES = (): Array<[string, Cue]> => [
       'legal department, legal review, legal software, crm software, insurance certificate, insurance certificates, ' +
       'medical leave, school year, shipping address, shipping label, shipping labels, construction phase, ' +
       'claims process, real time, office space, government id, state of the art, software we use, the software, ' +
-      'data warehouse, data warehouses',
+      'data warehouse, data warehouses, old school',
   ),
   ...cues(
     'legal',
@@ -110,6 +110,21 @@ const CUES = (): Array<[string, Cue]> => [
       'machine shop, we manufacture, manufacturing plant',
   ),
   ...cues('manufacturing', 2, 'manufacturers, fabrication, oem'),
+  // Issue #21, fourth round: what a shop that makes parts says it does ("we machine titanium",
+  // "custom forgings", "steel components", "out on the shop floor").
+  ...cues(
+    'manufacturing',
+    3,
+    'we machine, we fabricate, we forge, we cast, we mill, we stamp, machining, cnc machining, ' +
+      'injection molding, injection moulding, die casting, metal fabrication, sheet metal',
+  ),
+  ...cues(
+    'manufacturing',
+    2,
+    'castings, forgings, stampings, machined parts, metal parts, steel components, metal components, ' +
+      'precision parts, shop floor, production floor, drop forge',
+  ),
+  ...cues('manufacturing', 1, 'industrial equipment, industrial machinery'),
   ...cues('manufacturing', 2, 'plant, plants', true),
   ...cues(
     'retail',
@@ -158,7 +173,8 @@ const CUES = (): Array<[string, Cue]> => [
     'staffing',
     3,
     'staffing agency, staffing firm, staffing, recruiting firm, recruiting agency, recruitment agency, recruitment, ' +
-      'hr consultancy, headhunters, temp agency, executive search, recruitment firm',
+      'hr consultancy, headhunters, temp agency, executive search, recruitment firm, search firm, ' +
+      'executive search firm',
   ),
   ...cues('staffing', 2, 'recruiting, recruiters, talent agency'),
 ];

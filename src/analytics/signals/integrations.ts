@@ -30,7 +30,8 @@ const ALIASES: ReadonlyArray<readonly [string, Alias]> = [
     'd365',
   ]),
   ['dynamics', { id: 'dynamics', ambiguous: true }],
-  ...plain('slack', ['slack']),
+  // "he Slacks me": the tool's name as a verb says the prospect uses it.
+  ...plain('slack', ['slack', 'slacks me', 'slacks us', 'slacked me', 'slacked us']),
   ...plain('teams', ['microsoft teams', 'ms teams', 'msteams']),
   ['teams', { id: 'teams', ambiguous: true }],
   ...plain('google_drive', ['google drive', 'gdrive', 'g drive', 'google docs', 'google doc']),
@@ -460,6 +461,7 @@ function notANeed(t: Toks, from: number, to: number, id: IntegrationId, topic: T
       return 'another organisation';
   }
   if (!self && comparedSubject(t, from, to)) return 'compared, not used';
+  if (againstVendor(t, from, to)) return 'a competitor of the vendor';
   for (let m = to; m < t.n && m < to + 5; m++) {
     if (isBreak(t, m)) break;
     const k = t.key[m] as string;
@@ -487,6 +489,54 @@ function comparedSubject(t: Toks, from: number, to: number): boolean {
   for (let m = to; m < t.n && m < to + 3; m++) {
     if (isBreak(t, m) || t.key[m] === ',') return false;
     if (COMPARE_AFTER.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
+const VENDOR_WORDS = new Set(['you', 'yours']);
+const OR_WORDS = new Set(['and', 'or', 'vs', 'versus', 'against']);
+const JOIN_WORDS = new Set(['talk', 'together', 'between', 'both', 'each', 'sync', 'syncs', 'integrated']);
+
+/** A connecting word within eight tokens either side, in the sentence. */
+function connectedNear(t: Toks, from: number, to: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 8; m--) {
+    if (isBreak(t, m)) break;
+    const k = t.key[m] as string;
+    if (CONNECT_VERBS.has(k) || JOIN_WORDS.has(k)) return true;
+  }
+  for (let m = to; m < t.n && m < to + 8; m++) {
+    if (isBreak(t, m)) break;
+    const k = t.key[m] as string;
+    if (CONNECT_VERBS.has(k) || JOIN_WORDS.has(k)) return true;
+  }
+  return false;
+}
+
+const COMPARATIVES = new Set(['more', 'less', 'better', 'worse', 'cheaper', 'fewer', 'bigger', 'stronger']);
+
+/**
+ * The tool is set against the vendor being evaluated: "yours and HubSpot", "down to you or Zoho",
+ * "Zoho seems to have a lot more features, but your pricing is better". A competitor on the
+ * shortlist, not a tool the prospect uses ("HubSpot and your app" stays: the two are to be connected).
+ */
+function againstVendor(t: Toks, from: number, to: number): boolean {
+  const before = OR_WORDS.has(t.k(from - 1)) && VENDOR_WORDS.has(t.k(from - 2));
+  const after = OR_WORDS.has(t.k(to)) && VENDOR_WORDS.has(t.k(to + 1));
+  // "we need HubSpot and you to talk to each other": the two are to be connected, not compared.
+  if (before || after) return !connectedNear(t, from, to);
+  // The tool opens its clause, a comparative follows closely, and the vendor comes later in the sentence.
+  const prev = t.k(from - 1);
+  if (!(isBreak(t, from - 1) || prev === ',' || CLAUSE_OPENERS.has(prev))) return false;
+  let m = to;
+  for (; m < t.n && m < to + 6; m++) {
+    if (isBreak(t, m)) return false;
+    if (COMPARATIVES.has(t.key[m] as string)) break;
+  }
+  if (m >= t.n || m >= to + 6) return false;
+  for (let k = m + 1; k < t.n && k < m + 16; k++) {
+    if (isBreak(t, k)) return false;
+    const w = t.key[k] as string;
+    if (w === 'your' || VENDOR_WORDS.has(w)) return true;
   }
   return false;
 }

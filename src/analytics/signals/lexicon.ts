@@ -1,4 +1,4 @@
-import { B_POSSESSIVE, type Toks } from './tokenizer.js';
+import { B_POSSESSIVE, isBreak, type Toks } from './tokenizer.js';
 
 /**
  * Word lists shared by the rules: people nouns (team size), document nouns and verbs (monthly
@@ -20,9 +20,34 @@ export const PERSON_NOUNS: ReadonlySet<string> = new Set(
     'researchers tutors dispatchers coordinators hygienists brokers bankers officers ftes pms estimators ' +
     'superintendents receptionists inspectors inspector appraisers appraiser surveyors installers installer ' +
     'caregivers aides trainers coaches stylists mechanics electricians plumbers carpenters painters movers ' +
-    'cleaners cooks chefs cashiers tellers photographers editors writers programmers'
+    'cleaners cooks chefs cashiers tellers photographers editors writers programmers guy guys'
   ).split(' '),
 );
+
+/** Words of an audience or a list: people counted there are contacts, not staff (issue #21, fourth round). */
+const AUDIENCE_WORDS: ReadonlySet<string> = new Set(
+  (
+    'list lists newsletter newsletters audience audiences webinar webinars attendees registrants subscribers ' +
+    'followers invited invite invites mailing database contacts'
+  ).split(' '),
+);
+
+/**
+ * People counted in tokens `[from, to)` are an audience: "we email our list, about three thousand
+ * engineers", "we invited 200 attorneys to the webinar". Reads at most eight tokens back and six
+ * ahead, within the sentence.
+ */
+export function audienceNear(t: Toks, from: number, to: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 8; m--) {
+    if (isBreak(t, m)) break;
+    if (AUDIENCE_WORDS.has(t.key[m] as string)) return true;
+  }
+  for (let m = to; m < t.n && m < to + 6; m++) {
+    if (isBreak(t, m)) break;
+    if (AUDIENCE_WORDS.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
 
 /** Groups that take "of N": "a team of 8", "a firm of 35", "staff of 30". */
 export const GROUP_NOUNS: ReadonlySet<string> = new Set(

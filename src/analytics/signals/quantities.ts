@@ -8,6 +8,7 @@
 import { NO_CONTEXT, type ReadContext } from './context.js';
 import { F_QUANTITY, MAX_ALTERNATIVES } from './flags.js';
 import {
+  audienceNear,
   DOC_NOUNS,
   DOC_VERBS,
   FUNCTION_WORDS,
@@ -204,7 +205,9 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
       const per = t.k(period.to + 1);
       if (PER_WORDS.has(t.k(period.to)) && (PERSON_NOUNS.has(per) || PERSON_NOUNS.has(`${per}s`))) return;
       if (docContextBefore(t, q.from)) setVolume(t, q, period, period.to - 1, hits, 'bare_rate');
-      else if (topic === 'volume') setVolume(t, q, period, period.to - 1, hits, 'context');
+      // "Total meetings across the team? About forty a month.": the message names what is counted.
+      else if (topic === 'volume' && !countedNounBefore(t, q.from))
+        setVolume(t, q, period, period.to - 1, hits, 'context');
       return;
     }
     // "On a normal week maybe 600", after a question about documents.
@@ -224,6 +227,13 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
   if (!Number.isInteger(q.value)) return;
   // "five other people said the same": people outside the prospect.
   if (t.k(q.to) === 'other' || t.k(q.to) === 'others') return;
+  // "we email our list, about three thousand engineers": an audience, not staff.
+  if (noun.kind === 'person' && audienceNear(t, q.from, noun.at + 1)) return;
+  // "Three agents use it. Out of 15.": the total after a count of people; the earlier count is a part.
+  if (noun.kind === 'none' && outOfTotal(t, q.from, hits) && bareHeadcountAfter(t, q.to)) {
+    addTeam(t, q.from - 2, q.to - 1, q.value, hits, 'out_of', false);
+    return;
+  }
   if (noun.kind === 'person') {
     // "two full-time employees worth of work", "the equivalent of four people": an amount of work.
     if (workAmount(t, q.from, noun.at)) return;
@@ -265,6 +275,36 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
 }
 
 const PER_WORDS = new Set(['per', 'each', 'a']);
+
+/** "… out of 15": a bare number after "out of", after a count of people (30 tokens back) or a people noun (12). */
+function outOfTotal(t: Toks, from: number, hits: Pending): boolean {
+  if (t.k(from - 1) !== 'of' || t.k(from - 2) !== 'out') return false;
+  const last = hits.team[hits.team.length - 1];
+  if (last !== undefined && from - last.last <= 30) return true;
+  // "Two of the reps use it, out of 18": the people were named without a count of their own.
+  for (let m = from - 3; m >= 0 && m >= from - 12; m--) if (PERSON_NOUNS.has(t.key[m] as string)) return true;
+  return false;
+}
+
+/**
+ * The nearest counted noun before a bare rate names something other than documents: "Total
+ * meetings across the team? About forty a month." Reads at most twelve tokens back (a question
+ * the prospect asks itself may come before).
+ */
+function countedNounBefore(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - 12; m--) {
+    const k = t.key[m] as string;
+    if (DOC_NOUNS.has(k)) return false;
+    if (COUNTED_NOT_DOCS.has(k)) return true;
+  }
+  return false;
+}
+const COUNTED_NOT_DOCS = new Set(
+  (
+    'meetings meeting calls call demos demo leads lead tickets ticket deals deal emails email orders units ' +
+    'shipments visits appointments referrals opportunities opps conversations sessions'
+  ).split(' '),
+);
 
 /** "We have 300 templates": a stock the prospect holds, not a count per period. */
 function isPresentStock(t: Toks, from: number): boolean {

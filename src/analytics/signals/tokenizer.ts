@@ -167,6 +167,8 @@ export function tokenize(text: string, into?: Toks): Toks {
   const keys = t.key;
   const cls = CHAR_CLASS;
   const u = codesOf(text);
+  // Set when the text may hold an e-mail address, a URL or a domain (see `markAddresses`).
+  let maybeAddress = false;
   while (i < n) {
     const c = u[i] as number;
     const cc = c < 128 ? (cls[c] as number) : classOf(c);
@@ -236,6 +238,7 @@ export function tokenize(text: string, into?: Toks): Toks {
       if (f === UNKNOWN_FLAGS) f = wordFlags(keyId, key);
       flags[count] = f;
       keys[count] = key;
+      if (key === 'dot') maybeAddress = true;
     } else if (cc === C_DIGIT) {
       i = scanNumber(u, n, i);
       const digitsEnd = i;
@@ -273,6 +276,7 @@ export function tokenize(text: string, into?: Toks): Toks {
         ch = 45;
         bits |= B_DASH;
       } else if (ch === 13) ch = 10;
+      if (ch === 64 || ch === 47 || (ch === 46 && i < n && isLetter(u[i] as number))) maybeAddress = true;
       const s = charString(ch);
       kind[count] = K_PUNCT;
       flags[count] = ch < 128 ? (PUNCT_FLAGS[ch] as number) : 0;
@@ -289,7 +293,74 @@ export function tokenize(text: string, into?: Toks): Toks {
   t.hotN = hotN;
   // Padding: reads just past the end see no token.
   t.kind.fill(0, count, Math.min(t.kind.length, count + PAD));
+  if (maybeAddress) markAddresses(t);
   return t;
+}
+
+/** Top-level domains that make "word.tld" a domain name. */
+const TLDS = new Set(
+  'com org net io co ai edu gov biz info app dev us uk ca de fr nl au eu me ly tv'.split(' '),
+);
+
+/**
+ * Words inside e-mail addresses, URLs and domains ("d.reynolds@acme-logistics.com",
+ * "https://example.org/healthcare", "jane at bright dental dot com") are names, not cues: their rule
+ * flags are cleared so that no rule starts there. A bare "Salesforce.com" (one label and its
+ * top-level domain) keeps its flags: it names the tool. One pass over the tokens, plus a window of at
+ * most five tokens back from each spoken "dot"; linear in the length.
+ */
+function markAddresses(t: Toks): void {
+  const n = t.n;
+  const { kind, key, flags, bits } = t;
+  let cleared = false;
+  let a = 0;
+  while (a < n) {
+    // A chunk: tokens with no whitespace between them.
+    let b = a + 1;
+    while (b < n && ((bits[b] as number) & B_JOINED) !== 0) b++;
+    if (b - a >= 3) {
+      let at = false;
+      let slash = false;
+      let hyphen = false;
+      let domain = false;
+      let words = 0;
+      for (let k = a; k < b; k++) {
+        if (kind[k] === K_WORD) words++;
+        if (kind[k] !== K_PUNCT) continue;
+        const c = key[k] as string;
+        if (c === '@') at = true;
+        else if (c === '/') slash = true;
+        else if (c === '-') hyphen = true;
+        else if (c === '.' && k > a && k + 1 < b && kind[k - 1] !== K_PUNCT && TLDS.has(key[k + 1] as string))
+          domain = true;
+      }
+      const www = key[a] === 'www' && key[a + 1] === '.';
+      // "Salesforce.com" alone is the tool's name; "acme-freight.com", "x.example.org/healthcare" are addresses.
+      if (at || www || (domain && (slash || hyphen || words > 2)) || (slash && key[a + 1] === ':')) {
+        for (let k = a; k < b; k++) flags[k] = 0;
+        cleared = true;
+      }
+    }
+    a = b;
+  }
+  // Spoken addresses: "priya at lakeside dental dot com", "techstartup dot io".
+  for (let k = 1; k + 1 < n; k++) {
+    if (key[k] !== 'dot' || kind[k] !== K_WORD || !TLDS.has(key[k + 1] as string)) continue;
+    let from = k - 1;
+    for (let m = k - 1; m >= 0 && m >= k - 5; m--) {
+      if (key[m] === 'at') {
+        from = m + 1;
+        break;
+      }
+      if (kind[m] !== K_WORD) break;
+    }
+    for (let m = from; m <= k + 1; m++) flags[m] = 0;
+    cleared = true;
+  }
+  if (!cleared) return;
+  let hotN = 0;
+  for (let k = 0; k < n; k++) if (flags[k] !== 0) t.hot[hotN++] = k;
+  t.hotN = hotN;
 }
 
 /**

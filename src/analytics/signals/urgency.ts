@@ -136,6 +136,15 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
         continue;
       }
       if (cue.month && (ctx.topic !== 'timeline' || !bareMonthAnswer(t, i))) continue;
+      if (cue.afterDone === true && (!afterOtherWork(t, i) || lookedAtOther(t, to))) {
+        next = to;
+        continue;
+      }
+      // "not happy with what we have": discontent is a reason to buy, not contentment.
+      if (cue.rule === 'low.content' && (negatedBefore(t, i) || othersContent(t, i))) {
+        next = to;
+        continue;
+      }
       // "the spring leasing rush", "the lunch rush": a busy period, not "in a rush" or "no rush".
       if (to - i === 1 && (t.k(i) === 'rush' || t.k(i) === 'hurry') && !RUSH_IDIOM_BEFORE.has(t.k(i - 1))) {
         next = to;
@@ -247,6 +256,66 @@ function negatedBefore(t: Toks, at: number): boolean {
   return false;
 }
 
+/** What a deferred look may be at that is not the purchase: "we'll look at the numbers together". */
+const LOOK_NOT_PURCHASE = new Set(
+  'numbers number results report reports data figures proposal quote quotes pricing deck schedule calendar draft'.split(
+    ' ',
+  ),
+);
+
+function lookedAtOther(t: Toks, to: number): boolean {
+  for (let m = to; m < t.n && m < to + 3; m++) {
+    if (isBreak(t, m)) return false;
+    if (LOOK_NOT_PURCHASE.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
+const CONTENT_OTHERS = new Set([
+  'clients',
+  'customers',
+  'client',
+  'customer',
+  'they',
+  "they're",
+  'patients',
+  'users',
+]);
+
+/** "Our clients are happy with what we have": someone else's contentment, not the buyer's. */
+function othersContent(t: Toks, at: number): boolean {
+  for (let m = at - 1; m >= 0 && m >= at - 6; m--) {
+    if (isBreak(t, m)) return false;
+    if (CONTENT_OTHERS.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
+const DEFER_OPENERS = new Set(['once', 'after', 'when']);
+/** Words that say other work is over: "once that's settled", "after the reorg is done". */
+const DONE_WORDS = new Set(
+  (
+    'settled settles settle done over finished finishes behind complete completed wrapped sorted ' +
+    'launched closes closed stabilizes stabilises calm calms dust through'
+  ).split(' '),
+);
+
+/**
+ * "Once the merger is settled, we'll look at …", "After the reorg is done we'll revisit …": the
+ * sentence opens with a clause about other work ending; looking at the purchase waits for it.
+ * Bounded: at most 14 tokens back, within the sentence.
+ */
+function afterOtherWork(t: Toks, at: number): boolean {
+  let done = false;
+  for (let m = at - 1; m >= 0 && m >= at - 14; m--) {
+    if (isBreak(t, m)) return false;
+    const k = t.key[m] as string;
+    if (DONE_WORDS.has(k)) done = true;
+    if (DEFER_OPENERS.has(k)) return done && (isBreak(t, m - 1) || t.isP(m - 1, ',') || t.k(m - 1) === 'but');
+  }
+  return false;
+}
+
 const RUSH_IDIOM_BEFORE = new Set(['a', 'no', 'any', 'in', 'such', 'big', 'real']);
 const DISTANCE_UNITS: ReadonlyMap<string, number> = new Map([
   ['day', 1],
@@ -304,6 +373,8 @@ function processLength(t: Toks, i: number): { hit: Hit<Urgency>; to: number } | 
   return { hit: { value, span, rule: `urgency.${value}.process` }, to: j + 1 };
 }
 
+/** Whose buying a process length can be about when it is not the prospect's: its own customers'. */
+const BUYING_OTHERS = new Set(['client', 'clients', 'customer', 'customers', 'buyer', 'buyers', 'prospects']);
 const TAKE_VERBS = new Set(['take', 'takes', 'taking', 'lasts', 'last']);
 const PROCESS_SUBJECTS = new Set([...PROCESS_NOUNS, 'rfp', 'rfps', 'tender', 'committee']);
 
@@ -321,13 +392,21 @@ function processTakes(t: Toks, i: number): { hit: Hit<Urgency>; to: number } | u
     m--;
   if (!TAKE_VERBS.has(t.k(m)) && !(t.k(m) === 'take' || TAKE_VERBS.has(t.k(m - 1)))) return undefined;
   let subject = false;
-  for (let b = m - 1; b >= 0 && b >= m - 14; b--) {
+  let b = m - 1;
+  for (; b >= 0 && b >= m - 14; b--) {
     if (isBreak(t, b)) break;
     const k = t.key[b] as string;
     if (k === 'implementation' || k === 'onboarding' || k === 'setup' || k === 'training') return undefined;
+    // "our clients usually take about two months to decide": the customers' buying, not the prospect's.
+    if (BUYING_OTHERS.has(k)) return undefined;
     if (PROCESS_SUBJECTS.has(k)) subject = true;
   }
   if (!subject) return undefined;
+  // "Our sales cycle runs three to six months. From first meeting to decision it usually takes 90
+  // days": the prospect's own selling, stated in the sentence before (bounded look-back).
+  for (let c = b; c >= 0 && c >= m - 40; c--) {
+    if (t.key[c] === 'cycle' && t.k(c - 1) === 'sales') return undefined;
+  }
   const q = parseQuantity(t, i);
   if (q === undefined || q.vague || q.notCount || !(q.value > 0)) return undefined;
   const days = UNIT_DAYS.get(t.k(q.to));

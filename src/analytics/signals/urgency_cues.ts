@@ -16,6 +16,8 @@ export type Cue = {
   ruleId: string;
   dated: boolean;
   month?: boolean;
+  /** Counts only after a clause saying other work ends first ("once that's settled, we'll look at"). */
+  afterDone?: boolean;
 };
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'eod', 'eow'];
@@ -127,6 +129,13 @@ const CUES = (): Array<[string, Cue]> => [
     // Interest in one thing named, not in buying: "not interested in the add-on".
     'not interested in the',
     'not really interested in the',
+    // Willingness, not "just exploring": "open to exploring what you can bring".
+    'open to exploring',
+    'open to explore',
+    'interested in exploring',
+    'keen on exploring',
+    'excited about exploring',
+    'worth exploring',
   ]),
   ...cues('tie', 'tied', [
     'by then',
@@ -219,6 +228,15 @@ const CUES = (): Array<[string, Cue]> => [
       ...WEEKDAYS.flatMap((d) => [`by ${d}`, `before ${d}`, `this ${d}`, `next ${d}`, `until ${d}`]),
       // Starting or buying today or tomorrow; a bare "today" ("I called today") is not a cue.
       ...START_VERBS.flatMap((v) => [`${v} today`, `${v} tomorrow`, `${v} it today`, `${v} it tomorrow`]),
+      // A start on a named weekday is this week or next: "we can kick off Monday", "start on Tuesday".
+      ...['start', 'kick off', 'begin', 'go live', 'launch', 'onboard', 'get started'].flatMap((v) =>
+        WEEKDAYS.slice(0, 7).flatMap((d) => [
+          `${v} ${d}`,
+          `${v} on ${d}`,
+          `${v} this ${d}`,
+          `${v} next ${d}`,
+        ]),
+      ),
       'signed today',
       'signed tomorrow',
     ],
@@ -253,6 +271,7 @@ const CUES = (): Array<[string, Cue]> => [
       'end of year',
       'by year end',
       ...['q1', 'q2', 'q3', 'q4'].flatMap((q) => [
+        `end of ${q}`,
         `by ${q}`,
         `in ${q}`,
         `for ${q}`,
@@ -419,9 +438,61 @@ const CUES = (): Array<[string, Cue]> => [
       'later on',
       'a year from now',
       ...SEASONS.map((s) => `next ${s}`),
+      // A quarter of next year: "by Q2 of next year", "in Q1 next year".
+      ...['q1', 'q2', 'q3', 'q4'].flatMap((q) =>
+        ['', 'by ', 'in ', 'for ', 'before ', 'until ', 'end of '].flatMap((l) => [
+          `${l}${q} of next year`,
+          `${l}${q} next year`,
+        ]),
+      ),
     ],
     { dated: true },
   ),
+  // A purchase put behind the prospect's other work, with no date (issue #21, fourth round).
+  ...cues('low', 'low.deferred', [
+    'focused on other priorities',
+    'focusing on other priorities',
+    'other priorities right now',
+    'other priorities at the moment',
+    'other priorities for now',
+    'other priorities this year',
+    'have other priorities',
+    'bigger priorities',
+    'bigger fish to fry',
+    'back burner',
+    'on the back burner',
+    'not on our radar',
+    'not on the radar',
+  ]),
+  // Content with what the prospect has: not shopping (unless negated: "not happy with what we have").
+  ...cues(
+    'low',
+    'low.content',
+    ['happy', 'fine', 'good', 'content', 'satisfied', 'ok', 'okay'].flatMap((a) => [
+      `${a} with what we have`,
+      `${a} with what we've got`,
+      `${a} with our current`,
+    ]),
+  ),
+  // "Once that's settled, we'll look at upgrading": a look at buying after other work ends (checked in `urgency.ts`).
+  ...cues('low', 'low.deferred', [
+    "we'll look at",
+    'we will look at',
+    "we'll revisit",
+    'we will revisit',
+    "we'll think about",
+    "we'll reconsider",
+    "we'll reassess",
+    "we'll look into",
+    "we'll circle back",
+    "we'll consider",
+    'we can look at',
+    'we can revisit',
+    "i'll look at",
+    "i'll revisit",
+    "then we'll look at",
+    "then we'll revisit",
+  ]).map(([p, c]) => [p, { ...c, afterDone: true }] as [string, Cue]),
 ];
 
 export const urgencyTable = lazy(() => new PhraseTable<Cue>(CUES()));

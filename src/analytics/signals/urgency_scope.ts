@@ -13,7 +13,8 @@
  */
 import type { Topic } from './context.js';
 import { PERSON_NOUNS } from './lexicon.js';
-import { isBreak, K_PUNCT, K_WORD, type Toks } from './tokenizer.js';
+import { isNumberWord } from './numbers.js';
+import { isBreak, K_NUM, K_PUNCT, K_WORD, type Toks } from './tokenizer.js';
 
 const STRONG = new Set(
   (
@@ -28,7 +29,7 @@ const WEAK = new Set(
   (
     'need needs needed want wants wanted like love hoping hope aiming targeting target looking ' +
     'start starting begin beginning kick launch have get ready ideally ideal ' +
-    'would prefer plan planning'
+    'would prefer plan planning find choose select'
   ).split(' '),
 );
 /** Meeting and process steps: "send you times by tomorrow", "loop in security this week". */
@@ -37,7 +38,8 @@ const OTHER = new Set(
     'send sending sent loop looped looping talk talking meet meeting chat call calls reconnect follow ' +
     'present presenting review reviewing redlines redline demo schedule email emails pick hear circle touch ' +
     'ping share intro introduce times slot slots ooo out office vacation travelling traveling slips slip ' +
-    'locked stuck conversations conversation discussions discussion talks respond responding reply replying'
+    'locked stuck conversations conversation discussions discussion talks respond responding reply replying ' +
+    'bring evaluate evaluating'
   ).split(' '),
 );
 /** Documents and answers the horizon is about: "the quote in writing by Friday", "the proposal by next week". */
@@ -45,7 +47,7 @@ const DOC_OBJECTS = new Set(
   (
     'writing proposal proposals quote quotes questionnaire questionnaires feedback ' +
     'deck estimates invoice invoices paperwork info information details documentation ' +
-    'summary recap references reference sow'
+    'summary recap references reference sow number numbers pricing price prices figure figures ballpark'
   ).split(' '),
 );
 /** "on hold until Q3", "paused until next year", "wait until January": the purchase waits for the horizon. */
@@ -135,6 +137,8 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
     )
       strong = true;
     else if (STRONG.has(k)) other = true;
+    // "we need a CFO in three weeks", "we need two more reps by March": hiring a person, not buying.
+    else if (HIRING_VERBS.has(k) && hiresPerson(t, m)) other = true;
     else if (WEAK.has(k) || k.endsWith("'d")) weak = true;
     // "wants it before the board meeting in June": the purchase is dated by the event.
     else if ((EVENTS.has(k) || OTHER.has(k)) && eventDeadline(t, m)) continue;
@@ -150,6 +154,49 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
   if (strong) return 'strong';
   if (other) return 'other';
   return weak ? 'weak' : 'bare';
+}
+
+const HIRING_VERBS = new Set([
+  'need',
+  'needs',
+  'needed',
+  'hire',
+  'hiring',
+  'want',
+  'wants',
+  'find',
+  'add',
+  'adding',
+]);
+/** People a prospect hires (not seats, users or licences of the product). */
+const HIRE_NOUNS = new Set(
+  'cfo ceo coo cto cmo vp director directors manager managers rep reps sdr sdrs ae aes salespeople engineers developers nurses attorneys paralegals recruiters agents people staff employees hire hires person'.split(
+    ' ',
+  ),
+);
+const HIRE_FILL = new Set([
+  'a',
+  'an',
+  'another',
+  'more',
+  'new',
+  'extra',
+  'additional',
+  'full',
+  'time',
+  '-',
+  'senior',
+  'good',
+]);
+
+/** The verb at `m` takes a person as its object: "need a CFO", "hire two more reps". */
+function hiresPerson(t: Toks, m: number): boolean {
+  for (let j = m + 1; j < t.n && j <= m + 5; j++) {
+    const k = t.key[j] as string;
+    if (HIRE_NOUNS.has(k)) return true;
+    if (!HIRE_FILL.has(k) && t.kind[j] !== K_NUM && !isNumberWord(k)) return false;
+  }
+  return false;
 }
 
 const PRODUCT_OBJECTS = new Set(['platform', 'system', 'tool', 'product', 'software', 'app']);
@@ -357,6 +404,17 @@ function firstPersonBefore(t: Toks, from: number): boolean {
   return false;
 }
 
+const NEED_WORDS = new Set(['need', 'needs', 'needed', 'want', 'wants', 'wanted', 'required', 'require']);
+
+/** A need or want in the sentence before "yesterday": "we needed this yesterday", "we need a tool, yesterday". */
+function needBefore(t: Toks, from: number): boolean {
+  for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
+    if (isBreak(t, m)) return false;
+    if (NEED_WORDS.has(t.key[m] as string)) return true;
+  }
+  return false;
+}
+
 /** Buying verbs in the past tense: "we replaced the printers in Q2", "they signed in March". */
 const PAST_BUYING = new Set(
   (
@@ -464,6 +522,8 @@ export function undatedCounts(
   let tailComma = yesterday && (to >= t.n || isBreak(t, to - 1) || t.kind[to] === K_PUNCT);
   // "the hospitals want everything yesterday": only the prospect's own need is its urgency.
   if (yesterday && !firstPersonBefore(t, from)) return false;
+  // "Your competitor just signed with us yesterday": the day something happened, not a need.
+  if (yesterday && !needBefore(t, from)) return false;
   for (let m = from - 1; m >= 0 && m >= from - BACK_LIMIT; m--) {
     if (clauseEdge(t, m)) {
       if (tailComma && m === from - 1 && t.key[m] === ',') {
