@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   LocalPublisher,
   type PublishResult,
   type QueuePublisher,
+  Spool,
 } from '../../src/queue/index.js';
 import type { SessionPayload } from '../../src/schema/index.js';
 import { watchLoopDelay } from '../support/loop_delay.js';
@@ -193,5 +194,168 @@ describe('session publisher', () => {
     for (let i = 0; i < 3; i++) expect(await d.drainOnce()).toMatchObject({ sent: 0, remoteDown: true });
     const [entry] = await outbox.spool.claim(1, 5000);
     expect(entry?.attempt).toBe(1);
+  });
+
+  it('a remote that throws is retried like a retryable answer, each attempt with its own live signal', async () => {
+    const signals: AbortSignal[] = [];
+    let calls = 0;
+    const remote = {
+      driver: 'throwing',
+      async publish(_p: SessionPayload, o?: { signal?: AbortSignal }): Promise<PublishResult> {
+        calls++;
+        signals.push(o?.signal as AbortSignal);
+        if (calls === 1) throw new Error('socket hang up');
+        return ok;
+      },
+      async close() {},
+    };
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const s = createSessionPublisher({ publisher: remote, outbox, deadlineMs: 2000, logger: silentLogger });
+    expect((await s.publish(payloads(1)[0]!)).status).toBe('sent');
+    expect(calls).toBe(2);
+    expect(signals.map((x) => x instanceof AbortSignal && !x.aborted)).toEqual([true, true]);
+    expect((await outbox.spool.counts()).ready).toBe(0);
+  });
+
+  it('aborts a hung remote request at the deadline, so the driver can let go of it', async () => {
+    let signal: AbortSignal | undefined;
+    const remote = {
+      driver: 'hung',
+      publish: (_p: SessionPayload, o?: { signal?: AbortSignal }) => {
+        signal = o?.signal;
+        return new Promise<PublishResult>(() => {});
+      },
+      async close() {},
+    };
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const s = createSessionPublisher({ publisher: remote, outbox, deadlineMs: 200, logger: silentLogger });
+    expect((await s.publish(payloads(1)[0]!)).status).toBe('spooled');
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('waits between retries no longer than its cap', async () => {
+    // Eight busy answers: capped at 20 ms each they fit a 1.5 s deadline many times over; doubling
+    // from 50 ms uncapped they would need about 6 s on average.
+    const remote = scripted([busy, busy, busy, busy, busy, busy, busy, busy, ok]);
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const s = createSessionPublisher({
+      publisher: remote,
+      outbox,
+      deadlineMs: 1500,
+      logger: silentLogger,
+      backoffBaseMs: 50,
+      backoffMaxMs: 20,
+    });
+    expect((await s.publish(payloads(1)[0]!)).status).toBe('sent');
+    expect(remote.calls).toBe(9);
+  });
+
+  it('an outbox that throws or answers failed leaves the session unconfirmed, with the outbox’s own error', async () => {
+    for (const [outbox, said] of [
+      [
+        { publish: () => Promise.reject(new Error('EROFS: read-only file system')) },
+        'Error: EROFS: read-only file system',
+      ],
+      [
+        { publish: async (): Promise<PublishResult> => ({ status: 'failed', error: 'disk full' }) },
+        'disk full',
+      ],
+    ] as const) {
+      const s = createSessionPublisher({
+        publisher: scripted([{ status: 'failed', error: 'AccessDenied' }]),
+        outbox: outbox as unknown as LocalPublisher,
+        deadlineMs: 300,
+        logger: silentLogger,
+      });
+      expect(await s.publish(payloads(1)[0]!)).toMatchObject({
+        status: 'unconfirmed',
+        error: `AccessDenied; outbox: ${said}`,
+      });
+    }
+  });
+
+  it('the invalid payload it keeps says why, and is the payload as given', async () => {
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    const s = createSessionPublisher({
+      publisher: scripted([ok]),
+      outbox,
+      deadlineMs: 300,
+      logger: silentLogger,
+    });
+    const bad = { ...payloads(1)[0]!, duration_ms: -1 };
+    expect((await s.publish(bad)).status).toBe('rejected');
+    const [record] = await deadRecords(dir);
+    expect(record?.reason).toMatchObject({ reason: 'invalid_payload', attempts: 0 });
+    expect(record?.reason.last_error).toMatch(/^invalid payload: .*duration_ms/);
+    expect(JSON.parse(record?.body ?? '')).toEqual(bad);
+  });
+});
+
+/** The outbox's dead letters: each body with its reason record. */
+async function deadRecords(outboxDir: string): Promise<{ body: string; reason: Record<string, unknown> }[]> {
+  const names = (await readdir(join(outboxDir, 'dead'))).filter((n) => !n.endsWith('.reason.json'));
+  return Promise.all(
+    names.map(async (n) => ({
+      body: await readFile(join(outboxDir, 'dead', n), 'utf8'),
+      reason: JSON.parse(
+        await readFile(join(outboxDir, 'dead', n.replace(/\.json$/, '.reason.json')), 'utf8'),
+      ),
+    })),
+  );
+}
+
+describe('outbox drainer', () => {
+  it('dead-letters an outbox message that is not a payload, with the parser’s reason, and never sends it', async () => {
+    await new Spool(dir).write({}, Buffer.from('{"schema_version": 1, "session_id": "x"'));
+    const remote = scripted([ok]);
+    const d = createOutboxDrainer({ outboxDir: dir, publisher: remote, logger: silentLogger });
+    expect(await d.drainOnce()).toEqual({ sent: 0, deadLettered: 1, remoteDown: false });
+    expect(remote.calls).toBe(0);
+    const [record] = await deadRecords(dir);
+    expect(record?.reason).toMatchObject({ reason: 'invalid_json' });
+    expect(record?.body).toBe('{"schema_version": 1, "session_id": "x"');
+  });
+
+  it('a remote that refuses a message dead-letters it with the remote’s error; one that throws keeps it for the next pass', async () => {
+    const outbox = new LocalPublisher({ dir, logger: silentLogger });
+    await outbox.publish(payloads(1, 'refused')[0]!);
+    const refusing = scripted([{ status: 'failed', error: 'MessageTooLong' }]);
+    const d1 = createOutboxDrainer({ outboxDir: dir, publisher: refusing, logger: silentLogger });
+    expect(await d1.drainOnce()).toEqual({ sent: 0, deadLettered: 1, remoteDown: false });
+    const [record] = await deadRecords(dir);
+    expect(record?.reason).toMatchObject({ reason: 'publish_failed', last_error: 'MessageTooLong' });
+    expect(JSON.parse(record?.body ?? '{}').session_id).toBe('refused_0');
+
+    await outbox.publish(payloads(1, 'kept')[0]!);
+    const throwing = {
+      driver: 'throwing',
+      publish: () => Promise.reject(new Error('getaddrinfo ENOTFOUND sqs')),
+      async close() {},
+    };
+    const d2 = createOutboxDrainer({ outboxDir: dir, publisher: throwing, logger: silentLogger });
+    expect(await d2.drainOnce()).toEqual({
+      sent: 0,
+      deadLettered: 0,
+      remoteDown: true,
+      lastError: 'Error: getaddrinfo ENOTFOUND sqs',
+    });
+    expect(await outbox.spool.counts()).toEqual({ ready: 1, leased: 0, dead: 1 });
+  });
+
+  it('removes files a dead process left in tmp/ on its first pass only', async () => {
+    await mkdir(join(dir, 'tmp'), { recursive: true });
+    await writeFile(join(dir, 'tmp', 'left-behind.tmp'), 'half');
+    const d = createOutboxDrainer({
+      outboxDir: dir,
+      publisher: scripted([ok]),
+      logger: silentLogger,
+      staleTmpMs: 0,
+    });
+    await d.drainOnce();
+    expect(await readdir(join(dir, 'tmp'))).toEqual([]);
+    // A later write in progress is not a dead process's: the next passes leave it alone.
+    await writeFile(join(dir, 'tmp', 'in-progress.tmp'), 'half');
+    await d.drainOnce();
+    expect(await readdir(join(dir, 'tmp'))).toEqual(['in-progress.tmp']);
   });
 });
