@@ -6,6 +6,7 @@ type TurnDetectionMode = NonNullable<ConstructorParameters<typeof voice.AgentSes
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import * as openai from '@livekit/agents-plugin-openai';
 import type { AgentConfig } from './config.js';
+import { DeepgramSTT } from './deepgram_stt.js';
 
 export interface SalesModels {
   llm: llm.LLM;
@@ -28,7 +29,7 @@ export function buildLlm(config: Pick<AgentConfig, 'llm'>): llm.LLM {
 export function buildModels(config: AgentConfig, vad: VAD | undefined): SalesModels {
   const model = buildLlm(config);
   if (config.textOnly) return { llm: model, vad: null, turnDetection: 'manual' };
-  const sttModel = new deepgram.STT({
+  const sttModel = new DeepgramSTT({
     apiKey: config.stt.apiKey,
     model: config.stt.model,
     language: config.stt.language,

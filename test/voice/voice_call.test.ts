@@ -143,12 +143,14 @@ describe.skipIf(!espeakAvailable())('voice call through the real pipeline', () =
     );
   });
 
-  it('STT audio seconds cover the caller speech and no more than the server received', () => {
+  it('STT audio seconds are what the Deepgram server received, the last window included, and cover the caller speech', () => {
     const callerSpeechMs = call.caller.turns.reduce((n, t) => n + t.speechMs, 0);
     const receivedMs = speech.sttStreams().reduce((n, s) => n + s.audioMs, 0);
     const billedMs = payload.usage.summary.stt_audio_duration_s * 1000;
     expect(billedMs).toBeGreaterThanOrEqual(0.9 * callerSpeechMs);
-    expect(billedMs).toBeLessThanOrEqual(1.1 * receivedMs);
+    // Deepgram bills what it received. The plugin reports every 5 s and drops what it sent since
+    // its last report when the stream closes (2.2 s of 9.4 here): the agent's STT reports it.
+    expect(Math.abs(billedMs - receivedMs)).toBeLessThanOrEqual(100);
     // Joined to turns by time: what was attributed plus what was not adds up to what was reported.
     const joined = payload.turns.reduce((n, t) => n + (t.stt_audio_duration_ms ?? 0), 0);
     expect(Math.abs(joined + (payload.voice?.stt_audio_unattributed_ms ?? 0) - billedMs)).toBeLessThanOrEqual(

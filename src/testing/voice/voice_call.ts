@@ -11,10 +11,10 @@
  */
 
 import { type VAD, voice } from '@livekit/agents';
-import * as deepgram from '@livekit/agents-plugin-deepgram';
 import * as openai from '@livekit/agents-plugin-openai';
 import { AGENT_NAME, AGENT_VERSION } from '../../agent/agent.js';
 import { linkConsoleAudio } from '../../agent/console/console_audio.js';
+import { DeepgramSTT } from '../../agent/deepgram_stt.js';
 import { PROMPT_VERSION } from '../../agent/instructions.js';
 import type { KnowledgeBase } from '../../agent/knowledge/knowledge_base.js';
 import { createSalesSession } from '../../agent/session.js';
@@ -91,7 +91,7 @@ export async function runVoiceCall(opts: VoiceCallOptions): Promise<VoiceCallRes
       apiKey: 'scripted',
       model: opts.llmModel ?? 'gpt-4.1-mini',
     }),
-    stt: new deepgram.STT({
+    stt: new DeepgramSTT({
       apiKey: key,
       baseUrl: opts.speech.deepgramBaseUrl,
       model: VOICE_STT_MODEL,
