@@ -420,8 +420,34 @@ function aspiration(t: Toks, at: number): boolean {
   return false;
 }
 
+/** "a foundation" of an organisation kind; "our pricing foundation", "a solid foundation" are a base. */
+const FOUNDATION_BEFORE = new Set(
+  'a an our my family private charitable philanthropic community public nonprofit non-profit small local national independent corporate operating grantmaking the'.split(
+    ' ',
+  ),
+);
+const PERSONAL = new Set(['my', 'his', 'her']);
+const LIKE_SUBJECTS = new Set(['i', 'we', 'would', 'really', "i'd", "we'd", 'you', "you'd", 'they', 'also']);
+
+/** "not regulated like fintech", "unlike a hospital", "a bit like a law firm would": a comparison, not the prospect. */
+function comparison(t: Toks, from: number): boolean {
+  let m = from - 1;
+  if (ARTICLES.has(t.k(m))) m--;
+  const k = t.k(m);
+  if (k === 'unlike') return true;
+  return k === 'like' && !LIKE_SUBJECTS.has(t.k(m - 1)) && !t.k(m - 1).endsWith("'d");
+}
+
 function cueAllowed(t: Toks, from: number, to: number, cue: Cue): boolean {
   const first = t.k(from);
+  if (comparison(t, from)) return false;
+  if (to - from === 1 && first === 'foundation') {
+    if (!FOUNDATION_BEFORE.has(t.k(from - 1))) return false;
+    if (t.k(from - 1) === 'the' && (t.k(to) === 'of' || t.k(to) === 'for')) return false;
+  }
+  // "my college education", "my education was in music": the speaker's schooling, not the organisation.
+  if (t.k(to - 1) === 'education' && (PERSONAL.has(t.k(from - 1)) || PERSONAL.has(t.k(from - 2))))
+    return false;
   // "Medical robotics, for one", "dental imaging": an adjective on a product or market, unless the
   // prospect says it of itself ("we're a medical device maker") or the head is an organisation.
   if (to - from === 1 && (first === 'medical' || first === 'dental')) {

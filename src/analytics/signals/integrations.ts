@@ -383,6 +383,13 @@ const API_WORK_AFTER = new Set(
 );
 /** After a tool: it belongs to a competitor ("HubSpot are moving into people ops"). */
 const COMPETING = new Set(['moving', 'compete', 'competes', 'competing', 'competitor', 'competitors']);
+/** "the API limits", "API version breaks", "an API outage": a property of some system, not a request for an API. */
+const API_PROPERTY_AFTER = new Set(
+  (
+    'limit limits allocation allocations quota quotas footprint failure failures outage outages efficiency ' +
+    'version versions breaks breakage errors downtime throttling cap caps consumption'
+  ).split(' '),
+);
 /** "our API", "sell an API", "API calls": the prospect's own product, not a need. */
 const OWN_API_BEFORE = new Set([
   'our',
@@ -427,6 +434,7 @@ function notANeed(t: Toks, from: number, to: number, id: IntegrationId, topic: T
       if (OWN_API_BEFORE.has(t.key[m] as string)) return "the prospect's own product";
     }
     if (OWN_API_AFTER.has(t.k(to))) return "the prospect's own product";
+    if (API_PROPERTY_AFTER.has(t.k(to))) return 'a property of a system, not a request';
   }
   // "your API", "your Slack integration": the product being evaluated, never a third party's;
   // "a portal built on SharePoint": the platform under something the prospect runs.

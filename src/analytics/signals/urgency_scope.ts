@@ -21,7 +21,7 @@ const STRONG = new Set(
     'sign signed signing signature buy buying bought purchase purchasing decide deciding decision live ' +
     'rollout roll rolling implement implementation implemented deploy deployed deployment running place ' +
     'switch switching replace replacement pilot trial onboarded contract renewal renews expires expire ' +
-    'ends shuts license subscription vendor tool budget commit budgeted approve approval procure procurement'
+    'ends shuts license subscription vendor tool commit budgeted approve approval procure procurement'
   ).split(' '),
 );
 /** Intent and start words: a buying horizon when nothing in the clause says otherwise. */
@@ -50,6 +50,23 @@ const DOC_OBJECTS = new Set(
     'summary recap references reference sow number numbers pricing price prices figure figures ballpark'
   ).split(' '),
 );
+/**
+ * Money words: "a tight budget this quarter", "budget set aside in Q1", "grow the budget next quarter".
+ * A date about the budget is not a buying horizon unless a buying word is in the clause too.
+ */
+const MONEY = new Set([
+  'budget',
+  'budgets',
+  'money',
+  'cash',
+  'funds',
+  'funding',
+  'expense',
+  'expenses',
+  'expenditure',
+  'expenditures',
+  'spend',
+]);
 /** "on hold until Q3", "paused until next year", "wait until January": the purchase waits for the horizon. */
 const UNTIL = new Set(['until', 'till']);
 const PAUSE_WORDS = new Set([
@@ -111,6 +128,12 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
   let strong = false;
   let weak = false;
   let other = false;
+  // "in the budget for next year", "next year's budget cycle": a purchase put into a later year's
+  // budget is deferred to it (low); a budget this quarter is a constraint, not a deadline.
+  let yearly = false;
+  for (let m = from; m < to; m++)
+    if (t.key[m] === 'year' || /^(19|20)\d\d$/.test(t.key[m] as string)) yearly = true;
+  const money = (k: string) => MONEY.has(k) && !yearly;
   // "we'll get it signed today": a buying word inside the horizon's own phrase.
   for (let m = from; m < to; m++) if (STRONG.has(t.key[m] as string)) strong = true;
   // "on hold until Q3", "paused until next year".
@@ -142,14 +165,16 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
     else if (WEAK.has(k) || k.endsWith("'d")) weak = true;
     // "wants it before the board meeting in June": the purchase is dated by the event.
     else if ((EVENTS.has(k) || OTHER.has(k)) && eventDeadline(t, m)) continue;
-    else if (OTHER.has(k) || EVENTS.has(k) || NOT_OUR_PURCHASE.has(k) || DOC_OBJECTS.has(k)) other = true;
+    else if (MONEY.has(k) && yearly) strong = true;
+    else if (OTHER.has(k) || EVENTS.has(k) || NOT_OUR_PURCHASE.has(k) || DOC_OBJECTS.has(k) || money(k))
+      other = true;
     if (subject) break;
   }
   for (let m = to; m < t.n && m < to + AHEAD_LIMIT; m++) {
     if (clauseEdge(t, m)) break;
     const k = t.key[m] as string;
-    if (STRONG.has(k)) strong = true;
-    else if (OTHER.has(k) || EVENTS.has(k) || DOC_OBJECTS.has(k)) other = true;
+    if (STRONG.has(k) || (MONEY.has(k) && yearly)) strong = true;
+    else if (OTHER.has(k) || EVENTS.has(k) || DOC_OBJECTS.has(k) || money(k)) other = true;
   }
   if (strong) return 'strong';
   if (other) return 'other';
@@ -506,6 +531,9 @@ export function undatedCounts(
 ): boolean {
   if (counterfactualBefore(t, from)) return false;
   if (kind === 'other') return !othersPriority(t, to);
+  // "I was just curious": why the prospect asked, said in the past tense, still holds now.
+  if (kind === 'explore' && (t.k(to - 1) === 'curious' || t.k(to - 1) === 'curiosity'))
+    return exploreObjectOk(t, to);
   if (pastClause(t, from)) return false;
   // "we immediately saw the value": the cue modifies the past verb after it.
   if (kind === 'high' && t.kind[to] === K_WORD && pastVerb(t.key[to] as string)) return false;
