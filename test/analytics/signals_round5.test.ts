@@ -78,3 +78,27 @@ describe('urgency: still researching, not ready to decide, is low', () => {
     ['Research is what our lab does all day.', {}],
   ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
 });
+
+describe('urgency: a product named with a business word is still the thing bought', () => {
+  it.each<Case>([
+    ['We need a sales automation solution ASAP.', { urgency: 'high' }],
+    ['We need a payroll tool by March.', { urgency: 'medium' }],
+    ['We need a customer portal right away.', { urgency: 'high' }],
+    ["I've been tasked with finding a platform by the end of Q2.", { urgency: 'medium' }],
+    // Near misses: the business event itself is dated.
+    ['Our sales kickoff is next week.', {}],
+    ['Payroll runs on Friday, so I have to drop at four.', {}],
+    ["The customer's launch is next month.", {}],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});
+
+describe('urgency: waiting to see how things go, or what is out there', () => {
+  it.each<Case>([
+    ["Let's see how the next few weeks go.", {}],
+    ["We'll see how this month shapes up.", {}],
+    ["I'm trying to see what options are out there first.", { urgency: 'low' }],
+    ["We're just seeing what's out there.", { urgency: 'low' }],
+    // Near miss: a start date next to "see".
+    ["We'd like to start next month and see how it goes.", { urgency: 'medium' }],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});

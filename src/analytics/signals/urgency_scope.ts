@@ -29,7 +29,7 @@ const WEAK = new Set(
   (
     'need needs needed want wants wanted like love hoping hope aiming targeting target looking ' +
     'start starting begin beginning kick launch have get ready ideally ideal ' +
-    'would prefer plan planning find choose select'
+    'would prefer plan planning find finding choose select tasked'
   ).split(' '),
 );
 /** Meeting and process steps: "send you times by tomorrow", "loop in security this week". */
@@ -39,7 +39,7 @@ const OTHER = new Set(
     'present presenting review reviewing redlines redline demo schedule email emails pick hear circle touch ' +
     'ping share intro introduce times slot slots ooo out office vacation travelling traveling slips slip ' +
     'locked stuck conversations conversation discussions discussion talks respond responding reply replying ' +
-    'bring evaluate evaluating'
+    'bring evaluate evaluating see seeing'
   ).split(' '),
 );
 /** Documents and answers the horizon is about: "the quote in writing by Friday", "the proposal by next week". */
@@ -121,6 +121,13 @@ const SUBJECTS = new Set(['we', "we'd", "we're", "we'll", 'i', "i'd", "i'm", "i'
 const BACK_LIMIT = 12;
 const AHEAD_LIMIT = 6;
 
+/** Heads of a product noun phrase: words before them ("a sales automation solution", "a payroll tool") modify the product. */
+const PRODUCT_HEADS = new Set(
+  'solution solutions tool tools system systems platform platforms software crm app apps product products portal plugin integration'.split(
+    ' ',
+  ),
+);
+
 export type Anchor = 'strong' | 'weak' | 'other' | 'bare';
 
 /** What the horizon in tokens `[from, to)` is about. */
@@ -130,6 +137,7 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
   let other = false;
   // "in the budget for next year", "next year's budget cycle": a purchase put into a later year's
   // budget is deferred to it (low); a budget this quarter is a constraint, not a deadline.
+  let productHead = false;
   let yearly = false;
   for (let m = from; m < to; m++)
     if (t.key[m] === 'year' || /^(19|20)\d\d$/.test(t.key[m] as string)) yearly = true;
@@ -143,6 +151,9 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
     if (clauseEdge(t, m)) break;
     const k = t.key[m] as string;
     const subject = SUBJECTS.has(k);
+    if (PRODUCT_HEADS.has(k)) productHead = true;
+    // "we need a payroll tool by March": "payroll" modifies the product, it is not the business event.
+    if (productHead && EVENTS.has(k) && !OTHER.has(k)) continue;
     // "sign up 200 families" is not signing a purchase; "our insurance renewal" is not this one.
     // "40 users on the platform by Q3", "every rep on the new system", "all the dispatchers using it":
     // people onto the product is a rollout.
@@ -547,6 +558,7 @@ export function undatedCounts(
   // "We need a proper intake tool, yesterday.": the sentence's last word, after a comma, still
   // belongs to the need before it.
   const yesterday = t.k(from) === 'yesterday';
+  let productHead = false;
   let tailComma = yesterday && (to >= t.n || isBreak(t, to - 1) || t.kind[to] === K_PUNCT);
   // "the hospitals want everything yesterday": only the prospect's own need is its urgency.
   if (yesterday && !firstPersonBefore(t, from)) return false;
@@ -563,6 +575,8 @@ export function undatedCounts(
     const k = t.key[m] as string;
     if (subjectFill && BUYER_SUBJECTS.has(k)) return true;
     if (!PREDICATE_FILLER.has(k)) subjectFill = false;
+    if (PRODUCT_HEADS.has(k)) productHead = true;
+    if (productHead && EVENTS.has(k) && !OTHER.has(k)) continue;
     if (OTHER.has(k) || EVENTS.has(k) || DOC_OBJECTS.has(k)) return false;
     if ((STRONG.has(k) || WEAK.has(k)) && k !== 'would' && k !== 'like') return true;
   }
