@@ -102,3 +102,15 @@ describe('urgency: waiting to see how things go, or what is out there', () => {
     ["We'd like to start next month and see how it goes.", { urgency: 'medium' }],
   ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
 });
+
+describe('urgency: choosing a product by a date is buying; exploring the product is not browsing', () => {
+  it.each<Case>([
+    ["My boss wants me to pick a vendor by March, that's the ask.", { urgency: 'medium' }],
+    ["I've been asked to find a new platform by end of Q3, honestly.", { urgency: 'medium' }],
+    ['Show us around, let us load our data, and then we could start exploring.', {}],
+    ['Once the reports are in, the team can begin exploring the dashboards.', {}],
+    // Near misses: a task that is not a purchase; browsing the market.
+    ['We have to find a new CFO by March.', {}],
+    ["We're just exploring options for now.", { urgency: 'low' }],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});

@@ -145,6 +145,11 @@ export function detectUrgency(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Urgen
         next = to;
         continue;
       }
+      // "then we could start exploring", "let us explore the reports": trying the product, not browsing the market.
+      if (cue.rule === 'low.exploring' && to - i === 1 && START_BEFORE.has(t.k(i - 1))) {
+        next = to;
+        continue;
+      }
       // "the spring leasing rush", "the lunch rush": a busy period, not "in a rush" or "no rush".
       if (to - i === 1 && (t.k(i) === 'rush' || t.k(i) === 'hurry') && !RUSH_IDIOM_BEFORE.has(t.k(i - 1))) {
         next = to;
@@ -316,6 +321,8 @@ function afterOtherWork(t: Toks, at: number): boolean {
   return false;
 }
 
+/** Before "exploring": a start of using the product ("start exploring", "begin exploring"). */
+const START_BEFORE = new Set(['start', 'starting', 'started', 'begin', 'beginning', 'began', 'keep', 'go']);
 const RUSH_IDIOM_BEFORE = new Set(['a', 'no', 'any', 'in', 'such', 'big', 'real']);
 const DISTANCE_UNITS: ReadonlyMap<string, number> = new Map([
   ['day', 1],

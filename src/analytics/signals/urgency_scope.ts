@@ -29,7 +29,7 @@ const WEAK = new Set(
   (
     'need needs needed want wants wanted like love hoping hope aiming targeting target looking ' +
     'start starting begin beginning kick launch have get ready ideally ideal ' +
-    'would prefer plan planning find finding choose select tasked'
+    'would prefer plan planning find finding choose select'
   ).split(' '),
 );
 /** Meeting and process steps: "send you times by tomorrow", "loop in security this week". */
@@ -128,6 +128,24 @@ const PRODUCT_HEADS = new Set(
   ),
 );
 
+const CHOOSE_VERBS = new Set('find finding choose choosing select selecting pick picking'.split(' '));
+const CHOSEN = new Set([
+  'solution',
+  'vendor',
+  'tool',
+  'platform',
+  'system',
+  'provider',
+  'partner',
+  'software',
+  'crm',
+]);
+/** The verb at `m` takes a product as its object within three words: "finding a solution", "pick a new vendor". */
+function choosesProduct(t: Toks, m: number): boolean {
+  for (let j = m + 1; j < t.n && j <= m + 3; j++) if (CHOSEN.has(t.key[j] as string)) return true;
+  return false;
+}
+
 export type Anchor = 'strong' | 'weak' | 'other' | 'bare';
 
 /** What the horizon in tokens `[from, to)` is about. */
@@ -152,6 +170,8 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
     const k = t.key[m] as string;
     const subject = SUBJECTS.has(k);
     if (PRODUCT_HEADS.has(k)) productHead = true;
+    // "tasked with finding a solution by end of Q2", "we have to pick a vendor by March": choosing the product.
+    if (CHOOSE_VERBS.has(k) && choosesProduct(t, m)) strong = true;
     // "we need a payroll tool by March": "payroll" modifies the product, it is not the business event.
     if (productHead && EVENTS.has(k) && !OTHER.has(k)) continue;
     // "sign up 200 families" is not signing a purchase; "our insurance renewal" is not this one.
