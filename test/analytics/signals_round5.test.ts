@@ -114,3 +114,28 @@ describe('urgency: choosing a product by a date is buying; exploring the product
     ["We're just exploring options for now.", { urgency: 'low' }],
   ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
 });
+
+describe('industry: the sector the prospect itself is in', () => {
+  it.each<Case>([
+    [
+      'I represent a 300-person company in the insurance industry.',
+      { team_size: 300, industry: 'insurance' },
+    ],
+    ["We're in the retail industry, mostly garden supplies.", { industry: 'retail' }],
+    ['We are a mid-size firm in the construction sector.', { industry: 'construction' }],
+    // Near misses: the sector is a market or the customers'.
+    ['We sell into the healthcare sector.', {}],
+    ['Most of our customers are in the healthcare sector.', {}],
+    ["We're a software company in the healthcare industry.", { industry: 'technology' }],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});
+
+describe('team_size: a one-man outfit', () => {
+  it.each<Case>([
+    ["Well, I'm a one man IT shop, with no help at all.", { team_size: 1 }],
+    ["It's a one-man show here.", { team_size: 1 }],
+    ["We're a two-woman operation out of a garage.", { team_size: 2 }],
+    // Near miss: a man who is not an outfit.
+    ['One man called me yesterday about it.', {}],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});

@@ -215,7 +215,7 @@ export function detectIndustry(t: Toks, ctx: ReadContext = NO_CONTEXT): Hit<Indu
     if (to - i === 1 && FUNCTION_CUES.has(t.k(i)) && !functionAsIdentity(t, i, to)) continue;
     if (notSelfDescription(t, i, to)) continue;
     const self = selfContext(t, i);
-    if (!self && (ctx.topic === 'third_party' || marketPhrase(t, i))) continue;
+    if (!self && (ctx.topic === 'third_party' || (marketPhrase(t, i) && !ownSector(t, i, to)))) continue;
     if (compoundModifier(t, to) || (!self && (generalTalk(t, i, to) || othersPossessive(t, i, to)))) continue;
     // A plural product ("steel components", "custom forgings") names what the prospect makes, not counterparts.
     if (
@@ -372,6 +372,17 @@ function withBefore(t: Toks, at: number): boolean {
     if (COUNTERPART_PREPS.has(t.k(m))) return true;
   }
   return false;
+}
+
+const SECTOR_NOUNS = new Set(['sector', 'industry']);
+const OWN_SECTOR_BEFORE = new Set(
+  "enterprise company business firm organization organisation startup operate we're i'm are am".split(' '),
+);
+/** "a 500-person enterprise in the healthcare sector", "we're in the retail industry": where the prospect is, not whom it sells to. */
+function ownSector(t: Toks, at: number, to: number): boolean {
+  if (!SECTOR_NOUNS.has(t.k(to))) return false;
+  const inAt = t.k(at - 1) === 'in' ? at - 1 : t.k(at - 1) === 'the' && t.k(at - 2) === 'in' ? at - 2 : -1;
+  return inAt > 0 && OWN_SECTOR_BEFORE.has(t.k(inAt - 1));
 }
 
 /** "in healthcare", "in the government space", "into retail", "across banking": a market, not an identity. */

@@ -412,6 +412,9 @@ function nounAt(kind: Noun['kind'], at: number): Noun {
   return NOUN;
 }
 
+const OUTFITS = new Set(
+  'shop operation band show business outfit team firm practice department office company agency'.split(' '),
+);
 /** The people or document noun after a quantity, past at most two modifier words. */
 function findNoun(t: Toks, q: Quantity): Noun {
   let j = q.to;
@@ -435,6 +438,13 @@ function findNoun(t: Toks, q: Quantity): Noun {
     if (t.kind[j] === K_NUM) return nounAt('other', j);
     const key = t.key[j] as string;
     if (PERSON_NOUNS.has(key)) return nounAt('person', j);
+    // "a one man IT shop", "a two-woman operation": the people in an outfit.
+    if (
+      (key === 'man' || key === 'woman') &&
+      skipped === 0 &&
+      (OUTFITS.has(t.k(j + 1)) || OUTFITS.has(t.k(j + 2)))
+    )
+      return nounAt('person', j);
     if (DOC_NOUNS.has(key) || isDocOrder(t, j)) {
       // "contract templates", "purchase orders": the last document noun of the compound.
       while (DOC_NOUNS.has(t.k(j + 1))) j++;
