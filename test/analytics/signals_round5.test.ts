@@ -139,3 +139,15 @@ describe('team_size: a one-man outfit', () => {
     ['One man called me yesterday about it.', {}],
   ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
 });
+
+describe('team_size: a supposed team after "if" is not the current one', () => {
+  it.each<Case>([
+    ["If someone told me here are three designers who fit, I'd pay for that.", {}],
+    ["If we were 200 people we'd need something heavier.", {}],
+    ['If we hired ten more reps the spreadsheet would break.', {}],
+    // Near misses: the real team inside or beside an "if".
+    ['And if we teach that to 70 reps, the whole team moves.', { team_size: 70 }],
+    ["We're 40 people, if that matters.", { team_size: 40 }],
+    ["If I'm honest, we're 40 people.", { team_size: 40 }],
+  ])('%s', (text, expected) => expect(spec(text)).toEqual(expected));
+});

@@ -235,6 +235,8 @@ function classify(t: Toks, q: Quantity, hits: Pending): void {
     return;
   }
   if (noun.kind === 'person') {
+    // "if we were 200 people", "if someone told me: here are three designers": a supposed team, not the current one.
+    if (supposedBefore(t, q.from)) return;
     // "two full-time employees worth of work", "the equivalent of four people": an amount of work.
     if (workAmount(t, q.from, noun.at)) return;
     // "three people remote in Lisbon": where part of the team works names a part, not the team.
@@ -412,6 +414,26 @@ function nounAt(kind: Noun['kind'], at: number): Noun {
   return NOUN;
 }
 
+/**
+ * "if"/"unless" opens the clause of the count with a verb of being, growing or hiring (up to ten
+ * words back, no comma or sentence end between).
+ */
+function supposedBefore(t: Toks, at: number): boolean {
+  let supposing = false;
+  for (let m = at - 1; m >= 0 && m >= at - 10; m--) {
+    if (isBreak(t, m) || t.isP(m, ',')) return false;
+    const k = t.key[m] as string;
+    if (k === 'if' || k === 'unless') return supposing;
+    if (SUPPOSED_VERBS.has(k)) supposing = true;
+  }
+  return false;
+}
+/** Verbs that make the count a supposed state ("if we were 200 people", "if we hired ten reps", "told me: here are three designers"). */
+const SUPPOSED_VERBS = new Set(
+  "were was be had grow grew reach reached hit hire hired add added doubled double told said here there's".split(
+    ' ',
+  ),
+);
 const OUTFITS = new Set(
   'shop operation band show business outfit team firm practice department office company agency'.split(' '),
 );
