@@ -54,6 +54,10 @@ const DOC_OBJECTS = new Set(
  * Money words: "a tight budget this quarter", "budget set aside in Q1", "grow the budget next quarter".
  * A date about the budget is not a buying horizon unless a buying word is in the clause too.
  */
+/** "2027": a calendar year. */
+function yearNumber(k: string): boolean {
+  return k.length === 4 && (k.startsWith('19') || k.startsWith('20'));
+}
 const MONEY = new Set([
   'budget',
   'budgets',
@@ -158,8 +162,7 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
   let productHead = false;
   let yearly = false;
   for (let m = from; m < to; m++)
-    if (t.key[m] === 'year' || /^(19|20)\d\d$/.test(t.key[m] as string)) yearly = true;
-  const money = (k: string) => MONEY.has(k) && !yearly;
+    if (t.key[m] === 'year' || (t.kind[m] === K_NUM && yearNumber(t.key[m] as string))) yearly = true;
   // "we'll get it signed today": a buying word inside the horizon's own phrase.
   for (let m = from; m < to; m++) if (STRONG.has(t.key[m] as string)) strong = true;
   // "on hold until Q3", "paused until next year".
@@ -197,7 +200,13 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
     // "wants it before the board meeting in June": the purchase is dated by the event.
     else if ((EVENTS.has(k) || OTHER.has(k)) && eventDeadline(t, m)) continue;
     else if (MONEY.has(k) && yearly) strong = true;
-    else if (OTHER.has(k) || EVENTS.has(k) || NOT_OUR_PURCHASE.has(k) || DOC_OBJECTS.has(k) || money(k))
+    else if (
+      OTHER.has(k) ||
+      EVENTS.has(k) ||
+      NOT_OUR_PURCHASE.has(k) ||
+      DOC_OBJECTS.has(k) ||
+      (MONEY.has(k) && !yearly)
+    )
       other = true;
     if (subject) break;
   }
@@ -205,7 +214,7 @@ export function anchorOf(t: Toks, from: number, to: number): Anchor {
     if (clauseEdge(t, m)) break;
     const k = t.key[m] as string;
     if (STRONG.has(k) || (MONEY.has(k) && yearly)) strong = true;
-    else if (OTHER.has(k) || EVENTS.has(k) || DOC_OBJECTS.has(k) || money(k)) other = true;
+    else if (OTHER.has(k) || EVENTS.has(k) || DOC_OBJECTS.has(k) || (MONEY.has(k) && !yearly)) other = true;
   }
   if (strong) return 'strong';
   if (other) return 'other';
