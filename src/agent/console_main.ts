@@ -53,6 +53,14 @@ async function main(): Promise<number> {
     throw err;
   }
   mkdirSync(dataDir, { recursive: true });
+  // What every mode shares: the agent to start, its log, and where the call and its errors print.
+  const io = {
+    agentEntry: fileURLToPath(new URL('./main.ts', import.meta.url)),
+    env: process.env,
+    output: process.stdout,
+    errors: process.stderr,
+    logFile: join(dataDir, 'console-agent.log'),
+  };
   if (values.voice) {
     const device = chooseAudioDevice(values['audio-device'], process.env);
     // A device named by the user (PulseAudio/PipeWire bridges, plugins) need not be in
@@ -70,11 +78,7 @@ async function main(): Promise<number> {
     const calling = new AbortController();
     process.once('SIGINT', () => calling.abort());
     const r = await runLiveConsole({
-      agentEntry: fileURLToPath(new URL('./main.ts', import.meta.url)),
-      env: process.env,
-      output: process.stdout,
-      errors: process.stderr,
-      logFile: join(dataDir, 'console-agent.log'),
+      ...io,
       device,
       signal: calling.signal,
       ...(values.record ? { record: values.record } : {}),
@@ -87,23 +91,15 @@ async function main(): Promise<number> {
   }
   if (values['audio-in']) {
     const r = await runVoiceConsole({
-      agentEntry: fileURLToPath(new URL('./main.ts', import.meta.url)),
-      env: process.env,
-      output: process.stdout,
-      errors: process.stderr,
-      logFile: join(dataDir, 'console-agent.log'),
+      ...io,
       audioIn: values['audio-in'],
       ...(values.record ? { record: values.record } : {}),
     });
     return r.exitCode;
   }
   const result = await runConsoleClient({
-    agentEntry: fileURLToPath(new URL('./main.ts', import.meta.url)),
-    env: process.env,
+    ...io,
     input: process.stdin,
-    output: process.stdout,
-    errors: process.stderr,
-    logFile: join(dataDir, 'console-agent.log'),
     prompt: process.stdin.isTTY === true,
   });
   return result.exitCode;

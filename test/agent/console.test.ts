@@ -1,12 +1,13 @@
 import { type ChildProcess, execFile } from 'node:child_process';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenForAgent } from '../../src/agent/console/broker_transport.js';
 import { runConsoleClient, spawnConsoleAgent } from '../../src/agent/console/console_client.js';
 import { parseSpoolFile } from '../../src/queue/index.js';
 import { parseSessionPayload } from '../../src/schema/index.js';
@@ -160,12 +161,10 @@ describe('a console agent whose console goes away', () => {
 
   /** Starts an agent on a broker socket of ours and waits until it has greeted over it. */
   async function connectedAgent(name: string) {
-    const listener = createServer();
-    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
-    const accepted = new Promise<Socket>((r) => listener.once('connection', r));
-    const { child, exited } = spawnConsoleAgent({
+    const listener = await listenForAgent();
+    const { child, exited, payloadFile } = spawnConsoleAgent({
       agentEntry: AGENT_ENTRY,
-      connectAddr: `127.0.0.1:${(listener.address() as AddressInfo).port}`,
+      connectAddr: `127.0.0.1:${listener.port}`,
       cwd: REPO,
       env: consoleAgentEnv(join(tmp.dir, name), {
         OPENAI_BASE_URL: server.baseURL,
@@ -173,12 +172,11 @@ describe('a console agent whose console goes away', () => {
       }),
       logFile: join(tmp.dir, `${name}.log`),
     });
-    const socket = await accepted;
-    listener.close();
+    const socket = await listener.accepted;
     // The greeting comes over the socket once the session runs.
     await new Promise<void>((r) => socket.once('data', () => r()));
     await new Promise((r) => setTimeout(r, 1000));
-    return { child, exited, socket, spool: join(tmp.dir, name, 'spool') };
+    return { child, exited, socket, payloadFile, spool: join(tmp.dir, name, 'spool') };
   }
 
   const within = <T>(p: Promise<T>, ms: number) =>
@@ -207,6 +205,7 @@ describe('a console agent whose console goes away', () => {
       } finally {
         agent.socket.destroy();
         if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
+        await rm(agent.payloadFile, { force: true });
       }
     },
     90_000,

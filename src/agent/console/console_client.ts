@@ -49,7 +49,8 @@ const QUIT = new Set(['/quit', '/exit', '/q']);
 
 /**
  * Starts the agent in agents-js console mode (a `.ts` entry through tsx), connecting to our broker at
- * `connectAddr`, its output appended to `logFile`; `exited` resolves with its exit code.
+ * `connectAddr`, its output appended to `logFile`; `exited` resolves with its exit code. The agent
+ * writes its session payload to `payloadFile` when the call ends; `audio` makes it a voice agent.
  * `detached` puts it in its own process group, so a Ctrl-C at the terminal reaches only the
  * console, which then ends the call with one SIGINT (a second one would kill the agent before
  * it published its payload).
@@ -57,36 +58,38 @@ const QUIT = new Set(['/quit', '/exit', '/q']);
 export function spawnConsoleAgent(o: {
   agentEntry: string;
   connectAddr: string;
-  cwd: string;
+  cwd?: string;
   env: NodeJS.ProcessEnv;
   logFile: string;
+  audio?: boolean;
   detached?: boolean;
-}): { child: ChildProcess; exited: Promise<number> } {
+}): { child: ChildProcess; exited: Promise<number>; payloadFile: string } {
+  const payloadFile = join(tmpdir(), `signalroom-console-${process.pid}-${Date.now()}.json`);
+  const env = { ...o.env, CONSOLE_PAYLOAD_FILE: payloadFile, ...(o.audio ? { CONSOLE_AUDIO: 'true' } : {}) };
   const logFd = openSync(o.logFile, 'a');
   // A compiled entry (dist/…/main.js, as `npm start` runs the agent) needs no loader.
   const loader = o.agentEntry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(
     process.execPath,
     [...loader, o.agentEntry, 'console', '--connect-addr', o.connectAddr, '--log-level', 'warn'],
-    { cwd: o.cwd, env: o.env, stdio: ['ignore', logFd, logFd], detached: o.detached ?? false },
+    { cwd: o.cwd ?? process.cwd(), env, stdio: ['ignore', logFd, logFd], detached: o.detached ?? false },
   );
   closeSync(logFd);
   const exited = new Promise<number>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
   );
-  return { child, exited };
+  return { child, exited, payloadFile };
 }
 
 export async function runConsoleClient(opts: ConsoleClientOptions): Promise<ConsoleResult> {
   const out = (line = '') => opts.output.write(`${line}\n`);
   const fail = (line: string) => (opts.errors ?? opts.output).write(`${line}\n`);
   const listener = await listenForAgent();
-  const payloadFile = join(tmpdir(), `signalroom-console-${process.pid}-${Date.now()}.json`);
-  const { child, exited } = spawnConsoleAgent({
+  const { child, exited, payloadFile } = spawnConsoleAgent({
     agentEntry: opts.agentEntry,
     connectAddr: `127.0.0.1:${listener.port}`,
-    cwd: opts.cwd ?? process.cwd(),
-    env: { ...opts.env, CONSOLE_PAYLOAD_FILE: payloadFile },
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    env: opts.env,
     logFile: opts.logFile,
   });
 

@@ -8,8 +8,6 @@
  * prints its summary. No `lk` binary.
  */
 import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { voice } from '@livekit/agents';
 import { AgentSession as pb } from '@livekit/protocol';
@@ -82,13 +80,13 @@ export async function runLiveConsole(opts: LiveConsoleOptions): Promise<LiveCons
   }
 
   const listener = await listenForAgent();
-  const payloadFile = join(tmpdir(), `signalroom-console-${process.pid}-${Date.now()}.json`);
-  const { child, exited } = spawnConsoleAgent({
+  const { child, exited, payloadFile } = spawnConsoleAgent({
     agentEntry: opts.agentEntry,
     connectAddr: `127.0.0.1:${listener.port}`,
-    cwd: opts.cwd ?? process.cwd(),
-    env: { ...opts.env, CONSOLE_PAYLOAD_FILE: payloadFile, CONSOLE_AUDIO: 'true' },
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    env: opts.env,
     logFile: opts.logFile,
+    audio: true,
     detached: true,
   });
   let agentExited = false;

@@ -6,8 +6,6 @@
  * the call as a stereo WAV (prospect left, agent right). Still no `lk` binary.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { encodeWav, parseWav, resample, toMono } from '../../audio/pcm.js';
 import { parseSessionPayload, type SessionPayload } from '../../schema/index.js';
@@ -54,13 +52,13 @@ export async function runVoiceConsole(
     replyTimeoutMs: opts.replyTimeoutMs ?? 60_000,
   });
   const broker = await caller.listen();
-  const payloadFile = join(tmpdir(), `signalroom-console-${process.pid}-${Date.now()}.json`);
-  const { child, exited } = spawnConsoleAgent({
+  const { child, exited, payloadFile } = spawnConsoleAgent({
     agentEntry: opts.agentEntry,
     connectAddr: `${broker.host}:${broker.port}`,
-    cwd: opts.cwd ?? process.cwd(),
-    env: { ...opts.env, CONSOLE_PAYLOAD_FILE: payloadFile, CONSOLE_AUDIO: 'true' },
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    env: opts.env,
     logFile: opts.logFile,
+    audio: true,
   });
   out(
     `starting the agent with audio (log: ${opts.logFile}); prospect: ${opts.audioIn} (${(pcm.samples.length / WIRE_RATE).toFixed(1)} s)`,
