@@ -324,14 +324,8 @@ function afterOtherWork(t: Toks, at: number): boolean {
 /** Before "exploring": a start of using the product ("start exploring", "begin exploring"). */
 const START_BEFORE = new Set(['start', 'starting', 'started', 'begin', 'beginning', 'began', 'keep', 'go']);
 const RUSH_IDIOM_BEFORE = new Set(['a', 'no', 'any', 'in', 'such', 'big', 'real']);
-const DISTANCE_UNITS: ReadonlyMap<string, number> = new Map([
-  ['day', 1],
-  ['days', 1],
-  ['week', 7],
-  ['weeks', 7],
-  ['month', 30],
-  ['months', 30],
-]);
+/** The units a distance from now is read in: days, weeks and months (not quarters or years). */
+const DISTANCE_UNITS: ReadonlyMap<string, number> = new Map([...UNIT_DAYS].filter(([, days]) => days <= 30));
 /** What a process length must be the length of: the buying process, not a trial once started. */
 const PROCESS_NOUNS = new Set([
   'evaluation',
